@@ -1,0 +1,56 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-embedded test-services bench lint format worker demo clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+
+# Runs the suite on whatever DATABASE_URL / REDIS_URL say: unset, the embedded default (SQLite,
+# tasks inline); set, PostgreSQL with a real Celery worker started by the tests that need one.
+test: install
+	ALLOW_DEV_SECRET_KEY=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Both passes CI makes, on this machine's PostgreSQL and Redis.
+test-services: install
+	ALLOW_DEV_SECRET_KEY=1 \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/reviewtool} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/5} \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A reviewtool worker --loglevel=INFO
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var/reviewtool.sqlite3* var/media var/staticfiles

@@ -1,0 +1,294 @@
+"""JSON endpoints: parse with a schema, authorise with one helper, call one service or selector."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from . import selectors, services
+from .access import get_project_for_user
+from .errors import TooLarge
+from .models import Job, Project, Role, Search
+
+router = Router()
+
+
+class Error(Schema):
+    detail: str
+
+
+# Auth and users -----------------------------------------------------------------------------
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: Error}, tags=["auth"])
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, str]]:
+    """Exchange a username and password for a bearer token."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        return Status(401, {"detail": "Wrong username or password."})
+    return Status(200, {"token": services.token_issue(user=user, name="api")})
+
+
+@router.delete("/auth/token", response={204: None}, tags=["auth"])
+def token_delete(request: HttpRequest) -> Status[None]:
+    """Revoke the token this request was made with."""
+    services.token_revoke(raw=request.api_token)
+    return Status(204, None)
+
+
+class UserIn(Schema):
+    username: str
+    password: str
+    email: str = ""
+
+
+class UserOut(Schema):
+    username: str
+
+
+@router.post("/users", response={201: UserOut, 403: Error}, tags=["users"])
+def user_create(request: HttpRequest, payload: UserIn) -> Status[dict[str, str]]:
+    """Create a user account (site staff only)."""
+    if not request.user.is_staff:
+        return Status(403, {"detail": "Only site staff create users."})
+    user = services.user_create(
+        username=payload.username,
+        password=payload.password,
+        email=payload.email,
+        actor=request.user,
+    )
+    return Status(201, {"username": user.username})
+
+
+# Projects -----------------------------------------------------------------------------------
+
+
+class ProjectIn(Schema):
+    name: str
+    slug: str = ""
+    reviewers_per_reference: int = 2
+    eligibility_criteria: str = ""
+
+
+class ProjectOut(Schema):
+    slug: str
+    name: str
+    reviewers_per_reference: int
+    eligibility_criteria: str
+    role: str
+    counts: dict[str, Any]
+
+
+def _project_out(project: Project, role: str) -> dict[str, Any]:
+    return {
+        "slug": project.slug,
+        "name": project.name,
+        "reviewers_per_reference": project.reviewers_per_reference,
+        "eligibility_criteria": project.eligibility_criteria,
+        "role": role,
+        "counts": selectors.project_counts(project),
+    }
+
+
+@router.post("/projects", response={201: ProjectOut}, tags=["projects"])
+def project_create(request: HttpRequest, payload: ProjectIn) -> Status[dict[str, Any]]:
+    """Create a project; the caller becomes its admin."""
+    project = services.project_create(
+        name=payload.name,
+        slug=payload.slug,
+        reviewers_per_reference=payload.reviewers_per_reference,
+        eligibility_criteria=payload.eligibility_criteria,
+        creator=request.user,
+    )
+    return Status(201, _project_out(project, Role.ADMIN))
+
+
+class ProjectListItem(Schema):
+    slug: str
+    name: str
+
+
+@router.get("/projects", response=list[ProjectListItem], tags=["projects"])
+@paginate(LimitOffsetPagination)
+def project_list(request: HttpRequest) -> Any:
+    """The projects the caller is a member of."""
+    return Project.objects.visible_to(request.user).order_by("name")
+
+
+@router.get("/projects/{slug}", response=ProjectOut, tags=["projects"])
+def project_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """A project with its counts."""
+    project, membership = get_project_for_user(request.user, slug)
+    return _project_out(project, membership.role)
+
+
+class MemberIn(Schema):
+    username: str
+    role: Literal["reviewer", "lead", "admin"] = "reviewer"
+
+
+class MemberOut(Schema):
+    username: str
+    role: str
+
+
+@router.post(
+    "/projects/{slug}/members", response={201: MemberOut, 200: MemberOut}, tags=["projects"]
+)
+def member_add(request: HttpRequest, slug: str, payload: MemberIn) -> Status[dict[str, str]]:
+    """Add a member, or change a member's role (project admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.ADMIN)
+    membership, created = services.membership_set(
+        project=project, username=payload.username, role=payload.role, actor=request.user
+    )
+    return Status(
+        (201 if created else 200), {"username": payload.username, "role": membership.role}
+    )
+
+
+@router.get("/projects/{slug}/members", response=list[MemberOut], tags=["projects"])
+@paginate(LimitOffsetPagination)
+def member_list(request: HttpRequest, slug: str) -> Any:
+    """The project's members and their roles."""
+    project, _ = get_project_for_user(request.user, slug)
+    return [
+        {"username": m.user.username, "role": m.role} for m in selectors.project_members(project)
+    ]
+
+
+@router.delete("/projects/{slug}/members/{username}", response={204: None}, tags=["projects"])
+def member_remove(request: HttpRequest, slug: str, username: str) -> Status[None]:
+    """Remove a member (project admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.ADMIN)
+    services.membership_remove(project=project, username=username, actor=request.user)
+    return Status(204, None)
+
+
+# Jobs ---------------------------------------------------------------------------------------
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    status: str
+    progress: float
+    result: dict[str, Any]
+    error: str
+
+
+@router.get("/jobs/{job_id}", response=JobOut, tags=["jobs"])
+def job_detail(request: HttpRequest, job_id: int) -> Job:
+    """A long-running job's state and progress."""
+    return selectors.job_for_user(request.user, job_id)
+
+
+# Identification -----------------------------------------------------------------------------
+
+
+class SearchOut(Schema):
+    id: int
+    database: str
+    platform: str
+    searched_on: dt.date | None
+    query: str
+    filename: str
+    format: str
+    records: int
+    warnings: list[str]
+    sha256: str
+
+
+def _search_out(search: Search) -> dict[str, Any]:
+    return {
+        "id": search.pk,
+        "database": search.database,
+        "platform": search.platform,
+        "searched_on": search.searched_on,
+        "query": search.query,
+        "filename": search.filename,
+        "format": search.format,
+        "records": search.record_count,
+        "warnings": search.warnings,
+        "sha256": search.sha256,
+    }
+
+
+class JobQueued(Schema):
+    job: int
+
+
+@router.post(
+    "/projects/{slug}/searches",
+    response={201: SearchOut, 202: JobQueued},
+    tags=["identification"],
+)
+def search_create(
+    request: HttpRequest,
+    slug: str,
+    file: UploadedFile = File(...),
+    database: str = Form(...),
+    format: str = Form("auto"),
+    searched_on: dt.date | None = Form(None),
+    query: str = Form(""),
+    platform: str = Form(""),
+    new_search: bool = Form(False),
+) -> Status[dict[str, Any]]:
+    """Import an export file as a search (leads and admins). `?async=1` answers 202 with a job."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    if file.size and file.size > settings.UPLOAD_MAX_BYTES:
+        raise TooLarge(
+            f"{file.name} is {file.size} bytes; the limit is {settings.UPLOAD_MAX_BYTES}.",
+            field="file",
+        )
+    data = file.read()
+    if request.GET.get("async") in {"1", "true"}:
+        job = services.search_import_enqueue(
+            project=project,
+            data=data,
+            filename=file.name or "export",
+            database=database,
+            format=format,
+            searched_on=searched_on,
+            query=query,
+            platform=platform,
+            new_search=new_search,
+            user=request.user,
+        )
+        return Status(202, {"job": job.pk})
+    search = services.search_import(
+        project=project,
+        data=data,
+        filename=file.name or "export",
+        database=database,
+        format=format,
+        searched_on=searched_on,
+        query=query,
+        platform=platform,
+        new_search=new_search,
+        user=request.user,
+    )
+    return Status(201, _search_out(search))
+
+
+@router.get("/projects/{slug}/searches", response=list[SearchOut], tags=["identification"])
+@paginate(LimitOffsetPagination)
+def search_list(request: HttpRequest, slug: str) -> Any:
+    """Every search of the project with its record count."""
+    project, _ = get_project_for_user(request.user, slug)
+    return [_search_out(s) for s in Search.objects.filter(project=project)]

@@ -1,0 +1,314 @@
+"""The facts of a review. Statuses are derived from these rows (workflow.py), never stored twice."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    REVIEWER = "reviewer", "Reviewer"
+    LEAD = "lead", "Lead"
+    ADMIN = "admin", "Admin"
+
+    @classmethod
+    def rank(cls, role: str) -> int:
+        """Roles nest: an admin may do what a lead may, a lead what a reviewer may."""
+        return {cls.REVIEWER: 1, cls.LEAD: 2, cls.ADMIN: 3}[role]
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def visible_to(self, user: settings.AUTH_USER_MODEL) -> ProjectQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    reviewers_per_reference = models.PositiveSmallIntegerField(default=2)
+    eligibility_criteria = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reviewers_per_reference__gte=1) & Q(reviewers_per_reference__lte=10),
+                name="project_reviewers_per_reference_1_to_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REVIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user"], name="membership_unique_per_project"
+            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.project}"
+
+    def allows(self, min_role: str) -> bool:
+        return Role.rank(self.role) >= Role.rank(min_role)
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class JobKind(models.TextChoices):
+    IMPORT = "import", "Import an export file"
+    DEDUP = "dedup", "Deduplicate"
+
+
+class Job(models.Model):
+    """Long work done by a Celery worker (or inline in the embedded mode), with its progress."""
+
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
+    kind = models.CharField(max_length=20, choices=JobKind.choices)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.FloatField(default=0.0)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=1), name="job_progress_0_to_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=JobStatus.values), name="job_status_valid"
+            ),
+        ]
+        indexes = [
+            # The dashboard's "recent jobs" list: newest jobs of one project.
+            models.Index(fields=["project", "-created_at"], name="job_project_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} job {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {JobStatus.DONE, JobStatus.FAILED}
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when, and the values before and after. Written by services only."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    verb = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=60, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # A project's history page, newest first.
+            models.Index(fields=["project", "-created_at"], name="audit_project_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.verb} {self.object_type} {self.object_id}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored; revoking keeps the row."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… for {self.user}"
+
+
+def search_upload_to(search: Search, filename: str) -> str:
+    return f"projects/{search.project_id}/searches/{search.sha256[:16]}/{filename}"
+
+
+class Search(models.Model):
+    """One database searched on a date with a query (PRISMA-S), and the export file it gave."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="searches")
+    database = models.CharField(max_length=120)
+    platform = models.CharField(max_length=120, blank=True)
+    searched_on = models.DateField(null=True, blank=True)
+    query = models.TextField(blank=True)
+    file = models.FileField(upload_to=search_upload_to, max_length=300)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    format = models.CharField(max_length=20)
+    encoding = models.CharField(max_length=20, blank=True)
+    record_count = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # "Has this file been imported into this project already?"
+            models.Index(fields=["project", "sha256"], name="search_project_sha256_idx"),
+        ]
+        verbose_name_plural = "searches"
+
+    def __str__(self) -> str:
+        return f"{self.database} ({self.searched_on or 'undated'})"
+
+
+class ReferenceSource(models.TextChoices):
+    DATABASES = "databases", "Databases and registers"
+    OTHER = "other", "Other methods"
+
+
+class OtherMethod(models.TextChoices):
+    CITATION_SEARCHING = "citation searching", "Citation searching"
+    WEBSITES = "websites", "Websites"
+    ORGANISATIONS = "organisations", "Organisations"
+
+
+class Reference(models.Model):
+    """What is screened: one or more records dedup found to be the same paper.
+
+    The descriptive fields are a summary of its records (the best title, the longest abstract...),
+    recomputed by the services whenever records move; the records themselves are never edited.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="references")
+    source = models.CharField(
+        max_length=10, choices=ReferenceSource.choices, default=ReferenceSource.DATABASES
+    )
+    title = models.TextField(blank=True)
+    abstract = models.TextField(blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    journal = models.CharField(max_length=500, blank=True)
+    volume = models.CharField(max_length=50, blank=True)
+    issue = models.CharField(max_length=50, blank=True)
+    pages = models.CharField(max_length=50, blank=True)
+    doi = models.CharField(max_length=255, blank=True)
+    pmid = models.CharField(max_length=20, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # Screening lists of one project in import order.
+            models.Index(fields=["project", "id"], name="reference_project_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title[:80] or f"Reference {self.pk}"
+
+
+class Record(models.Model):
+    """One entry of an export as the database printed it. Never edited, never deleted."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="records")
+    search = models.ForeignKey(
+        Search, null=True, blank=True, on_delete=models.PROTECT, related_name="records"
+    )
+    method = models.CharField(max_length=20, choices=OtherMethod.choices, blank=True)
+    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="records")
+    position = models.PositiveIntegerField(default=0)
+    line = models.PositiveIntegerField(default=0)
+    raw = models.TextField(blank=True)
+    title = models.TextField(blank=True)
+    abstract = models.TextField(blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    journal = models.CharField(max_length=500, blank=True)
+    journal_abbrev = models.CharField(max_length=200, blank=True)
+    volume = models.CharField(max_length=50, blank=True)
+    issue = models.CharField(max_length=50, blank=True)
+    pages = models.CharField(max_length=50, blank=True)
+    start_page = models.CharField(max_length=20, blank=True)
+    end_page = models.CharField(max_length=20, blank=True)
+    doi = models.CharField(max_length=255, blank=True)
+    pmid = models.CharField(max_length=20, blank=True)
+    pmcid = models.CharField(max_length=20, blank=True)
+    accession = models.CharField(max_length=100, blank=True)
+    issn = models.JSONField(default=list, blank=True)
+    isbn = models.JSONField(default=list, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=60, blank=True)
+    publication_type = models.CharField(max_length=120, blank=True)
+    url = models.TextField(blank=True)
+    source_database = models.CharField(max_length=120, blank=True)
+    fields = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # A record comes from a search, or was found by another method: never both, never neither.
+            models.CheckConstraint(
+                condition=(Q(search__isnull=False) & Q(method=""))
+                | (Q(search__isnull=True) & ~Q(method="")),
+                name="record_from_search_or_other_method",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "doi"], name="record_project_doi_idx"),
+            models.Index(fields=["project", "pmid"], name="record_project_pmid_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title[:80] or f"Record {self.pk}"

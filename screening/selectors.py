@@ -1,0 +1,54 @@
+"""Reads that span relations: what pages and endpoints show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from .models import Job, Membership, Project, Record, Reference, Search
+
+
+def project_counts(project: Project) -> dict[str, Any]:
+    """The dashboard's numbers: searches, records per database, references."""
+    per_database = dict(
+        Search.objects.filter(project=project)
+        .values_list("database")
+        .annotate(n=Count("records"))
+        .order_by("database")
+    )
+    return {
+        "searches": Search.objects.filter(project=project).count(),
+        "records": Record.objects.filter(project=project).count(),
+        "records_per_database": per_database,
+        "references": Reference.objects.filter(project=project).count(),
+    }
+
+
+def project_members(project: Project) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(project=project).select_related("user").order_by("user__username")
+    )
+
+
+def project_recent_jobs(project: Project, limit: int = 10) -> QuerySet[Job]:
+    return Job.objects.filter(project=project).select_related("created_by")[:limit]
+
+
+def job_for_user(user: AbstractBaseUser, job_id: int) -> Job:
+    """A job the user may see: one of their projects' jobs, or one they started. Else 404."""
+    job = Job.objects.filter(pk=job_id).select_related("project").first()
+    if job is None:
+        raise Http404("No such job")
+    if job.project_id is None:
+        if job.created_by_id != user.pk and not user.is_staff:
+            raise Http404("No such job")
+    elif not Membership.objects.filter(project_id=job.project_id, user=user).exists():
+        raise Http404("No such job")
+    return job
+
+
+def project_searches(project: Project) -> QuerySet[Search]:
+    return Search.objects.filter(project=project).annotate(records_stored=Count("records"))

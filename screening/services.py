@@ -1,0 +1,431 @@
+"""The use cases. Views, API endpoints and Celery tasks all call these; each is one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import importers
+from .audit import audit_record
+from .errors import Conflict, InvalidInput
+from .jobs import job_create, job_handler, job_set_progress
+from .models import (
+    ApiToken,
+    Job,
+    JobKind,
+    Membership,
+    Project,
+    Record,
+    Reference,
+    ReferenceSource,
+    Role,
+    Search,
+)
+
+User = get_user_model()
+
+
+# People -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_create(
+    *, username: str, password: str, email: str = "", actor: AbstractBaseUser | None
+) -> AbstractBaseUser:
+    """A new user account (made by site staff)."""
+    username = username.strip()
+    if not username:
+        raise InvalidInput("A username is required.", field="username")
+    if not password:
+        raise InvalidInput("A password is required.", field="password")
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(f"The username {username!r} is taken.", field="username")
+    user = User.objects.create_user(username=username, password=password, email=email)
+    audit_record(actor=actor, verb="user.create", obj=user, after={"username": username})
+    return user
+
+
+def token_issue(*, user: AbstractBaseUser, name: str = "") -> str:
+    """A new API token for the user; only its hash is kept, so this is the one time it is seen."""
+    raw = secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, key_hash=token_hash(raw), prefix=raw[:8], name=name)
+    return raw
+
+
+def token_hash(raw: str) -> str:
+    # A token has 256 random bits, so a fast unsalted hash is enough (no password-style KDF).
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def token_user(raw: str) -> AbstractBaseUser | None:
+    """The active user a token belongs to, or None for an unknown or revoked token."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=token_hash(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Touch last_used_at at most once a minute: a hot API path should not write on every call.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def token_revoke(*, raw: str) -> bool:
+    """Revoke a token; True when there was an active one."""
+    return bool(
+        ApiToken.objects.filter(key_hash=token_hash(raw), revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    )
+
+
+# Projects and members -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_create(
+    *,
+    name: str,
+    creator: AbstractBaseUser,
+    slug: str = "",
+    reviewers_per_reference: int = 2,
+    eligibility_criteria: str = "",
+) -> Project:
+    """A new project; its creator becomes its admin."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A project needs a name.", field="name")
+    if not 1 <= reviewers_per_reference <= 10:
+        raise InvalidInput(
+            "reviewers_per_reference must be between 1 and 10.", field="reviewers_per_reference"
+        )
+    slug = slugify(slug or name)[:80]
+    if not slug:
+        raise InvalidInput("The slug must contain letters or digits.", field="slug")
+    if Project.objects.filter(slug=slug).exists():
+        raise Conflict(f"A project with the slug {slug!r} exists already.", field="slug")
+    try:
+        with transaction.atomic():
+            project = Project.objects.create(
+                name=name,
+                slug=slug,
+                reviewers_per_reference=reviewers_per_reference,
+                eligibility_criteria=eligibility_criteria,
+                created_by=creator,
+            )
+    except IntegrityError as error:  # two creations racing for one slug
+        raise Conflict(f"A project with the slug {slug!r} exists already.", field="slug") from error
+    Membership.objects.create(project=project, user=creator, role=Role.ADMIN)
+    audit_record(
+        actor=creator,
+        verb="project.create",
+        project=project,
+        obj=project,
+        after={"name": name, "slug": slug, "reviewers_per_reference": reviewers_per_reference},
+    )
+    return project
+
+
+@transaction.atomic
+def membership_set(
+    *, project: Project, username: str, role: str, actor: AbstractBaseUser
+) -> tuple[Membership, bool]:
+    """Add a user to the project with a role, or change their role. Returns (membership, created)."""
+    if role not in Role.values:
+        raise InvalidInput(f"role must be one of {', '.join(Role.values)}.", field="role")
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise InvalidInput(f"There is no user {username!r}.", field="username")
+    membership = Membership.objects.select_for_update().filter(project=project, user=user).first()
+    before = {"role": membership.role} if membership else {}
+    if membership is not None and membership.role == Role.ADMIN and role != Role.ADMIN:
+        _refuse_removing_last_admin(project)
+    if membership is None:
+        membership = Membership.objects.create(project=project, user=user, role=role)
+        created = True
+    else:
+        membership.role = role
+        membership.save(update_fields=["role"])
+        created = False
+    audit_record(
+        actor=actor,
+        verb="member.add" if created else "member.role",
+        project=project,
+        obj=membership,
+        before=before,
+        after={"username": username, "role": role},
+    )
+    return membership, created
+
+
+@transaction.atomic
+def membership_remove(*, project: Project, username: str, actor: AbstractBaseUser) -> None:
+    """Take a user out of the project (their past votes stay, attributed to them)."""
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(project=project, user__username=username)
+        .first()
+    )
+    if membership is None:
+        raise InvalidInput(f"{username!r} is not a member of this project.", field="username")
+    if membership.role == Role.ADMIN:
+        _refuse_removing_last_admin(project)
+    membership.delete()
+    audit_record(
+        actor=actor,
+        verb="member.remove",
+        project=project,
+        before={"username": username, "role": membership.role},
+    )
+
+
+def _refuse_removing_last_admin(project: Project) -> None:
+    admins = Membership.objects.select_for_update().filter(project=project, role=Role.ADMIN)
+    if admins.count() <= 1:
+        raise Conflict("A project must keep at least one admin.", field="role")
+
+
+# Identification -----------------------------------------------------------------------------
+
+
+def _record_from_citation(citation: importers.Citation, position: int) -> dict[str, Any]:
+    return {
+        "position": position,
+        "line": citation.line,
+        "raw": citation.raw,
+        "title": citation.title,
+        "abstract": citation.abstract,
+        "authors": [
+            {"family": a.family, "given": a.given, "printed": a.printed} for a in citation.authors
+        ],
+        "year": citation.year,
+        "journal": citation.journal[:500],
+        "journal_abbrev": citation.journal_abbrev[:200],
+        "volume": citation.volume[:50],
+        "issue": citation.issue[:50],
+        "pages": citation.pages[:50],
+        "start_page": citation.start_page[:20],
+        "end_page": citation.end_page[:20],
+        "doi": citation.doi[:255],
+        "pmid": citation.pmid[:20],
+        "pmcid": citation.pmcid[:20],
+        "accession": citation.accession[:100],
+        "issn": citation.issn,
+        "isbn": citation.isbn,
+        "keywords": citation.keywords,
+        "language": citation.language[:60],
+        "publication_type": citation.publication_type[:120],
+        "url": citation.url,
+        "source_database": citation.source_database[:120],
+        "fields": citation.fields,
+    }
+
+
+def _reference_summary(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": record["title"],
+        "abstract": record["abstract"],
+        "authors": [_author_display(a) for a in record["authors"]],
+        "year": record["year"],
+        "journal": record["journal"],
+        "volume": record["volume"],
+        "issue": record["issue"],
+        "pages": record["pages"],
+        "doi": record["doi"],
+        "pmid": record["pmid"],
+        "keywords": record["keywords"],
+    }
+
+
+def _author_display(author: dict[str, str]) -> str:
+    if author.get("given"):
+        return f"{author['family']}, {author['given']}"
+    return author.get("family") or author.get("printed", "")
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@transaction.atomic
+def search_import(
+    *,
+    project: Project,
+    data: bytes,
+    filename: str,
+    database: str,
+    user: AbstractBaseUser | None,
+    format: str = "auto",
+    searched_on: dt.date | None = None,
+    query: str = "",
+    platform: str = "",
+    new_search: bool = False,
+    progress: Job | None = None,
+) -> Search:
+    """Import one export file as a Search: every record kept, or nothing stored at all.
+
+    Each record starts as its own reference; deduplication merges them afterwards.
+    """
+    database = database.strip()
+    if not database:
+        raise InvalidInput("Name the database this export came from.", field="database")
+    if format != "auto" and format not in importers.FORMATS:
+        raise InvalidInput(
+            f"format must be auto or one of {', '.join(importers.FORMATS)}.", field="format"
+        )
+    sha256 = file_sha256(data)
+    if not new_search and Search.objects.filter(project=project, sha256=sha256).exists():
+        raise Conflict(
+            f"{filename} has been imported into this project already. "
+            "Import it again only if it is the result of a new search.",
+            field="file",
+        )
+    try:
+        parsed = importers.parse(data, format=format, filename=filename)
+    except importers.ExportFormatError as error:
+        raise InvalidInput(
+            f"{filename}: {error.message}", line=error.line, field=error.field, file=filename
+        ) from error
+    search = Search(
+        project=project,
+        database=database[:120],
+        platform=platform[:120],
+        searched_on=searched_on,
+        query=query,
+        filename=filename[:255],
+        sha256=sha256,
+        format=parsed.format,
+        encoding=parsed.encoding,
+        record_count=len(parsed.citations),
+        warnings=[str(w) for w in parsed.warnings],
+        created_by=user,
+    )
+    search.file.save(filename, ContentFile(data), save=False)
+    search.save()
+    rows = [_record_from_citation(c, i) for i, c in enumerate(parsed.citations)]
+    batch = 2000
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        references = Reference.objects.bulk_create(
+            [
+                Reference(
+                    project=project, source=ReferenceSource.DATABASES, **_reference_summary(r)
+                )
+                for r in chunk
+            ]
+        )
+        Record.objects.bulk_create(
+            [
+                Record(project=project, search=search, reference=ref, **row)
+                for ref, row in zip(references, chunk, strict=True)
+            ]
+        )
+        if progress is not None:
+            job_set_progress(progress, (start + len(chunk)) / len(rows))
+    audit_record(
+        actor=user,
+        verb="search.import",
+        project=project,
+        obj=search,
+        after={
+            "database": search.database,
+            "filename": search.filename,
+            "records": search.record_count,
+            "format": search.format,
+            "sha256": sha256,
+        },
+    )
+    return search
+
+
+@job_handler(JobKind.IMPORT)
+def search_import_job(job: Job) -> dict[str, Any]:
+    """Run an import queued as a Job. Idempotent: a re-run after a lost worker finds its Search."""
+    existing = Search.objects.filter(pk=job.result.get("search")).first() if job.result else None
+    if existing is None:
+        existing = Search.objects.filter(
+            project=job.project, sha256=job.params["sha256"], created_at__gte=job.created_at
+        ).first()
+    if existing is not None:
+        return _search_result(existing)
+    upload = job.params["upload"]
+    with default_storage.open(upload, "rb") as handle:
+        data = handle.read()
+    searched_on = job.params.get("searched_on")
+    search = search_import(
+        project=job.project,
+        data=data,
+        filename=job.params["filename"],
+        database=job.params["database"],
+        user=job.created_by,
+        format=job.params.get("format", "auto"),
+        searched_on=dt.date.fromisoformat(searched_on) if searched_on else None,
+        query=job.params.get("query", ""),
+        platform=job.params.get("platform", ""),
+        new_search=job.params.get("new_search", False),
+        progress=job,
+    )
+    default_storage.delete(upload)
+    return _search_result(search)
+
+
+def _search_result(search: Search) -> dict[str, Any]:
+    return {
+        "search": search.pk,
+        "database": search.database,
+        "records": search.record_count,
+        "format": search.format,
+        "warnings": search.warnings,
+    }
+
+
+def search_import_enqueue(
+    *,
+    project: Project,
+    data: bytes,
+    filename: str,
+    database: str,
+    user: AbstractBaseUser | None,
+    format: str = "auto",
+    searched_on: dt.date | None = None,
+    query: str = "",
+    platform: str = "",
+    new_search: bool = False,
+) -> Job:
+    """Keep the upload and queue its import as a Job, for files too large to wait on."""
+    if not database.strip():
+        raise InvalidInput("Name the database this export came from.", field="database")
+    sha256 = file_sha256(data)
+    upload = default_storage.save(
+        f"uploads/{project.pk}/{sha256[:16]}-{secrets.token_hex(4)}", ContentFile(data)
+    )
+    with transaction.atomic():
+        return job_create(
+            kind=JobKind.IMPORT,
+            project=project,
+            created_by=user,
+            params={
+                "upload": upload,
+                "sha256": sha256,
+                "filename": filename,
+                "database": database,
+                "format": format,
+                "searched_on": searched_on.isoformat() if searched_on else None,
+                "query": query,
+                "platform": platform,
+                "new_search": new_search,
+            },
+        )

@@ -1,0 +1,162 @@
+"""Pages. Each view: parse a form, authorise with one helper, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services
+from .access import get_project_for_user
+from .errors import ServiceError
+from .forms import COMMON_DATABASES, MemberForm, ProjectForm, SearchImportForm
+from .models import JobKind, Project, Record, Role, Search
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("project_list" if request.user.is_authenticated else "login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_list(request: HttpRequest) -> HttpResponse:
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(creator=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            form.add_error(error.extra.get("field") or None, error.message)
+        else:
+            messages.success(request, f"Project {project.name} created. You are its admin.")
+            return redirect("project_dashboard", slug=project.slug)
+    memberships = request.user.memberships.select_related("project").order_by("project__name")
+    return render(
+        request, "screening/project_list.html", {"memberships": memberships, "form": form}
+    )
+
+
+@login_required
+def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    project, membership = get_project_for_user(request.user, slug)
+    return render(
+        request,
+        "screening/project_dashboard.html",
+        {
+            "project": project,
+            "membership": membership,
+            "counts": selectors.project_counts(project),
+            "members": selectors.project_members(project),
+            "jobs": selectors.project_recent_jobs(project),
+        },
+    )
+
+
+@login_required
+def project_jobs(request: HttpRequest, slug: str) -> HttpResponse:
+    """The recent-jobs panel, polled by htmx while any job is unfinished."""
+    project, _ = get_project_for_user(request.user, slug)
+    return render(
+        request,
+        "screening/partials/job_table.html",
+        {"project": project, "jobs": selectors.project_recent_jobs(project)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_members(request: HttpRequest, slug: str) -> HttpResponse:
+    project, membership = get_project_for_user(request.user, slug)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST":
+        if not membership.allows(Role.ADMIN):
+            raise PermissionDenied("Only the project's admins manage its members.")
+        try:
+            if "remove" in request.POST:
+                services.membership_remove(
+                    project=project, username=request.POST["remove"], actor=request.user
+                )
+                messages.success(request, f"{request.POST['remove']} removed from the project.")
+                return redirect("project_members", slug=slug)
+            if form.is_valid():
+                _, created = services.membership_set(
+                    project=project, actor=request.user, **form.cleaned_data
+                )
+                verb = "added as" if created else "is now"
+                messages.success(
+                    request, f"{form.cleaned_data['username']} {verb} {form.cleaned_data['role']}."
+                )
+                return redirect("project_members", slug=slug)
+        except ServiceError as error:
+            messages.error(request, error.message)
+    return render(
+        request,
+        "screening/project_members.html",
+        {
+            "project": project,
+            "membership": membership,
+            "members": selectors.project_members(project),
+            "form": form,
+            "can_manage": membership.allows(Role.ADMIN),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search_import(request: HttpRequest, slug: str) -> HttpResponse:
+    project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    form = SearchImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            form.add_error("file", f"The file is larger than {settings.UPLOAD_MAX_BYTES} bytes.")
+        else:
+            try:
+                job = services.search_import_enqueue(
+                    project=project,
+                    data=upload.read(),
+                    filename=upload.name,
+                    user=request.user,
+                    **{k: v for k, v in form.cleaned_data.items() if k != "file"},
+                )
+            except ServiceError as error:
+                form.add_error(error.extra.get("field") or None, error.message)
+            else:
+                return redirect("job_status", job_id=job.pk)
+    return render(
+        request,
+        "screening/search_import.html",
+        {"project": project, "membership": membership, "form": form, "databases": COMMON_DATABASES},
+    )
+
+
+@login_required
+def search_list(request: HttpRequest, slug: str) -> HttpResponse:
+    project, membership = get_project_for_user(request.user, slug)
+    return render(
+        request,
+        "screening/search_list.html",
+        {
+            "project": project,
+            "membership": membership,
+            "searches": Search.objects.filter(project=project).select_related("created_by"),
+        },
+    )
+
+
+@login_required
+def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A job's progress; polled by htmx until it is done, then its result."""
+    job = selectors.job_for_user(request.user, job_id)
+    project: Project | None = job.project
+    context = {"job": job, "project": project}
+    if job.kind == JobKind.IMPORT and job.result.get("search"):
+        search = Search.objects.filter(pk=job.result["search"]).first()
+        context["search"] = search
+        context["first_records"] = Record.objects.filter(search=search).order_by("position")[:10]
+    template = "screening/partials/job_status.html" if request.htmx else "screening/job_status.html"
+    return render(request, template, context)

@@ -1,0 +1,47 @@
+"""The job lifecycle through a real Celery worker on Redis (the PostgreSQL + Redis pass only)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from screening.models import Record
+from tests.screening.exports import MEDLINE_TWO_RECORDS, RIS_TRUNCATED
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _wait_for_job(client, job_id: int, timeout: float = 60.0) -> dict:
+    """Poll the API until the worker finishes the job (a bounded wait on a real condition)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/jobs/{job_id}").json()
+        if job["status"] in {"done", "failed"}:
+            return job
+        if time.monotonic() > deadline:
+            pytest.fail(f"job {job_id} still {job['status']} after {timeout}s")
+        time.sleep(0.1)
+
+
+def test_a_real_worker_runs_an_import_job_to_done(celery_worker_process, api, lead) -> None:
+    client = api(as_=lead)
+    body = {"file": SimpleUploadedFile("pubmed.nbib", MEDLINE_TWO_RECORDS), "database": "PubMed"}
+    queued = client.upload("/projects/microcredentials/searches?async=1", body)
+    assert queued.status_code == 202
+    job = _wait_for_job(client, queued.json()["job"])
+    assert job["status"] == "done", job
+    assert job["progress"] == 1.0
+    assert job["result"]["records"] == 2
+    assert Record.objects.filter(search_id=job["result"]["search"]).count() == 2
+
+
+def test_a_real_worker_reports_a_failed_job_plainly(celery_worker_process, api, lead) -> None:
+    client = api(as_=lead)
+    body = {"file": SimpleUploadedFile("broken.ris", RIS_TRUNCATED), "database": "Embase"}
+    queued = client.upload("/projects/microcredentials/searches?async=1", body)
+    job = _wait_for_job(client, queued.json()["job"])
+    assert job["status"] == "failed"
+    assert "broken.ris" in job["error"]
+    assert Record.objects.count() == 0
