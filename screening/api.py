@@ -7,15 +7,15 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from . import selectors, services
+from . import exports, selectors, services
 from .access import get_project_for_user
 from .errors import TooLarge
-from .models import Job, Project, Role, Search
+from .models import Job, Project, Reference, Role, Search
 
 router = Router()
 
@@ -292,3 +292,54 @@ def search_list(request: HttpRequest, slug: str) -> Any:
     """Every search of the project with its record count."""
     project, _ = get_project_for_user(request.user, slug)
     return [_search_out(s) for s in Search.objects.filter(project=project)]
+
+
+class OtherRecordIn(Schema):
+    title: str
+    authors: list[str] = []
+    year: int | None = None
+    journal: str = ""
+    doi: str = ""
+    abstract: str = ""
+    method: Literal["citation searching", "websites", "organisations"]
+
+
+class OtherRecordOut(Schema):
+    id: int
+    reference: int
+
+
+@router.post("/projects/{slug}/records", response={201: OtherRecordOut}, tags=["identification"])
+def record_create(
+    request: HttpRequest, slug: str, payload: OtherRecordIn
+) -> Status[dict[str, int]]:
+    """Add a record found by other methods; it enters at the full-text stage (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    record = services.record_add_other(project=project, user=request.user, **payload.dict())
+    return Status(201, {"id": record.pk, "reference": record.reference_id})
+
+
+EXPORT_TYPES = {
+    "ris": ("application/x-research-info-systems", "ris"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+}
+
+
+@router.get("/projects/{slug}/export", tags=["reporting"])
+def reference_export(
+    request: HttpRequest, slug: str, format: Literal["ris", "csv"] = "ris"
+) -> HttpResponse:
+    """The project's references as RIS or CSV (the app's template, which it reads back)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    references = Reference.objects.filter(project=project).prefetch_related("records")
+    body = (
+        exports.references_ris(references)
+        if format == "ris"
+        else exports.references_csv(references)
+    )
+    content_type, extension = EXPORT_TYPES[format]
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{project.slug}-references.{extension}"'
+    )
+    return response

@@ -24,6 +24,7 @@ from .models import (
     Job,
     JobKind,
     Membership,
+    OtherMethod,
     Project,
     Record,
     Reference,
@@ -429,3 +430,54 @@ def search_import_enqueue(
                 "new_search": new_search,
             },
         )
+
+
+@transaction.atomic
+def record_add_other(
+    *,
+    project: Project,
+    method: str,
+    user: AbstractBaseUser,
+    title: str,
+    authors: list[str] | None = None,
+    year: int | None = None,
+    journal: str = "",
+    doi: str = "",
+    abstract: str = "",
+) -> Record:
+    """A record found by other methods (citation searching, websites, organisations).
+
+    It becomes a reference of PRISMA's right-hand column, which enters at the full-text stage.
+    """
+    if method not in OtherMethod.values:
+        raise InvalidInput(
+            f"method must be one of {', '.join(OtherMethod.values)}.", field="method"
+        )
+    if not title.strip():
+        raise InvalidInput("A record needs a title.", field="title")
+    if year is not None and not 1000 <= year <= 2999:
+        raise InvalidInput(f"{year} is not a year.", field="year")
+    parsed_authors = [importers.fields.parse_author(a) for a in authors or [] if a.strip()]
+    citation = importers.Citation(
+        raw="",
+        line=0,
+        title=title.strip(),
+        abstract=abstract.strip(),
+        authors=parsed_authors,
+        year=year,
+        journal=journal.strip(),
+        doi=importers.fields.clean_doi(doi),
+    )
+    row = _record_from_citation(citation, 0)
+    reference = Reference.objects.create(
+        project=project, source=ReferenceSource.OTHER, **_reference_summary(row)
+    )
+    record = Record.objects.create(project=project, method=method, reference=reference, **row)
+    audit_record(
+        actor=user,
+        verb="record.add_other",
+        project=project,
+        obj=record,
+        after={"method": method, "title": record.title, "doi": record.doi},
+    )
+    return record

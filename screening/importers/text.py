@@ -5,7 +5,7 @@ from __future__ import annotations
 from .citation import ExportFormatError, ImportWarning
 
 # Mojibake left when UTF-8 bytes were decoded as Windows-1252 and saved again as UTF-8:
-# "Ã©" for "é", "â€™" for "’". Only repaired when re-encoding round-trips cleanly.
+# "Ã©" for "é", "â€“" for an en dash. Only repaired when re-encoding round-trips cleanly.
 _MOJIBAKE_MARKERS = ("Ã", "â€", "Â")
 
 
@@ -16,7 +16,13 @@ def decode(data: bytes, *, filename: str = "") -> tuple[str, str, list[ImportWar
         raise ExportFormatError(f"{name} is empty", line=1)
     warnings: list[ImportWarning] = []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text, encoding = data.decode("utf-16"), "utf-16"
+        try:
+            text, encoding = data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as error:
+            line = data[: error.start].decode("utf-16", errors="replace").count("\n") + 1
+            raise ExportFormatError(
+                f"{name} starts with a UTF-16 mark but is not valid UTF-16 (cut off?)", line=line
+            ) from error
     else:
         if _looks_binary(data):
             raise ExportFormatError(

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,220 +15,440 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('prefix', models.CharField(max_length=8)),
-                ('name', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("prefix", models.CharField(max_length=8)),
+                ("name", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('reviewers_per_reference', models.PositiveSmallIntegerField(default=2)),
-                ('eligibility_criteria', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("reviewers_per_reference", models.PositiveSmallIntegerField(default=2)),
+                ("eligibility_criteria", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('reviewer', 'Reviewer'), ('lead', 'Lead'), ('admin', 'Admin')], default='reviewer', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='screening.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("reviewer", "Reviewer"), ("lead", "Lead"), ("admin", "Admin")],
+                        default="reviewer",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="screening.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'user__username'],
+                "ordering": ["project", "user__username"],
             },
         ),
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('import', 'Import an export file'), ('dedup', 'Deduplicate')], max_length=20)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('progress', models.FloatField(default=0.0)),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='jobs', to='screening.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("import", "Import an export file"), ("dedup", "Deduplicate")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.FloatField(default=0.0)),
+                ("params", models.JSONField(blank=True, default=dict)),
+                ("result", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="jobs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="jobs",
+                        to="screening.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verb', models.CharField(max_length=60)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=60)),
-                ('before', models.JSONField(blank=True, default=dict)),
-                ('after', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='audit_events', to='screening.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("verb", models.CharField(max_length=60)),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=60)),
+                ("before", models.JSONField(blank=True, default=dict)),
+                ("after", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_events",
+                        to="screening.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Reference',
+            name="Reference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('databases', 'Databases and registers'), ('other', 'Other methods')], default='databases', max_length=10)),
-                ('title', models.TextField(blank=True)),
-                ('abstract', models.TextField(blank=True)),
-                ('authors', models.JSONField(blank=True, default=list)),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('journal', models.CharField(blank=True, max_length=500)),
-                ('volume', models.CharField(blank=True, max_length=50)),
-                ('issue', models.CharField(blank=True, max_length=50)),
-                ('pages', models.CharField(blank=True, max_length=50)),
-                ('doi', models.CharField(blank=True, max_length=255)),
-                ('pmid', models.CharField(blank=True, max_length=20)),
-                ('keywords', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='references', to='screening.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("databases", "Databases and registers"),
+                            ("other", "Other methods"),
+                        ],
+                        default="databases",
+                        max_length=10,
+                    ),
+                ),
+                ("title", models.TextField(blank=True)),
+                ("abstract", models.TextField(blank=True)),
+                ("authors", models.JSONField(blank=True, default=list)),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("journal", models.CharField(blank=True, max_length=500)),
+                ("volume", models.CharField(blank=True, max_length=50)),
+                ("issue", models.CharField(blank=True, max_length=50)),
+                ("pages", models.CharField(blank=True, max_length=50)),
+                ("doi", models.CharField(blank=True, max_length=255)),
+                ("pmid", models.CharField(blank=True, max_length=20)),
+                ("keywords", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="references",
+                        to="screening.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Search',
+            name="Search",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('database', models.CharField(max_length=120)),
-                ('platform', models.CharField(blank=True, max_length=120)),
-                ('searched_on', models.DateField(blank=True, null=True)),
-                ('query', models.TextField(blank=True)),
-                ('file', models.FileField(max_length=300, upload_to=screening.models.search_upload_to)),
-                ('filename', models.CharField(max_length=255)),
-                ('sha256', models.CharField(max_length=64)),
-                ('format', models.CharField(max_length=20)),
-                ('encoding', models.CharField(blank=True, max_length=20)),
-                ('record_count', models.PositiveIntegerField(default=0)),
-                ('warnings', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='searches', to='screening.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("database", models.CharField(max_length=120)),
+                ("platform", models.CharField(blank=True, max_length=120)),
+                ("searched_on", models.DateField(blank=True, null=True)),
+                ("query", models.TextField(blank=True)),
+                (
+                    "file",
+                    models.FileField(max_length=300, upload_to=screening.models.search_upload_to),
+                ),
+                ("filename", models.CharField(max_length=255)),
+                ("sha256", models.CharField(max_length=64)),
+                ("format", models.CharField(max_length=20)),
+                ("encoding", models.CharField(blank=True, max_length=20)),
+                ("record_count", models.PositiveIntegerField(default=0)),
+                ("warnings", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="searches",
+                        to="screening.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'searches',
-                'ordering': ['created_at', 'id'],
+                "verbose_name_plural": "searches",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Record',
+            name="Record",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(blank=True, choices=[('citation searching', 'Citation searching'), ('websites', 'Websites'), ('organisations', 'Organisations')], max_length=20)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('line', models.PositiveIntegerField(default=0)),
-                ('raw', models.TextField(blank=True)),
-                ('title', models.TextField(blank=True)),
-                ('abstract', models.TextField(blank=True)),
-                ('authors', models.JSONField(blank=True, default=list)),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('journal', models.CharField(blank=True, max_length=500)),
-                ('journal_abbrev', models.CharField(blank=True, max_length=200)),
-                ('volume', models.CharField(blank=True, max_length=50)),
-                ('issue', models.CharField(blank=True, max_length=50)),
-                ('pages', models.CharField(blank=True, max_length=50)),
-                ('start_page', models.CharField(blank=True, max_length=20)),
-                ('end_page', models.CharField(blank=True, max_length=20)),
-                ('doi', models.CharField(blank=True, max_length=255)),
-                ('pmid', models.CharField(blank=True, max_length=20)),
-                ('pmcid', models.CharField(blank=True, max_length=20)),
-                ('accession', models.CharField(blank=True, max_length=100)),
-                ('issn', models.JSONField(blank=True, default=list)),
-                ('isbn', models.JSONField(blank=True, default=list)),
-                ('keywords', models.JSONField(blank=True, default=list)),
-                ('language', models.CharField(blank=True, max_length=60)),
-                ('publication_type', models.CharField(blank=True, max_length=120)),
-                ('url', models.TextField(blank=True)),
-                ('source_database', models.CharField(blank=True, max_length=120)),
-                ('fields', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='screening.project')),
-                ('reference', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='screening.reference')),
-                ('search', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='records', to='screening.search')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("citation searching", "Citation searching"),
+                            ("websites", "Websites"),
+                            ("organisations", "Organisations"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("line", models.PositiveIntegerField(default=0)),
+                ("raw", models.TextField(blank=True)),
+                ("title", models.TextField(blank=True)),
+                ("abstract", models.TextField(blank=True)),
+                ("authors", models.JSONField(blank=True, default=list)),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("journal", models.CharField(blank=True, max_length=500)),
+                ("journal_abbrev", models.CharField(blank=True, max_length=200)),
+                ("volume", models.CharField(blank=True, max_length=50)),
+                ("issue", models.CharField(blank=True, max_length=50)),
+                ("pages", models.CharField(blank=True, max_length=50)),
+                ("start_page", models.CharField(blank=True, max_length=20)),
+                ("end_page", models.CharField(blank=True, max_length=20)),
+                ("doi", models.CharField(blank=True, max_length=255)),
+                ("pmid", models.CharField(blank=True, max_length=20)),
+                ("pmcid", models.CharField(blank=True, max_length=20)),
+                ("accession", models.CharField(blank=True, max_length=100)),
+                ("issn", models.JSONField(blank=True, default=list)),
+                ("isbn", models.JSONField(blank=True, default=list)),
+                ("keywords", models.JSONField(blank=True, default=list)),
+                ("language", models.CharField(blank=True, max_length=60)),
+                ("publication_type", models.CharField(blank=True, max_length=120)),
+                ("url", models.TextField(blank=True)),
+                ("source_database", models.CharField(blank=True, max_length=120)),
+                ("fields", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="records",
+                        to="screening.project",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="records",
+                        to="screening.reference",
+                    ),
+                ),
+                (
+                    "search",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="records",
+                        to="screening.search",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('reviewers_per_reference__gte', 1), ('reviewers_per_reference__lte', 10)), name='project_reviewers_per_reference_1_to_10'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reviewers_per_reference__gte", 1), ("reviewers_per_reference__lte", 10)
+                ),
+                name="project_reviewers_per_reference_1_to_10",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('project', 'user'), name='membership_unique_per_project'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("project", "user"), name="membership_unique_per_project"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['reviewer', 'lead', 'admin'])), name='membership_role_valid'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["reviewer", "lead", "admin"])),
+                name="membership_role_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='job',
-            index=models.Index(fields=['project', '-created_at'], name='job_project_recent_idx'),
+            model_name="job",
+            index=models.Index(fields=["project", "-created_at"], name="job_project_recent_idx"),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__gte', 0), ('progress__lte', 1)), name='job_progress_0_to_1'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__gte", 0), ("progress__lte", 1)),
+                name="job_progress_0_to_1",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'done', 'failed'])), name='job_status_valid'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["queued", "running", "done", "failed"])),
+                name="job_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['project', '-created_at'], name='audit_project_recent_idx'),
+            model_name="auditevent",
+            index=models.Index(fields=["project", "-created_at"], name="audit_project_recent_idx"),
         ),
         migrations.AddIndex(
-            model_name='reference',
-            index=models.Index(fields=['project', 'id'], name='reference_project_idx'),
+            model_name="reference",
+            index=models.Index(fields=["project", "id"], name="reference_project_idx"),
         ),
         migrations.AddIndex(
-            model_name='search',
-            index=models.Index(fields=['project', 'sha256'], name='search_project_sha256_idx'),
+            model_name="search",
+            index=models.Index(fields=["project", "sha256"], name="search_project_sha256_idx"),
         ),
         migrations.AddIndex(
-            model_name='record',
-            index=models.Index(fields=['project', 'doi'], name='record_project_doi_idx'),
+            model_name="record",
+            index=models.Index(fields=["project", "doi"], name="record_project_doi_idx"),
         ),
         migrations.AddIndex(
-            model_name='record',
-            index=models.Index(fields=['project', 'pmid'], name='record_project_pmid_idx'),
+            model_name="record",
+            index=models.Index(fields=["project", "pmid"], name="record_project_pmid_idx"),
         ),
         migrations.AddConstraint(
-            model_name='record',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('search__isnull', False), ('method', '')), models.Q(('search__isnull', True), models.Q(('method', ''), _negated=True)), _connector='OR'), name='record_from_search_or_other_method'),
+            model_name="record",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("search__isnull", False), ("method", "")),
+                    models.Q(("search__isnull", True), models.Q(("method", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="record_from_search_or_other_method",
+            ),
         ),
     ]

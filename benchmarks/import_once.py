@@ -1,0 +1,35 @@
+"""One import of a file into the configured database, timed; prints a JSON line. Used by bench_import."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+import django
+
+
+def main(path: str) -> None:
+    django.setup()
+    from django.contrib.auth import get_user_model
+
+    from screening import services
+    from screening.models import Project
+
+    user = get_user_model().objects.create_user(username=f"bench{time.time_ns()}")
+    project = services.project_create(name=f"bench {time.time_ns()}", creator=user)
+    with open(path, "rb") as handle:
+        data = handle.read()
+    started = time.perf_counter()
+    search = services.search_import(
+        project=project, data=data, filename="bench.nbib", database="PubMed", user=user
+    )
+    seconds = time.perf_counter() - started
+    assert Project.objects.get(pk=project.pk).records.count() == search.record_count
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "records": search.record_count, "peak_mb": peak_mb}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,527 @@
+"""BibTeX (Scopus, Web of Science, EBSCO, JabRef, Zotero), read by a small reader of our own.
+
+bibtexparser 2.1 was tried on the real exports and not used: it drops the second entry of
+CoLRev's EBSCO copy (a `Keywords` value with unbalanced braces becomes a ParsingFailedBlock),
+turns Scopus entries with a repeated `funding_details` field into DuplicateFieldKeyBlocks that
+keep one value, and needs pylatexenc to decode LaTeX. A repair path would be needed anyway, so
+this reader handles both: a strict brace-aware parse, and when that fails a line-based recovery
+that keeps the entry (with a warning) as long as it ends with a closing `}` line. An entry cut
+off at the end of the file is an error naming the line where it starts.
+
+`@string` macros are expanded, `#` concatenates, `@preamble` and `@comment` are skipped, and the
+common LaTeX accents and escapes (`{\\"u}`, `\\'e`, `\\c{c}`, `\\&`, `--`) become Unicode.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .citation import Author, Citation, ExportFormatError, ImportWarning
+from .fields import (
+    clean_doi,
+    clean_isbn,
+    clean_issn,
+    clean_pmcid,
+    clean_pmid,
+    clean_text,
+    collapse_space,
+    expand_pages,
+    parse_author,
+    parse_year,
+)
+
+_SNIFF_RE = re.compile(r"^[ \t]*@[A-Za-z][\w-]*[ \t]*[{(]", re.MULTILINE)
+_ENTRY_RE = re.compile(r"@[ \t]*([A-Za-z][\w-]*)[ \t\n]*([{(])")
+_NEXT_ENTRY_RE = re.compile(r"^[ \t]*@[A-Za-z][\w-]*[ \t]*[{(]", re.MULTILINE)
+_FIELD_NAME_RE = re.compile(r"[^\s=,{}\"#()]+(?:[ \t\xa0]+[^\s=,{}\"#()]+)*")
+_LOOSE_FIELD_RE = re.compile(r"^[ \t]*([A-Za-z][^\s=,{}\"#]*(?:[ \t\xa0]\d+)?)[ \t]*=[ \t]*", re.M)
+_SKIPPED_TYPES = {"comment", "preamble"}
+_MONTHS = {
+    m: m.capitalize()
+    for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+}
+
+
+class _Malformed(Exception):
+    """The strict reader could not read an entry; the offset says where."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+@dataclass
+class _Entry:
+    kind: str
+    key: str
+    start: int
+    end: int
+    fields: list[tuple[str, str]] = field(default_factory=list)
+
+
+def sniff(text: str) -> bool:
+    """True when a line starts with `@word{` or `@word(`."""
+    return bool(_SNIFF_RE.search(text[: 256 * 1024]))
+
+
+def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
+    """Every `@type{key, ...}` entry except `@string`, `@preamble` and `@comment`."""
+    lines = _LineIndex(text)
+    macros = dict(_MONTHS)
+    citations: list[Citation] = []
+    warnings: list[ImportWarning] = []
+    position = 0
+    while match := _ENTRY_RE.search(text, position):
+        kind = match.group(1).lower()
+        if kind in _SKIPPED_TYPES:
+            position = _skip_block(text, match)
+            continue
+        entry = _read_entry(text, match, macros, lines, warnings)
+        position = entry.end
+        if kind == "string":
+            for name, value in entry.fields:
+                macros[name.lower()] = value
+            continue
+        citations.append(_citation(entry, text, lines))
+        if not citations[-1].title:
+            warnings.append(
+                ImportWarning(line=citations[-1].line, message="entry has no title", field="title")
+            )
+    return citations, warnings
+
+
+# --- reading entries --------------------------------------------------------------------------
+
+
+class _LineIndex:
+    """Offsets to 1-based line numbers."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self._starts, offset)
+
+
+def _skip_block(text: str, match: re.Match[str]) -> int:
+    try:
+        return _balanced_end(text, match.end() - 1)
+    except _Malformed:
+        # An unclosed @comment swallows nothing: BibTeX itself reads on to the next line.
+        newline = text.find("\n", match.end())
+        return len(text) if newline < 0 else newline + 1
+
+
+def _read_entry(
+    text: str,
+    match: re.Match[str],
+    macros: dict[str, str],
+    lines: _LineIndex,
+    warnings: list[ImportWarning],
+) -> _Entry:
+    closer = "}" if match.group(2) == "{" else ")"
+    next_entry = _NEXT_ENTRY_RE.search(text, match.end())
+    limit = next_entry.start() if next_entry else len(text)
+    try:
+        entry = _strict_entry(text, match, closer, macros)
+        if entry.end <= limit:
+            return entry
+        problem = "entry runs into the next entry (unbalanced braces)"
+    except _Malformed as error:
+        problem = str(error)
+    return _recovered_entry(text, match, closer, limit, problem, macros, lines, warnings)
+
+
+def _strict_entry(text: str, match: re.Match[str], closer: str, macros: dict[str, str]) -> _Entry:
+    kind = match.group(1).lower()
+    position = match.end()
+    entry = _Entry(kind=kind, key="", start=match.start(), end=position)
+    if kind != "string":
+        comma = _find_any(text, position, ",", closer)
+        entry.key = text[position:comma].strip()
+        position = comma + 1 if text[comma] == "," else comma
+    while True:
+        position = _skip_space(text, position)
+        if position >= len(text):
+            raise _Malformed("the file ends before the closing brace", position)
+        if text[position] == closer:
+            entry.end = position + 1
+            return entry
+        name_match = _FIELD_NAME_RE.match(text, position)
+        if not name_match:
+            raise _Malformed(f"expected a field name, found {text[position]!r}", position)
+        position = _skip_space(text, name_match.end())
+        if position >= len(text) or text[position] != "=":
+            raise _Malformed(f"expected `=` after field {name_match.group(0)!r}", position)
+        value, position = _read_value(text, position + 1, closer, macros)
+        entry.fields.append((collapse_space(name_match.group(0)), value))
+        position = _skip_space(text, position)
+        if position < len(text) and text[position] == ",":
+            position += 1
+        elif position < len(text) and text[position] != closer:
+            raise _Malformed(f"expected `,` after field {name_match.group(0)!r}", position)
+
+
+def _read_value(text: str, position: int, closer: str, macros: dict[str, str]) -> tuple[str, int]:
+    parts: list[str] = []
+    while True:
+        position = _skip_space(text, position)
+        if position >= len(text):
+            raise _Malformed("the file ends inside a value", position)
+        char = text[position]
+        if char == "{":
+            end = _balanced_end(text, position)
+            parts.append(text[position + 1 : end - 1])
+        elif char == '"':
+            end = _quoted_end(text, position)
+            parts.append(text[position + 1 : end - 1])
+        else:
+            word = re.compile(r"[^\s,#{}\"()]+").match(text, position)
+            if not word:
+                raise _Malformed(f"expected a value, found {char!r}", position)
+            end = word.end()
+            parts.append(macros.get(word.group(0).lower(), word.group(0)))
+        position = _skip_space(text, end)
+        if position < len(text) and text[position] == "#":
+            position += 1
+            continue
+        return "".join(parts), position
+
+
+def _balanced_end(text: str, position: int) -> int:
+    """Offset just past the `}` (or entry-closing `)`) that matches the opener at `position`.
+
+    Every brace counts, escaped or not, as BibTeX itself counts them.
+    """
+    if text[position] == "{":
+        depth = 0
+        for match in re.compile(r"[{}]").finditer(text, position):
+            depth += 1 if match.group(0) == "{" else -1
+            if depth == 0:
+                return match.end()
+    else:
+        depth = 0
+        for match in re.compile(r"[{})]").finditer(text, position + 1):
+            mark = match.group(0)
+            if mark == ")" and depth == 0:
+                return match.end()
+            depth += {"{": 1, "}": -1}.get(mark, 0)
+    raise _Malformed("a brace is never closed", len(text))
+
+
+def _quoted_end(text: str, position: int) -> int:
+    depth = 0
+    for match in re.compile(r"[{}\"]").finditer(text, position + 1):
+        mark = match.group(0)
+        if mark == "{":
+            depth += 1
+        elif mark == "}":
+            depth -= 1
+        elif mark == '"' and depth <= 0:
+            return match.end()
+    raise _Malformed("a quoted value is never closed", len(text))
+
+
+def _find_any(text: str, position: int, *chars: str) -> int:
+    found = [i for i in (text.find(c, position) for c in chars) if i >= 0]
+    if not found:
+        raise _Malformed("the file ends after the citation key", len(text))
+    return min(found)
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position].isspace():
+        position += 1
+    return position
+
+
+def _recovered_entry(
+    text: str,
+    match: re.Match[str],
+    closer: str,
+    limit: int,
+    problem: str,
+    macros: dict[str, str],
+    lines: _LineIndex,
+    warnings: list[ImportWarning],
+) -> _Entry:
+    """Keep an entry whose braces do not balance when a closing line still ends it."""
+    line = lines.line(match.start())
+    body = text[match.end() : limit]
+    closing = list(re.finditer(rf"^[ \t]*\{closer}[ \t]*$", body, re.M))
+    if not closing and limit == len(text):
+        raise ExportFormatError(
+            f"the @{match.group(1)} entry starting on this line is cut off: {problem}", line=line
+        )
+    end = match.end() + (closing[-1].start() if closing else len(body))
+    body = text[match.end() : end]
+    key, _, rest = body.partition(",")
+    entry = _Entry(kind=match.group(1).lower(), key=key.strip(), start=match.start(), end=end)
+    if closing:
+        entry.end = match.end() + closing[-1].end()
+    names = list(_LOOSE_FIELD_RE.finditer(rest))
+    ends = [following.start() for following in names[1:]] + ([len(rest)] if names else [])
+    for here, value_end in zip(names, ends, strict=True):
+        value = rest[here.end() : value_end].strip()
+        entry.fields.append((collapse_space(here.group(1)), _loose_value(value, macros)))
+    warnings.append(
+        ImportWarning(
+            line=line,
+            message=f"entry read line by line because its braces do not balance ({problem})",
+            field=_unbalanced_field(entry),
+        )
+    )
+    return entry
+
+
+def _loose_value(value: str, macros: dict[str, str]) -> str:
+    value = value.rstrip().removesuffix(",").strip()
+    if len(value) >= 2 and (value[0], value[-1]) in (("{", "}"), ('"', '"')):
+        return value[1:-1]
+    return macros.get(value.lower(), value)
+
+
+def _unbalanced_field(entry: _Entry) -> str:
+    for name, value in entry.fields:
+        if value.count("{") != value.count("}"):
+            return name
+    return ""
+
+
+# --- LaTeX to Unicode -------------------------------------------------------------------------
+
+_ACCENTS = {
+    '"': "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+_SYMBOL_ACCENT_RE = re.compile(
+    r"\\([\"'`^~=.])\s*(?:\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"
+)
+_LETTER_ACCENT_RE = re.compile(
+    r"\\([uvHckrdb])(?:\s*\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|\s+([A-Za-z]))"
+)
+_LETTERS = {
+    "ss": "ß",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "o": "ø",
+    "O": "Ø",
+    "l": "ł",
+    "L": "Ł",
+    "i": "\u0131",
+    "j": "\u0237",
+    "textendash": "\u2013",
+    "textemdash": "\u2014",
+    "textquoteright": "\u2019",
+    "textquoteleft": "\u2018",
+    "textquotedblleft": "\u201c",
+    "textquotedblright": "\u201d",
+    "ldots": "\u2026",
+    "dots": "\u2026",
+    "textregistered": "®",
+    "texttrademark": "™",
+    "copyright": "©",
+    "textdegree": "°",
+    "textperiodcentered": "·",
+}
+_LETTER_RE = re.compile(
+    r"\\(" + "|".join(sorted(_LETTERS, key=len, reverse=True)) + r")(?![A-Za-z])\s?"
+)
+_ESCAPES = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "\ue000", "}": "\ue001"}
+_ESCAPE_RE = re.compile(r"\\([&%$#_{}])")
+_COMMAND_RE = re.compile(r"\\[A-Za-z]+\*?\s*")
+
+
+def latex_to_text(value: str) -> str:
+    """Plain Unicode from a BibTeX value: accents, escapes, protective braces, `--`, `~`."""
+    value = value.replace("\\\\", " ")  # a forced line break
+    value = _SYMBOL_ACCENT_RE.sub(_accent, value)
+    value = _LETTER_ACCENT_RE.sub(_accent, value)
+    value = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], value)
+    value = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(1)], value)
+    value = _COMMAND_RE.sub("", value)  # \emph{x}, \textit{x}, \mathrm{x}: keep the argument
+    value = value.replace("{", "").replace("}", "").replace("$", "")
+    value = value.replace("\ue000", "{").replace("\ue001", "}")
+    value = value.replace("---", "\u2014").replace("--", "\u2013").replace("~", " ")
+    return collapse_space(unicodedata.normalize("NFC", value))
+
+
+def _accent(match: re.Match[str]) -> str:
+    base = match.group(2) or match.group(3)
+    base = base[1] if base.startswith("\\") else base  # dotless i/j take the accent as i/j
+    return base + _ACCENTS[match.group(1)]
+
+
+def _url_text(value: str) -> str:
+    return (
+        collapse_space(_ESCAPE_RE.sub(lambda m: m.group(1), value))
+        .replace("{", "")
+        .replace("}", "")
+    )
+
+
+# --- entries to citations ---------------------------------------------------------------------
+
+
+class _Values:
+    """An entry's fields by lower-cased name, decoded on the way out."""
+
+    def __init__(self, entry: _Entry) -> None:
+        self.by_name: dict[str, list[str]] = {}
+        for name, value in entry.fields:
+            self.by_name.setdefault(name.lower(), []).append(value)
+
+    def text(self, *names: str) -> str:
+        """The first present field, LaTeX decoded."""
+        return next((latex_to_text(self.by_name[n][0]) for n in names if self.by_name.get(n)), "")
+
+    def plain(self, *names: str) -> str:
+        """The first present field with only escapes and braces removed (URLs, DOIs, pages)."""
+        return next((_url_text(self.by_name[n][0]) for n in names if self.by_name.get(n)), "")
+
+    def every(self, *names: str) -> list[str]:
+        return [value for name in names for value in self.by_name.get(name, [])]
+
+
+def _citation(entry: _Entry, text: str, lines: _LineIndex) -> Citation:
+    values = _Values(entry)
+    url = values.plain("url")
+    pages = values.plain("pages")
+    start, end = expand_pages(pages)
+    fields: dict[str, list[str]] = {"ENTRYTYPE": [entry.kind], "ID": [entry.key]}
+    for name, value in entry.fields:
+        fields.setdefault(name, []).append(value)
+    return Citation(
+        raw=text[entry.start : entry.end],
+        line=lines.line(entry.start),
+        title=clean_text(values.text("title")),
+        abstract=clean_text(values.text("abstract")),
+        authors=_authors(values.every("author")[0] if values.every("author") else ""),
+        year=parse_year(values.text("year")) or parse_year(values.text("date")),
+        journal=clean_text(values.text("journal", "journaltitle", "booktitle", "series")),
+        journal_abbrev=values.text(
+            "abbrev_source_title", "journal-iso", "shortjournal", "journalabbrev"
+        ),
+        volume=values.text("volume"),
+        issue=values.text("number", "issue"),
+        pages=pages.replace("--", "-"),
+        start_page=start,
+        end_page=end,
+        doi=clean_doi(values.plain("doi")) or (clean_doi(url) if "doi.org/" in url else ""),
+        pmid=_pmid(values),
+        pmcid=clean_pmcid(values.plain("pmcid")),
+        accession=_accession(values, url),
+        issn=_unique(issn for v in values.every("issn", "eissn") for issn in clean_issn(v)),
+        isbn=_unique(isbn for v in values.every("isbn") for isbn in clean_isbn(v)),
+        keywords=_keywords(values),
+        language=values.text("language", "langid"),
+        publication_type=values.text("document_type", "type") or entry.kind,
+        url=url,
+        source_database=_source(values, url),
+        fields=fields,
+    )
+
+
+def _authors(value: str) -> list[Author]:
+    authors = []
+    for name in _split_and(value):
+        name = name.strip()
+        if not name or name.lower() == "others":
+            continue
+        if name.startswith("{") and name.endswith("}") and _balanced(name[1:-1]):
+            corporate = latex_to_text(name[1:-1])  # {World Health Organization}: one name
+            authors.append(Author(family=corporate, printed=corporate))
+        else:
+            authors.append(parse_author(latex_to_text(name)))
+    return authors
+
+
+def _split_and(value: str) -> list[str]:
+    """Names joined by ` and ` outside braces."""
+    names, depth, start = [], 0, 0
+    for match in re.finditer(r"[{}]|\s+and\s+", value, re.IGNORECASE):
+        mark = match.group(0)
+        if mark == "{":
+            depth += 1
+        elif mark == "}":
+            depth -= 1
+        elif depth == 0:
+            names.append(value[start : match.start()])
+            start = match.end()
+    names.append(value[start:])
+    return names
+
+
+def _balanced(value: str) -> bool:
+    depth = 0
+    for char in value:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _keywords(values: _Values) -> list[str]:
+    terms = []
+    for value in values.every("keywords", "author_keywords", "author-keywords", "keywords-plus"):
+        text = latex_to_text(value)
+        separator = ";" if ";" in text else ","
+        terms += [term.strip() for term in text.split(separator) if term.strip()]
+    return _unique(terms)
+
+
+def _pmid(values: _Values) -> str:
+    if values.plain("pmid"):
+        return clean_pmid(values.plain("pmid"))
+    if values.plain("eprinttype").lower() == "pubmed":
+        return clean_pmid(values.plain("eprint"))
+    return ""
+
+
+def _accession(values: _Values, url: str) -> str:
+    named = values.plain("unique-id", "accession-number", "accession_number", "an")
+    if named:
+        return named
+    scopus = re.search(r"scopus\.com/.*[?&]eid=([^&\s]+)", url)
+    if scopus:
+        return scopus.group(1)
+    ebsco = re.search(r"ebscohost\.com/.*[?&]AN=([^&\s]+)", url, re.IGNORECASE)
+    return ebsco.group(1) if ebsco else ""
+
+
+def _source(values: _Values, url: str) -> str:
+    if values.text("source"):
+        return values.text("source")
+    if values.plain("unique-id").upper().startswith("WOS:"):
+        return "Web of Science"
+    if "scopus.com/" in url:
+        return "Scopus"
+    return "EBSCOhost" if "ebscohost.com/" in url else ""
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(value.casefold(), value)
+    return list(seen.values())

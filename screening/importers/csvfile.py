@@ -1,0 +1,543 @@
+"""CSV and tab-separated exports, and the app's own CSV template.
+
+Layouts recognised from the header (column names match case-insensitively over a table of
+aliases, so a column order or an unknown extra column never matters):
+
+- Embase.com: the full 49-column export with its search-query preamble above the header, and the
+  older 20-column layout (also ASReview's edited copy with a lower-case `keywords` column). When
+  there is no `Source title` column the compound `Source` cell ("Journal (2014) 3:3 (152-160).
+  Date of Publication: 2014") fills the journal, year, volume, issue and pages.
+- Scopus: 41 to 46 columns. Rows with more cells than the header (a second funding text in
+  litstudy's export) are re-aligned: the extra cells are placed where the typed columns (year,
+  DOI, ISSN, PubMed ID, EID, links) read correctly, kept in `fields`, and reported as a warning.
+- EBSCOhost (CINAHL): 18 columns, `; `-joined authors, Excel-guarded cells such as `="19326203"`.
+- Cochrane CENTRAL: `CENTRAL ID`, `PubMed ID` ("PUBMED 21314913"), `Embase ID`, ...
+- PubMed "Save > CSV": `PMID`, `Title`, `Authors` ("Smith J, Doe A."), `Citation`, `Journal/Book`,
+  `Publication Year`, `PMCID`, `DOI`; the PMID is also the accession number.
+- Web of Science tab-delimited: two-letter field tags as the header (`TI`, `AU`, `SO`, `UT`, ...).
+
+The app's template (one row per record; every column except `title` may be left empty or left out):
+
+    title,abstract,authors,year,journal,volume,issue,pages,doi,pmid,accession,keywords,url
+
+`authors` and `keywords` hold several values separated by `;` ("Smith, John; Doe, A."). `pages`
+is a range such as `221-228` or a single page or article number. Commas, semicolons or tabs may
+separate the columns; quote a cell that contains the separator or a line break.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .citation import Author, Citation, ExportFormatError, ImportWarning
+from .fields import (
+    clean_doi,
+    clean_isbn,
+    clean_issn,
+    clean_pmcid,
+    clean_pmid,
+    clean_text,
+    collapse_space,
+    expand_pages,
+    find_doi,
+    parse_author,
+    parse_year,
+    split_authors,
+)
+
+TEMPLATE_COLUMNS = (
+    "title",
+    "abstract",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "accession",
+    "keywords",
+    "url",
+)
+
+# Header names (normalised: lower case, single spaces) for each field, best first.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "article title", "document title", "primary title", "item title"),
+    "abstract": ("abstract", "abstract note"),
+    "authors": ("author full names", "authors", "author names", "author(s)", "author"),
+    "year": ("year", "publication year", "year published", "publication date", "date"),
+    "journal": (
+        "journal",
+        "source title",
+        "journal title",
+        "journal/book",
+        "publication title",
+        "journal name",
+        "secondary title",
+    ),
+    "journal_abbrev": ("abbreviated source title", "journal abbreviation", "iso abbreviation"),
+    "volume": ("volume", "vol"),
+    "issue": ("issue", "number"),
+    "pages": ("pages", "page range"),
+    "start_page": ("page start", "first page", "start page"),
+    "end_page": ("page end", "last page", "end page"),
+    "doi": ("doi",),
+    "pmid": ("pmid", "pubmed id", "medline pmid"),
+    "pmcid": ("pmcid",),
+    "accession": (
+        "accession",
+        "central id",
+        "eid",
+        "embase accession id",
+        "embase accession number",
+        "embase id",
+        "eric id",
+        "eric number",
+        "accession number",
+        "pui",
+    ),
+    "issn": ("issn", "eissn", "e-issn"),
+    "isbn": ("isbn",),
+    "language": ("language", "language of original document", "article language"),
+    "publication_type": ("document type", "publication type", "doctype", "item type", "type"),
+    "url": ("url", "link", "plink", "embase link", "full text link"),
+}
+_KEYWORD_COLUMNS = (
+    "keywords",
+    "author keywords",
+    "index keywords",
+    "subjects",
+    "subject terms",
+    "mesh terms",
+    "emtree drug index terms (major focus)",
+    "emtree drug index terms",
+    "emtree medical index terms (major focus)",
+    "emtree medical index terms",
+    "manual tags",
+    "automatic tags",
+)
+# Web of Science tab-delimited exports name their columns by field tag.
+_WOS_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("ti",),
+    "abstract": ("ab",),
+    "authors": ("af", "au"),
+    "year": ("py",),
+    "journal": ("so",),
+    "journal_abbrev": ("ji", "j9"),
+    "volume": ("vl",),
+    "issue": ("is",),
+    "start_page": ("bp",),
+    "end_page": ("ep",),
+    "doi": ("di",),
+    "pmid": ("pm",),
+    "accession": ("ut",),
+    "issn": ("sn", "ei"),
+    "isbn": ("bn",),
+    "language": ("la",),
+    "publication_type": ("dt",),
+}
+_WOS_KEYWORD_COLUMNS = ("de", "id")
+_SOURCE_DATABASE = {
+    "embase": "Embase",
+    "scopus": "Scopus",
+    "cochrane": "Cochrane CENTRAL",
+    "ebsco": "EBSCOhost",
+    "pubmed": "PubMed",
+    "wos": "Web of Science",
+}
+_TYPED_CHECKS: dict[str, re.Pattern[str]] = {
+    "year": re.compile(r"\d{4}"),
+    "doi": re.compile(r"10\.\d{4,9}/\S+"),
+    "eid": re.compile(r"2-s2\.0-\d+"),
+    "pubmed id": re.compile(r"\d{1,9}"),
+    "pmid": re.compile(r"\d{1,9}"),
+    "issn": re.compile(r"[\dXx;\s-]{8,}"),
+    "link": re.compile(r"https?://\S+"),
+    "url": re.compile(r"https?://\S+"),
+    "page start": re.compile(r"[\w-]{1,10}"),
+    "page end": re.compile(r"[\w-]{1,10}"),
+    "cited by": re.compile(r"\d+"),
+    "language of original document": re.compile(r"[A-Za-z;, ]+"),
+}
+_EMBASE_PREAMBLE_RE = re.compile(r'^\s*"?SEARCH QUERY"?\s*[,;\t]', re.IGNORECASE)
+_EXCEL_GUARD_RE = re.compile(r'^="(.*)"$', re.DOTALL)
+_EMBASE_SOURCE_RE = re.compile(
+    r"^(?P<journal>.+?)\s+\((?P<year>\d{4})\)\s*(?P<volume>[^\s:(.]+)?"
+    r"(?::(?P<issue>[^\s(.]+))?\s*(?:\((?P<pages>[^)]*)\))?"
+)
+_PUBMED_CITATION_RE = re.compile(
+    r"\.\s+\d{4}[^;]*;(?P<volume>[^(:.;]*)(?:\((?P<issue>[^)]*)\))?(?::(?P<pages>[^.\s;]+))?"
+)
+_HEADER_SEARCH_LINES = 30
+_DELIMITERS = (",", "\t", ";")
+
+
+@dataclass
+class _Layout:
+    """Where the header is and what the columns mean."""
+
+    delimiter: str
+    header_index: int
+    header: list[str]
+    flavour: str
+    columns: dict[str, list[int]] = field(default_factory=dict)
+    keyword_columns: list[int] = field(default_factory=list)
+
+
+def sniff(text: str) -> bool:
+    """True for an Embase preamble or a delimited first line with a title-like column."""
+    first = next((line for line in text.split("\n", 50)[:50] if line.strip()), "")
+    if _EMBASE_PREAMBLE_RE.match(first):
+        return True
+    return any(_title_column(_split_line(first, d)) is not None for d in _DELIMITERS)
+
+
+def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
+    """One Citation per non-empty row after the header; warnings name each row's line."""
+    # Scopus reference lists can exceed the csv module's default 128 KiB cell limit.
+    csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+    lines = text.split("\n")
+    layout = _layout(lines)
+    citations: list[Citation] = []
+    warnings: list[ImportWarning] = []
+    last_line = max((i for i, line in enumerate(lines) if line.strip()), default=0) + 1
+    for row, first_line, raw in _rows(lines, layout):
+        if not any(cell.strip() for cell in row):
+            continue
+        values, extra = _align(layout, row, first_line, warnings)
+        if raw.count('"') % 2 and first_line + raw.count("\n") >= last_line > first_line:
+            warnings.append(
+                ImportWarning(
+                    line=first_line,
+                    message="a quoted cell is never closed; the rest of the file was read "
+                    "into this row",
+                )
+            )
+        citation = _citation(layout, values, extra, raw, first_line)
+        _warn_if_unidentified(citation, warnings)
+        citations.append(citation)
+    return citations, warnings
+
+
+# --- header and rows --------------------------------------------------------------------------
+
+
+def _normalise(name: str) -> str:
+    return " ".join(name.replace("\ufeff", "").strip().strip('"').lower().split())
+
+
+def _split_line(line: str, delimiter: str) -> list[str]:
+    if delimiter not in line:
+        return [line]
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def _title_column(cells: list[str]) -> int | None:
+    if len(cells) < 2:
+        return None
+    names = [_normalise(cell) for cell in cells]
+    for alias in (*_ALIASES["title"], *_WOS_ALIASES["title"]):
+        if alias in names:
+            if alias == "ti" and "py" not in names:
+                continue  # a lone "TI" column is too weak a sign of a WoS header
+            return names.index(alias)
+    return None
+
+
+def _layout(lines: list[str]) -> _Layout:
+    """The header row: the first line with a title column, after at most a short preamble.
+
+    A preamble line (Embase's `"SEARCH QUERY","..."`, a line of dashes) has at most two cells;
+    the first wider line is the header, so a data table without a title column is an error
+    rather than a search through its rows.
+    """
+    for index, line in enumerate(lines[:_HEADER_SEARCH_LINES]):
+        if not line.strip():
+            continue
+        candidates = [(d, _split_line(line, d)) for d in _DELIMITERS]
+        found = [
+            (len(cells), d, cells) for d, cells in candidates if _title_column(cells) is not None
+        ]
+        if found:
+            _, delimiter, header = max(found)
+            return _describe(delimiter, index, header)
+        if max(len(cells) for _, cells in candidates) > 2:
+            break
+    first = next(((i, line) for i, line in enumerate(lines) if line.strip()), (0, ""))
+    raise ExportFormatError(
+        f"the CSV header has no title column (expected one of: title, article title, "
+        f"document title); header read: {first[1][:300]!r}",
+        line=first[0] + 1,
+        field="title",
+    )
+
+
+def _describe(delimiter: str, index: int, header: list[str]) -> _Layout:
+    names = [_normalise(cell) for cell in header]
+    flavour = _flavour(set(names))
+    aliases = _WOS_ALIASES if flavour == "wos" else _ALIASES
+    keyword_names = _WOS_KEYWORD_COLUMNS if flavour == "wos" else _KEYWORD_COLUMNS
+    layout = _Layout(delimiter=delimiter, header_index=index, header=header, flavour=flavour)
+    for key, options in aliases.items():
+        if flavour == "cochrane" and key == "journal":
+            options = (*options, "source")
+        layout.columns[key] = [names.index(option) for option in options if option in names]
+    layout.keyword_columns = [i for i, name in enumerate(names) if name in keyword_names]
+    return layout
+
+
+def _flavour(names: set[str]) -> str:
+    if {"ti", "py", "ut"} <= names or {"ti", "so", "au", "pt"} <= names:
+        return "wos"
+    if "central id" in names:
+        return "cochrane"
+    if any(name.startswith("emtree") for name in names) or "embase link" in names:
+        return "embase"
+    if "eid" in names or {"source title", "link"} <= names:
+        return "scopus"
+    if "plink" in names or {"article title", "accession number"} <= names:
+        return "ebsco"
+    if {"pmid", "citation"} <= names or "journal/book" in names:
+        return "pubmed"
+    if names <= set(TEMPLATE_COLUMNS):
+        return "template"
+    return "generic"
+
+
+def _rows(lines: list[str], layout: _Layout) -> Iterator[tuple[list[str], int, str]]:
+    """Data rows with their first 1-based line and their original text."""
+    offset = layout.header_index + 1
+    source = (line + "\n" for line in lines[offset:])
+    reader = csv.reader(source, delimiter=layout.delimiter)
+    consumed = 0
+    for row in reader:
+        first, consumed = consumed, reader.line_num
+        if row:
+            yield row, offset + first + 1, "\n".join(lines[offset + first : offset + consumed])
+
+
+def _align(
+    layout: _Layout, row: list[str], line: int, warnings: list[ImportWarning]
+) -> tuple[list[str], dict[str, str]]:
+    """The row's cells in header order, and any surplus cells by a descriptive name."""
+    cells = [_cell(value) for value in row]
+    width = len(layout.header)
+    if len(cells) <= width:
+        if len(cells) < width:
+            warnings.append(
+                ImportWarning(
+                    line=line,
+                    message=f"row has {len(cells)} cells but the header has {width}; "
+                    "the missing cells were read as empty",
+                )
+            )
+        return cells + [""] * (width - len(cells)), {}
+    surplus = len(cells) - width
+    split = _best_split(layout, cells, surplus)
+    after = layout.header[split - 1] if split else "(start of row)"
+    extra = {
+        f"{after} (extra cell {n})": cells[split + n - 1]
+        for n in range(1, surplus + 1)
+        if cells[split + n - 1]
+    }
+    warnings.append(
+        ImportWarning(
+            line=line,
+            message=f"row has {len(cells)} cells but the header has {width}; "
+            f"{surplus} extra cell(s) after column {after!r} were kept apart and the later "
+            "columns shifted back into place",
+        )
+    )
+    return cells[:split] + cells[split + surplus :], extra
+
+
+def _best_split(layout: _Layout, cells: list[str], surplus: int) -> int:
+    """Where the surplus cells sit: the position that makes typed columns read correctly."""
+    names = [_normalise(name) for name in layout.header]
+    width = len(names)
+
+    def score(split: int) -> tuple[int, int, int]:
+        aligned = cells[:split] + cells[split + surplus :]
+        fit = 0
+        for name, value in zip(names, aligned, strict=True):
+            check = _TYPED_CHECKS.get(name)
+            if check and value:
+                fit += 1 if check.fullmatch(value) else -1
+        # Ties: Scopus writes a second funding text next to the first; otherwise at the end.
+        after_funding = split > 0 and names[split - 1].startswith("funding text")
+        return fit, int(after_funding), split
+
+    return max(range(width + 1), key=score)
+
+
+def _cell(value: str) -> str:
+    value = value.strip()
+    guarded = _EXCEL_GUARD_RE.match(value)
+    return guarded.group(1).strip() if guarded else value
+
+
+# --- rows to citations ------------------------------------------------------------------------
+
+
+def _citation(
+    layout: _Layout, values: list[str], extra: dict[str, str], raw: str, line: int
+) -> Citation:
+    def get(key: str) -> str:
+        return next((values[i] for i in layout.columns.get(key, []) if values[i]), "")
+
+    fields: dict[str, list[str]] = {}
+    for name, value in zip(layout.header, values, strict=True):
+        if value:
+            fields.setdefault(name.strip(), []).append(value)
+    for name, value in extra.items():
+        fields.setdefault(name, []).append(value)
+    pages, start, end = _pages(get("pages"), get("start_page"), get("end_page"))
+    citation = Citation(
+        raw=raw,
+        line=line,
+        title=clean_text(get("title")),
+        abstract=clean_text(get("abstract")),
+        authors=_authors(get("authors"), layout.flavour),
+        year=parse_year(get("year")),
+        journal=clean_text(get("journal")),
+        journal_abbrev=collapse_space(get("journal_abbrev")),
+        volume=get("volume"),
+        issue=get("issue"),
+        pages=pages,
+        start_page=start,
+        end_page=end,
+        doi=clean_doi(get("doi")),
+        pmid=clean_pmid(get("pmid")),
+        pmcid=clean_pmcid(get("pmcid")),
+        accession=get("accession"),
+        issn=_unique(issn for i in layout.columns["issn"] for issn in clean_issn(values[i])),
+        isbn=_unique(isbn for i in layout.columns["isbn"] for isbn in clean_isbn(values[i])),
+        keywords=_unique(
+            clean_text(term.lstrip("*"))
+            for i in layout.keyword_columns
+            for term in _split_list(values[i])
+            if term.lstrip("*").strip()
+        ),
+        language=get("language"),
+        publication_type=get("publication_type"),
+        url=get("url"),
+        source_database=_SOURCE_DATABASE.get(layout.flavour, ""),
+        fields=fields,
+    )
+    _fill_from_source(citation, layout, fields)
+    return citation
+
+
+def _pages(pages: str, start: str, end: str) -> tuple[str, str, str]:
+    # Cochrane writes ranges with U+2010 (hyphen), which expand_pages does not split on.
+    pages = re.sub(r"[\u2010\u2011\u2212]", "-", pages)
+    if pages:
+        first, last = expand_pages(pages)
+        return pages, first, last
+    printed = f"{start}-{end}" if start and end else start
+    return printed, start, end
+
+
+def _authors(value: str, flavour: str) -> list[Author]:
+    value = re.sub(r"\s*\(\d{5,}\)", "", value).strip()  # Scopus author ids after full names
+    if not value or (value.startswith("[") and value.endswith("]")):
+        return []  # "[No author name available]"
+    if ";" in value:
+        return [parse_author(part) for part in value.split(";") if part.strip()]
+    if re.search(r"[A-Z]\.,\s", value):
+        return split_authors(value)  # Embase and old Scopus: "Yang Z., Jiang B."
+    parts = [part.strip() for part in value.rstrip(".").split(",")]
+    medline_style = [re.fullmatch(r"\S.* [A-Z]{1,4}", part) for part in parts]
+    if len(parts) > 1 and (flavour == "pubmed" or all(medline_style)):
+        return [parse_author(part) for part in parts if part]  # PubMed: "Griffin DK, Larkin DM."
+    return [parse_author(value)]
+
+
+def _split_list(value: str) -> list[str]:
+    """Items of a `;`-joined cell, or of a `,`-joined one outside parentheses (Emtree)."""
+    if not value:
+        return []
+    if ";" in value:
+        return [item.strip() for item in value.split(";") if item.strip()]
+    items, depth, current = [], 0, []
+    for char in value:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth <= 0:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
+def _fill_from_source(citation: Citation, layout: _Layout, fields: dict[str, list[str]]) -> None:
+    """Complete missing parts from compound citation cells (Embase `Source`, PubMed `Citation`)."""
+    by_name = {_normalise(name): values[0] for name, values in fields.items()}
+    if layout.flavour == "embase" and (match := _EMBASE_SOURCE_RE.match(by_name.get("source", ""))):
+        citation.journal = citation.journal or collapse_space(match.group("journal"))
+        citation.year = citation.year or parse_year(match.group("year"))
+        _fill_numbers(citation, match)
+    if layout.flavour == "pubmed":
+        match = _PUBMED_CITATION_RE.search(by_name.get("citation", ""))
+        if match:
+            _fill_numbers(citation, match)
+        citation.doi = citation.doi or find_doi(by_name.get("citation", ""))
+        citation.accession = citation.accession or citation.pmid
+    if not citation.doi:
+        links = [v for k, v in by_name.items() if "link" in k or k == "url"]
+        citation.doi = next((find_doi(v) for v in links if "doi.org/" in v), "")
+
+
+def _fill_numbers(citation: Citation, match: re.Match[str]) -> None:
+    citation.volume = citation.volume or (match.group("volume") or "").strip()
+    citation.issue = citation.issue or (match.group("issue") or "").strip()
+    if not citation.pages and match.group("pages"):
+        citation.pages = re.sub(r"[\u2010\u2011\u2212]", "-", match.group("pages").strip())
+        citation.start_page, citation.end_page = expand_pages(citation.pages)
+
+
+def _warn_if_unidentified(citation: Citation, warnings: list[ImportWarning]) -> None:
+    if citation.title:
+        return
+    identified = citation.doi or citation.pmid or citation.accession
+    message = "row has no title" if identified else "row has no title, no DOI and no identifier"
+    warnings.append(ImportWarning(line=citation.line, message=message, field="title"))
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(value.casefold(), value)
+    return list(seen.values())
+
+
+def dump(citations: Iterable[Citation]) -> str:
+    """The app's CSV template, one row per citation, which `parse` reads back unchanged."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TEMPLATE_COLUMNS)
+    for c in citations:
+        pages = "-".join(p for p in (c.start_page, c.end_page) if p) or c.pages
+        row = {
+            "title": c.title,
+            "abstract": c.abstract,
+            "authors": "; ".join(a.display() for a in c.authors),
+            "year": str(c.year or ""),
+            "journal": c.journal,
+            "volume": c.volume,
+            "issue": c.issue,
+            "pages": pages,
+            "doi": c.doi,
+            "pmid": c.pmid,
+            "accession": c.accession,
+            "keywords": "; ".join(c.keywords),
+            "url": c.url,
+        }
+        writer.writerow([row.get(column, "") for column in TEMPLATE_COLUMNS])
+    return out.getvalue()

@@ -1,0 +1,341 @@
+"""PubMed XML: efetch `PubmedArticleSet` files, bare fragments and PubMed Bookshelf records.
+
+Reads `<PubmedArticle>` (MedlineCitation + PubmedData) and `<PubmedBookArticle>` (BookDocument)
+elements under any root, including a bare record root with no XML declaration. Inline markup
+(`<i>`, `<sup>`, MathML) becomes plain text. The XML helpers here (`read_xml`, `element_text`,
+`record_spans`, `leaf_fields`) are shared with the EndNote XML reader.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from lxml import etree
+
+from .citation import Author, Citation, ExportFormatError, ImportWarning
+from .fields import (
+    clean_doi,
+    clean_isbn,
+    clean_issn,
+    clean_pmcid,
+    clean_pmid,
+    collapse_space,
+    expand_pages,
+    parse_year,
+)
+
+_RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle")
+_PROLOG_RE = re.compile(
+    r"\A(?:\s+|<\?xml[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*", re.DOTALL
+)
+_DECLARATION_RE = re.compile(r"\A\s*<\?xml[^>]*\?>")
+# Inline markup PubMed allows inside titles and abstracts (MathML enters through `math`).
+_INLINE = frozenset({"i", "b", "u", "sup", "sub", "math"})
+
+
+def sniff(text: str) -> bool:
+    """True when the first element after the prolog is a PubMed article, book or set."""
+    rest = _PROLOG_RE.sub("", text[: 64 * 1024], count=1)
+    return rest.startswith(("<PubmedArticle", "<PubmedBookArticle"))
+
+
+def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
+    """Every PubmedArticle and PubmedBookArticle, in file order."""
+    root = read_xml(text)
+    records = list(root.iter(*_RECORD_TAGS))
+    spans = record_spans(text, records, _RECORD_TAGS)
+    citations: list[Citation] = []
+    warnings: list[ImportWarning] = []
+    for element, (raw, line) in zip(records, spans, strict=True):
+        citation = _book(element, raw, line) if element.tag == "PubmedBookArticle" else None
+        citation = citation or _article(element, raw, line)
+        if not citation.title:
+            warnings.append(ImportWarning(line=line, message="record has no title", field="title"))
+        citations.append(citation)
+    return citations, warnings
+
+
+# --- XML helpers shared with endnote_xml ------------------------------------------------------
+
+
+def read_xml(text: str) -> etree._Element:
+    """The document root, parsed without DTDs, entities or network; errors name the line."""
+    # The text is already decoded: drop the declaration (its encoding would lie) but keep its
+    # line breaks so that line numbers still match the file.
+    declaration = _DECLARATION_RE.match(text)
+    if declaration:
+        text = "\n" * declaration.group(0).count("\n") + text[declaration.end() :]
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
+    )
+    try:
+        return etree.fromstring(text, parser)
+    except etree.XMLSyntaxError as error:
+        raise ExportFormatError(
+            f"the XML is not well formed: {error.msg}", line=error.lineno or 1
+        ) from error
+
+
+def element_text(element: etree._Element | None) -> str:
+    """All text inside an element (inline markup, style runs, MathML), whitespace folded."""
+    if element is None:
+        return ""
+    return collapse_space("".join(_entity_text(part) for part in element.itertext()))
+
+
+def _entity_text(part: str) -> str:
+    # itertext() yields an unresolved entity (the DTD is never loaded) as its own `&name;`
+    # string: give it its usual HTML meaning.
+    if part.startswith("&") and part.endswith(";"):
+        return html.unescape(part)
+    return part
+
+
+def record_spans(
+    text: str, records: list[etree._Element], tags: tuple[str, ...]
+) -> list[tuple[str, int]]:
+    """Each record's text exactly as in the file and its 1-based start line."""
+    found = _tag_spans(text, tags)
+    if len(found) == len(records):
+        spans, line, counted = [], 1, 0
+        for start, end in found:
+            line += text.count("\n", counted, start)  # counted once, in order: linear time
+            counted = start
+            spans.append((text[start:end], line))
+        return spans
+    # Tag names inside comments or CDATA upset the plain scan: serialise instead.
+    return [
+        (etree.tostring(el, encoding="unicode", with_tail=False), el.sourceline or 1)
+        for el in records
+    ]
+
+
+def _tag_spans(text: str, tags: tuple[str, ...]) -> list[tuple[int, int]]:
+    names = "|".join(re.escape(tag) for tag in tags)
+    start_re = re.compile(rf"<({names})(?=[\s/>])")
+    close_res = {tag: re.compile(rf"</{re.escape(tag)}\s*>") for tag in tags}
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while match := start_re.search(text, position):
+        tag = match.group(1)
+        open_end = text.find(">", match.end())
+        if open_end < 0:
+            break
+        if text[open_end - 1] == "/":
+            end = open_end + 1
+        else:
+            close = close_res[tag].search(text, open_end)
+            if not close:
+                break
+            end = close.end()
+        spans.append((match.start(), end))
+        position = end
+    return spans
+
+
+def leaf_fields(
+    record: etree._Element, inline: frozenset[str] = frozenset()
+) -> dict[str, list[str]]:
+    """Every value in a record keyed by its element path (attributes as `path@name`).
+
+    Elements named in `inline` (markup such as `i` or EndNote's `style`) are part of their
+    parent's value, never fields of their own.
+    """
+    fields: dict[str, list[str]] = {}
+    _collect(record, "", inline, fields)
+    return fields
+
+
+def _collect(
+    element: etree._Element, path: str, inline: frozenset[str], fields: dict[str, list[str]]
+) -> None:
+    for name, value in element.attrib.items():
+        if path:
+            fields.setdefault(f"{path}@{name}", []).append(value)
+    children = [child for child in element if isinstance(child.tag, str)]
+    has_text = bool((element.text or "").strip()) or any(
+        (child.tail or "").strip() for child in element
+    )
+    if path and (has_text or all(etree.QName(c).localname in inline for c in children)):
+        value = element_text(element)
+        if value:
+            fields.setdefault(path, []).append(value)
+        return
+    for child in children:
+        tag = etree.QName(child).localname
+        _collect(child, f"{path}/{tag}" if path else tag, inline, fields)
+
+
+# --- PubMed records ---------------------------------------------------------------------------
+
+
+def _article(record: etree._Element, raw: str, line: int) -> Citation:
+    medline = _child(record, "MedlineCitation")
+    article = _child(medline, "Article")
+    journal = _child(article, "Journal")
+    issue = _child(journal, "JournalIssue")
+    pmid = clean_pmid(element_text(medline.find("PMID")))
+    ids = _article_ids(record.find("PubmedData/ArticleIdList"))
+    pages = element_text(article.find("Pagination/MedlinePgn"))
+    start, end = _pages(article.find("Pagination"), pages)
+    return Citation(
+        raw=raw,
+        line=line,
+        title=element_text(article.find("ArticleTitle"))
+        or element_text(article.find("VernacularTitle")),
+        abstract=_abstract(article.find("Abstract")),
+        authors=_authors(article.find("AuthorList")),
+        year=_year(issue.find("PubDate"))
+        or parse_year(element_text(article.find("ArticleDate/Year"))),
+        journal=element_text(journal.find("Title")),
+        journal_abbrev=element_text(journal.find("ISOAbbreviation"))
+        or element_text(medline.find("MedlineJournalInfo/MedlineTA")),
+        volume=element_text(issue.find("Volume")),
+        issue=element_text(issue.find("Issue")),
+        pages=pages or "-".join(p for p in (start, end) if p),
+        start_page=start,
+        end_page=end,
+        doi=_doi(article, ids),
+        pmid=pmid,
+        pmcid=clean_pmcid(ids.get("pmc", "")),
+        accession=pmid,
+        issn=_unique(
+            issn
+            for el in [*journal.findall("ISSN"), medline.find("MedlineJournalInfo/ISSNLinking")]
+            for issn in clean_issn(element_text(el))
+        ),
+        keywords=_keywords(medline),
+        language=element_text(article.find("Language")),
+        publication_type="; ".join(
+            element_text(el) for el in article.findall("PublicationTypeList/PublicationType")
+        ),
+        source_database="PubMed",
+        fields=leaf_fields(record, _INLINE),
+    )
+
+
+def _book(record: etree._Element, raw: str, line: int) -> Citation | None:
+    document = record.find("BookDocument")
+    if document is None:
+        return None
+    book = _child(document, "Book")
+    pmid = clean_pmid(element_text(document.find("PMID")))
+    ids = {
+        **_article_ids(record.find("PubmedBookData/ArticleIdList")),
+        **_article_ids(document.find("ArticleIdList")),
+    }
+    chapter = element_text(document.find("ArticleTitle"))
+    book_title = element_text(book.find("BookTitle"))
+    pages = element_text(document.find("Pagination/MedlinePgn"))
+    start, end = _pages(document.find("Pagination"), pages)
+    return Citation(
+        raw=raw,
+        line=line,
+        title=chapter or book_title or element_text(document.find("VernacularTitle")),
+        abstract=_abstract(document.find("Abstract")),
+        authors=_authors(document.find("AuthorList")) or _authors(book.find("AuthorList")),
+        year=_year(book.find("PubDate")),
+        journal=book_title if chapter else "",
+        volume=element_text(book.find("Volume")),
+        pages=pages,
+        start_page=start,
+        end_page=end,
+        doi=_doi(book, ids) or _doi(document, ids),
+        pmid=pmid,
+        pmcid=clean_pmcid(ids.get("pmc", "")),
+        accession=pmid,
+        isbn=[isbn for el in book.findall("Isbn") for isbn in clean_isbn(element_text(el))],
+        keywords=_keywords(document),
+        language=element_text(document.find("Language")),
+        publication_type="; ".join(element_text(el) for el in document.findall("PublicationType")),
+        source_database="PubMed",
+        fields=leaf_fields(record, _INLINE),
+    )
+
+
+def _child(parent: etree._Element, tag: str) -> etree._Element:
+    """The child element, or an empty stand-in so that lookups below it find nothing."""
+    found = parent.find(tag)
+    return found if found is not None else etree.Element(tag)
+
+
+def _abstract(abstract: etree._Element | None) -> str:
+    if abstract is None:
+        return ""
+    parts = []
+    for section in abstract.findall("AbstractText"):
+        text = element_text(section)
+        label = section.get("Label", "").strip()
+        if text or label:
+            parts.append(f"{label}: {text}" if label else text)
+    return " ".join(parts)
+
+
+def _authors(author_list: etree._Element | None) -> list[Author]:
+    if author_list is None or author_list.get("Type", "authors") != "authors":
+        return []
+    authors = []
+    for person in author_list.findall("Author"):
+        collective = element_text(person.find("CollectiveName"))
+        family = element_text(person.find("LastName"))
+        given = element_text(person.find("ForeName")) or element_text(person.find("Initials"))
+        suffix = element_text(person.find("Suffix"))
+        if family:
+            printed = f"{family}, {given}" if given else family
+            authors.append(
+                Author(family=family, given=given, printed=f"{printed} {suffix}".strip())
+            )
+        elif collective:
+            authors.append(Author(family=collective, printed=collective))
+    return authors
+
+
+def _year(pub_date: etree._Element | None) -> int | None:
+    if pub_date is None:
+        return None
+    return parse_year(element_text(pub_date.find("Year"))) or parse_year(
+        element_text(pub_date.find("MedlineDate"))
+    )
+
+
+def _pages(pagination: etree._Element | None, printed: str) -> tuple[str, str]:
+    if printed:
+        # "113-25" or "e1-e3"; a list such as "221-8, 230" keeps its first range.
+        return expand_pages(printed.split(",")[0])
+    if pagination is None:
+        return "", ""
+    return element_text(pagination.find("StartPage")), element_text(pagination.find("EndPage"))
+
+
+def _article_ids(id_list: etree._Element | None) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    if id_list is not None:
+        for item in id_list.findall("ArticleId"):
+            ids.setdefault(item.get("IdType", ""), element_text(item))
+    return ids
+
+
+def _doi(container: etree._Element, ids: dict[str, str]) -> str:
+    for location in container.findall("ELocationID"):
+        if location.get("EIdType") == "doi" and clean_doi(element_text(location)):
+            return clean_doi(element_text(location))
+    return clean_doi(ids.get("doi", ""))
+
+
+def _keywords(container: etree._Element | None) -> list[str]:
+    if container is None:
+        return []
+    terms = [
+        element_text(el) for el in container.findall("MeshHeadingList/MeshHeading/DescriptorName")
+    ]
+    terms += [element_text(el) for el in container.findall("KeywordList/Keyword")]
+    return _unique(term for term in terms if term)
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(value.casefold(), value)
+    return list(seen.values())

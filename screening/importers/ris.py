@@ -1,0 +1,511 @@
+"""RIS in every database dialect: Embase.com, Ovid, EBSCOhost, ProQuest, Scopus, Web of Science,
+Cochrane, APA PsycNet, and the reference managers (EndNote, Zotero, Rayyan).
+
+Our own reader, not `rispy`. rispy keeps neither the line a record starts on nor its raw text
+(both needed for every warning and for the audit trail), silently drops a last record that has
+no `ER` where we must name the line of the cut-off record, cannot read APA's `PMID  - ` tag, and
+raises KeyError on any APA PsycNet file of two or more records. Speed, measured on 10,000
+records (test_ris.py::test_speed_against_rispy, run with REVIEWTOOL_BENCH=1): reading the
+records (fields, raw text, line numbers) takes about as long as `rispy.loads`, and less on
+each real RIS export in ../shared taken one by one, because the regex engine, not a Python
+loop per line, finds the records and their fields. The full `parse`, mapping onto `Citation`
+included, takes about 3 times as long as `rispy.loads`, which maps nothing; most of that is
+the mapping and garbage collection over the dict of lists every Citation keeps in `fields`.
+
+A record runs from `TY` to `ER`. Inside it, a line without a valid tag continues the previous
+value: Scopus's multi-line `N1`, Web of Science's "Total Times Cited" lines, Rayyan's and
+EndNote's one-keyword-per-line `KW`. Between records, Ovid's `1.` and "Link to ..." lines,
+Cochrane's `Record #3 of 18` headers and APA's `Provider:` preamble are skipped silently.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from . import medline
+from .citation import Author, Citation, ExportFormatError, ImportWarning
+from .fields import (
+    clean_doi,
+    clean_isbn,
+    clean_issn,
+    clean_text,
+    collapse_space,
+    expand_pages,
+    find_doi,
+    parse_author,
+    parse_year,
+)
+
+# A tag is two capitals (or capital + digit), two spaces, a hyphen, then a space or the line end,
+# as in rispy; APA PsycNet adds a four-letter `PMID  - `. Cochrane's two spaces after the hyphen
+# are stripped with the value. Every pattern below anchors on the "\n" before a line, which the
+# regex engine scans for far faster than a `^` in MULTILINE mode.
+_TAG = r"(?:[A-Z][A-Z0-9]|PMID)  -(?: |\n|$)"
+_TAG_RE = re.compile(_TAG)
+_BOUNDARY_RE = re.compile(r"\n(?:TY|ER)  -(?= |\n|$)[^\n]*")
+_FIELD_RE = re.compile(rf"\n([A-Z][A-Z0-9]|PMID)  -(?: +|(?=\n)|$)([^\n]*(?:\n(?!{_TAG})[^\n]*)*)")
+_SNIFF_RE = re.compile(r"^\s*TY\s+-", re.MULTILINE)
+_OVID_NUMBER_RE = re.compile(r"\d+\.\s*")
+_NOISE_RE = re.compile(r"Link to |Record #\d+ of \d+|(?:Provider|Content|Database):", re.I)
+_LIST_CONTINUATION = frozenset({"KW", "AU", "A1", "A2", "A3", "A4", "UR"})
+_ERIC_ID_RE = re.compile(r"E[DJ]\d{4,}")
+_APA_ID_RE = re.compile(r"\d{4}-\d{5}-\d{3}")
+_DIGITS_RE = re.compile(r"\d{1,9}")
+_NOTE_ACCESSION_RE = re.compile(r"Accession Number:\s*([^;\s]+)", re.IGNORECASE)
+_NOTE_PMID_RE = re.compile(r"\bPMID:?\s*(\d{1,9})\b")
+_NOTE_PMCID_RE = re.compile(r"\bPMCID:?\s*(PMC\d+)\b", re.IGNORECASE)
+_PUBMED_URL_RE = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed|pubmed\.ncbi\.nlm\.nih\.gov)/(\d{1,9})")
+_URL_ACCESSION_RE = re.compile(r"[?&](?:eid|AN)=([^&#\s]+)", re.IGNORECASE)
+_NO_PAGES_RE = re.compile(r"no(?: pagination)? specified", re.IGNORECASE)
+_CLASSIFICATION_RE = re.compile(r"\[\d{3,5}\]$")
+_PUBMED_SOURCE_RE = re.compile(r"medline|pubmed|\bnlm\b", re.IGNORECASE)
+_EBSCO_COPYRIGHT = "Copyright of "
+
+TYPE_NAMES: dict[str, str] = {
+    "JOUR": "Journal Article",
+    "ABST": "Abstract",
+    "BOOK": "Book",
+    "CHAP": "Book Section",
+    "CONF": "Conference Proceeding",
+    "CPAPER": "Conference Paper",
+    "RPRT": "Report",
+    "THES": "Thesis",
+    "ELEC": "Web Page",
+    "NEWS": "Newspaper Article",
+    "MGZN": "Magazine Article",
+    "GEN": "Generic",
+}
+_TYPE_CODES = {name.lower(): code for code, name in TYPE_NAMES.items()}
+
+
+@dataclass(slots=True)
+class _Record:
+    line: int
+    raw: str
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    numbered: bool = False  # preceded by Ovid's `1.` line, so its ID is an accession
+
+
+class _Lines:
+    """1-based line numbers of positions in a text, counted once, front to back."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.position = 0
+        self.count = 0
+
+    def after(self, newline: int) -> int:
+        """The number of the line that starts after the "\\n" at `newline`."""
+        self.count += self.text.count("\n", self.position, newline + 1)
+        self.position = newline + 1
+        return self.count
+
+
+def sniff(text: str) -> bool:
+    """True when a `TY  -` line comes near the start and the text is not MEDLINE."""
+    return bool(_SNIFF_RE.search(text[:8192])) and not medline.sniff(text)
+
+
+def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
+    """Read every record from `TY` to `ER`; a record cut off before its `ER` is an error."""
+    warnings: list[ImportWarning] = []
+    citations = [_citation(record) for record in _records(text, warnings)]
+    return citations, warnings
+
+
+def _records(text: str, warnings: list[ImportWarning]) -> Iterator[_Record]:
+    text = "\n" + text  # so that the first line, too, follows a "\n"
+    lines = _Lines(text)
+    start = -1  # the "\n" before the open record's TY; -1 between records
+    gap = 0  # the "\n" where the text between records begins
+    ended: _Record | None = None  # held back: Ovid writes an `NL` line after `ER`
+    numbered = False
+    for boundary in _BOUNDARY_RE.finditer(text):
+        at = boundary.start()
+        opens = text[at + 1] == "T"
+        if start < 0:
+            numbered = _between(text, gap, at, ended, lines, warnings)
+            if ended is not None:
+                yield ended
+                ended = None
+            if opens:
+                start = at
+            else:
+                warnings.append(_stray_er(lines.after(at)))
+                gap = boundary.end()
+        elif opens:
+            record = _record(text, start, at, lines, numbered)
+            warnings.append(_missing_er(record))
+            yield record
+            start, numbered = at, False
+        else:
+            ended = _record(text, start, boundary.end(), lines, numbered)
+            start, gap, numbered = -1, boundary.end(), False
+    if start >= 0:
+        line = lines.after(start)
+        raise ExportFormatError(
+            f"the record starting at line {line} has no ER line: the file looks cut off; "
+            "export it again",
+            line=line,
+            field="ER",
+        )
+    _between(text, gap, len(text), ended, lines, warnings)
+    if ended is not None:
+        yield ended
+
+
+def _record(text: str, start: int, end: int, lines: _Lines, numbered: bool) -> _Record:
+    fields: dict[str, list[str]] = {}
+    for tag, value in _FIELD_RE.findall(text, start, end):
+        if "\n" in value:
+            _add_wrapped(fields, tag, value)
+            continue
+        values = fields.get(tag)
+        if values is None:
+            fields[tag] = [value.strip()]
+        else:
+            values.append(value.strip())
+    fields.pop("ER", None)
+    raw = text[start + 1 : end].rstrip()
+    return _Record(line=lines.after(start), raw=raw, fields=fields, numbered=numbered)
+
+
+def _add_wrapped(fields: dict[str, list[str]], tag: str, value: str) -> None:
+    """A value with untagged lines after it: new items of a list tag, else more of the value."""
+    # map/filter/join run at C speed: Scopus's N1 can run to hundreds of reference lines.
+    lines = list(filter(None, map(str.strip, value.split("\n"))))
+    values = fields.setdefault(tag, [])
+    if tag not in _LIST_CONTINUATION:
+        values.append("\n".join(lines))
+    elif value[: value.index("\n")].strip():
+        values.extend(lines)
+    else:
+        values.extend(["", *lines])
+
+
+def _between(
+    text: str,
+    start: int,
+    end: int,
+    ended: _Record | None,
+    lines: _Lines,
+    warnings: list[ImportWarning],
+) -> bool:
+    """Read the text between two records; True when it holds Ovid's record-number line."""
+    if end <= start:
+        return False
+    first = lines.after(start)
+    numbered = False
+    for offset, line in enumerate(text[start + 1 : end].split("\n")):
+        if _TAG_RE.match(line + "\n"):
+            tag, value = line[: line.index(" ")], line[line.index("-") + 1 :].strip()
+            if ended is None:
+                raise _outside_record(tag, line, first + offset)
+            ended.fields.setdefault(tag, []).append(value)
+            ended.raw = f"{ended.raw}\n{line}"
+            continue
+        ended = None  # only the lines right after ER belong to that record
+        numbered = _skip(line, first + offset, warnings) if line.strip() else numbered
+    return numbered
+
+
+def _skip(line: str, number: int, warnings: list[ImportWarning]) -> bool:
+    """Skip one untagged line between records; True when it is Ovid's record number."""
+    stripped = line.strip()
+    if _OVID_NUMBER_RE.fullmatch(stripped):
+        return True
+    if not _NOISE_RE.match(stripped):
+        warnings.append(
+            ImportWarning(line=number, message=f"skipped text between records: {stripped[:60]!r}")
+        )
+    return False
+
+
+def _outside_record(tag: str, line: str, number: int) -> ExportFormatError:
+    return ExportFormatError(
+        f"{line.strip()[:60]!r} is outside any record: every record must start with a TY line",
+        line=number,
+        field=tag,
+    )
+
+
+def _stray_er(number: int) -> ImportWarning:
+    return ImportWarning(line=number, message="skipped an ER line with no record open", field="ER")
+
+
+def _missing_er(record: _Record) -> ImportWarning:
+    return ImportWarning(
+        line=record.line,
+        message="the record has no ER line; it was ended at the next TY",
+        field="ER",
+    )
+
+
+def _citation(record: _Record) -> Citation:
+    fields = record.fields
+    start, end = _pages(fields)
+    journal = _first(fields, "JF", "T2", "JO")
+    abbreviation = _abbreviation(fields, journal)
+    accession = _accession(fields, record.numbered)
+    source = _source(fields)
+    issn, isbn = _standard_numbers(fields)
+    notes = "\n".join(fields.get("N1", ()))
+    return Citation(
+        raw=record.raw,
+        line=record.line,
+        title=clean_text(_first(fields, "TI", "T1", "CT")),
+        abstract=_abstract(fields),
+        authors=_authors(fields),
+        year=_year(fields),
+        # Cochrane gives only the abbreviation (JA): better than no journal at all.
+        journal=clean_text(journal or abbreviation),
+        journal_abbrev=clean_text(abbreviation),
+        volume=_first(fields, "VL"),
+        issue=_first(fields, "IS"),
+        pages=f"{start}-{end}" if start and end else start or end,
+        start_page=start,
+        end_page=end,
+        doi=_doi(fields),
+        pmid=_pmid(fields, notes, accession, source),
+        pmcid=_note(notes, "PMCID", _NOTE_PMCID_RE).upper(),
+        accession=accession or _note(notes, "Accession Number", _NOTE_ACCESSION_RE),
+        issn=issn,
+        isbn=isbn,
+        keywords=_keywords(fields),
+        language=_first(fields, "LA"),
+        publication_type=_publication_type(fields),
+        url=_url(fields),
+        source_database=source,
+        fields=fields,
+    )
+
+
+def _first(fields: dict[str, list[str]], *tags: str) -> str:
+    for tag in tags:
+        for value in fields.get(tag, ()):
+            if value:
+                return value
+    return ""
+
+
+def _abstract(fields: dict[str, list[str]]) -> str:
+    for tag in ("AB", "N2"):
+        # EBSCO adds its copyright notice as a second AB; it is not part of the abstract.
+        parts = [v for v in fields.get(tag, ()) if v and not v.startswith(_EBSCO_COPYRIGHT)]
+        if parts:
+            return clean_text(" ".join(parts))
+    return ""
+
+
+def _authors(fields: dict[str, list[str]]) -> list[Author]:
+    names = fields.get("AU") or fields.get("A1") or ()
+    return [parse_author(html.unescape(n) if "&" in n else n) for n in names if n]
+
+
+def _keywords(fields: dict[str, list[str]]) -> list[str]:
+    return [clean_text(v) if "&" in v or "<" in v else v for v in fields.get("KW", ()) if v]
+
+
+def _year(fields: dict[str, list[str]]) -> int | None:
+    for tag in ("PY", "Y1", "DA"):
+        for value in fields.get(tag, ()):
+            year = parse_year(value)
+            if year:
+                return year
+    return None
+
+
+def _abbreviation(fields: dict[str, list[str]], journal: str) -> str:
+    abbreviation = _first(fields, "J2", "JA", "JI", "J9", "NL")
+    if abbreviation:
+        return abbreviation
+    # Embase writes the full title in JF and the abbreviation in JO.
+    jo = _first(fields, "JO")
+    return jo if jo and jo != journal else ""
+
+
+def _pages(fields: dict[str, list[str]]) -> tuple[str, str]:
+    first, last = _first(fields, "SP"), _first(fields, "EP")
+    # Ovid PsycInfo splits "No Pagination Specified" into `SP  - No` and `EP  - Specified`.
+    if last and _NO_PAGES_RE.fullmatch(f"{first} {last}"):
+        return "", ""
+    if first.isdigit() and last.isdigit() and len(last) >= len(first):
+        return first, last  # the usual case, without expand_pages's regex
+    start, end = expand_pages(first)
+    if last:
+        start, end = expand_pages(f"{start}-{last}") if start else (last, "")
+    return start, end
+
+
+def _doi(fields: dict[str, list[str]]) -> str:
+    for tag in ("DO", "L3", "DI"):
+        for value in fields.get(tag, ()):
+            doi = clean_doi(value)
+            if doi:
+                return doi
+    # Not N1: Scopus puts the reference list there, full of other papers' DOIs.
+    for tag in ("M3", "L2", "UR", "L1"):
+        for value in fields.get(tag, ()):
+            # Only resolver links: Cochrane's record URL has `/doi/10.1002/central/...` in it.
+            lower = value.lower()
+            if lower.startswith(("10.", "doi:")) or "doi.org/10." in lower:
+                doi = find_doi(value)
+                if doi:
+                    return doi
+    return ""
+
+
+def _publication_type(fields: dict[str, list[str]]) -> str:
+    for tag in ("M3", "PT"):
+        for value in fields.get(tag, ()):
+            # APA's M3 holds a DOI and Ovid PsycInfo's a classification ("... [3300]").
+            if (
+                value
+                and not ("10." in value and find_doi(value))
+                and not _CLASSIFICATION_RE.search(value)
+            ):
+                return value
+    code = _first(fields, "TY").upper()
+    return TYPE_NAMES.get(code, code)
+
+
+def _url(fields: dict[str, list[str]]) -> str:
+    for value in fields.get("UR", ()):
+        if value.lower().startswith(("http", "www.")):
+            return value
+    return ""
+
+
+def _source(fields: dict[str, list[str]]) -> str:
+    database = collapse_space(_first(fields, "DB"))
+    provider = collapse_space(_first(fields, "DP"))
+    # EBSCO's DB is a short code (`psyh`, `eric`) that only makes sense next to its provider.
+    if database and provider and " " not in database and database.islower():
+        return f"{provider} ({database})"
+    return database or provider
+
+
+def _standard_numbers(fields: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+    issns: dict[str, None] = {}
+    isbns: dict[str, None] = {}
+    for value in fields.get("SN", ()):
+        for part in value.replace(";", ",").split(","):
+            # An ISBN also holds ISSN-shaped digit runs, so ISSNs are only sought in non-ISBNs.
+            found = clean_isbn(part)
+            isbns.update(dict.fromkeys(found))
+            if not found:
+                issns.update(dict.fromkeys(clean_issn(part)))
+    return list(issns), list(isbns)
+
+
+def _accession(fields: dict[str, list[str]], numbered: bool) -> str:
+    # ProQuest writes `AN  - 2214991469; 51887`: the document id comes first.
+    accession = _first(fields, "AN", "U2").split(";")[0].strip()
+    if accession:
+        return accession
+    record_id = _first(fields, "ID")
+    if record_id and _id_is_accession(fields, record_id, numbered):
+        return record_id
+    return _url_accession(fields)
+
+
+def _id_is_accession(fields: dict[str, list[str]], record_id: str, numbered: bool) -> bool:
+    """Ovid and APA put the accession in ID; EndNote and Rayyan put their own record number."""
+    if _ERIC_ID_RE.fullmatch(record_id) or _APA_ID_RE.fullmatch(record_id):
+        return True
+    return numbered or "ovid" in _first(fields, "DB").lower() or "ovid.com" in _first(fields, "L2")
+
+
+def _url_accession(fields: dict[str, list[str]]) -> str:
+    """Scopus's EID (`eid=2-s2.0-…`) or EBSCO's `AN=` inside the record URL."""
+    for value in fields.get("UR", ()):
+        if "scopus.com" in value or "ebscohost.com" in value:
+            match = _URL_ACCESSION_RE.search(value)
+            if match:
+                return match.group(1)
+    return ""
+
+
+def _pmid(fields: dict[str, list[str]], notes: str, accession: str, source: str) -> str:
+    """APA's PMID, Embase's C5, Cochrane's `C3  - PUBMED …`, EBSCO's `PMID:` note, and so on."""
+    for tag in ("PMID", "C5", "C3"):
+        for value in fields.get(tag, ()):
+            match = _DIGITS_RE.search(value)
+            if match and (tag != "C3" or value.upper().startswith("PUBMED")):
+                return match.group(0)
+    pmid = _note(notes, "PMID", _NOTE_PMID_RE)
+    if pmid:
+        return pmid
+    if _DIGITS_RE.fullmatch(accession) and _PUBMED_SOURCE_RE.search(source):
+        return accession
+    for value in fields.get("UR", ()):
+        match = _PUBMED_URL_RE.search(value)
+        if match:
+            return match.group(1)
+    return ""
+
+
+def _note(notes: str, marker: str, pattern: re.Pattern[str]) -> str:
+    # The substring test first: notes can hold a whole reference list.
+    if marker not in notes:
+        return ""
+    match = pattern.search(notes)
+    return match.group(1) if match else ""
+
+
+def dump(citations: list[Citation]) -> str:
+    """The citations as standard RIS that `parse` reads back."""
+    return "".join("\n".join(_dump_record(citation)) + "\n\n" for citation in citations)
+
+
+def _dump_record(citation: Citation) -> list[str]:
+    kind = citation.publication_type
+    out = [f"TY  - {_TYPE_CODES.get(kind.lower(), 'JOUR')}"]
+    out.extend(f"AU  - {_printed(author)}" for author in citation.authors if author.family)
+    _put(out, "TI", _protect(citation.title))
+    _put(out, "T2", _protect(citation.journal))
+    _put(out, "J2", _protect(citation.journal_abbrev))
+    _put(out, "PY", str(citation.year) if citation.year else "")
+    _put(out, "VL", citation.volume)
+    _put(out, "IS", citation.issue)
+    start, end = citation.start_page, citation.end_page
+    if not start and citation.pages:
+        start, end = expand_pages(citation.pages)
+    _put(out, "SP", start)
+    _put(out, "EP", end)
+    _put(out, "DO", citation.doi)
+    _put(out, "AN", citation.accession)
+    _put(out, "AB", _protect(citation.abstract))
+    out.extend(f"KW  - {_protect(keyword)}" for keyword in citation.keywords if keyword.strip())
+    out.extend(f"SN  - {number}" for number in [*citation.issn, *citation.isbn])
+    _put(out, "LA", citation.language)
+    _put(out, "UR", citation.url)
+    _put(out, "DB", citation.source_database)
+    if kind and kind.lower() not in _TYPE_CODES:
+        _put(out, "M3", kind)
+    _put(out, "N1", f"PMID: {citation.pmid}" if citation.pmid else "")
+    _put(out, "N1", f"PMCID: {citation.pmcid}" if citation.pmcid else "")
+    out.append("ER  - ")
+    return out
+
+
+def _put(out: list[str], tag: str, value: str) -> None:
+    value = collapse_space(value)
+    if value:
+        out.append(f"{tag}  - {value}")
+
+
+def _printed(author: Author) -> str:
+    if author.given:
+        return f"{author.family}, {author.given}"
+    # A trailing comma keeps a several-word family name ("Van Dyke,") from being split.
+    return f"{author.family}," if " " in author.family.strip() else author.family
+
+
+def _protect(value: str) -> str:
+    """Escape text that `clean_text` would otherwise decode, so that it reads back unchanged."""
+    value = collapse_space(value)
+    return html.escape(value, quote=False) if clean_text(value) != value else value

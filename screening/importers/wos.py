@@ -1,0 +1,250 @@
+"""Web of Science tagged export ("Plain text" / `.ciw` / ISI), including Zoological Record via WoS.
+
+A file opens with `FN`/`VR`, holds records from `PT x` to `ER`, and ends with `EF`. A tag is two
+characters and one space. A line starting with spaces continues the tag above it: for the
+list tags (authors, addresses, cited references) each such line is one more value, for every other
+tag it is the wrapped rest of the same value. Unknown tags are kept in `fields` as read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .citation import Author, Citation, ExportFormatError, ImportWarning
+from .fields import (
+    clean_doi,
+    clean_isbn,
+    clean_issn,
+    clean_pmid,
+    collapse_space,
+    parse_author,
+    parse_year,
+)
+
+_TAG_LINE_RE = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
+_RIS_LINE_RE = re.compile(r"^TY {2}- ", re.MULTILINE)
+_STRUCTURE_TAGS = frozenset({"FN", "VR", "EF"})
+# Tags whose continuation lines are separate values rather than a wrapped value.
+_LIST_TAGS = frozenset({"AU", "AF", "BA", "BF", "BE", "CA", "GP", "C1", "C3", "CR"})
+# Tags of Clarivate's field list: a line opening with one of these glued to its value (no space)
+# is repaired; any other unreadable line is skipped.
+_KNOWN_TAG_NAMES = (
+    "AB AF AN AR AU BA BD BE BF BN BP C1 C3 CA CL CR CT CY DA DE DI D2 DT EA EI EM EP FU "
+    "FX GA GP HC HO HP ID IS J9 JI LA MA NR OA OI OR PA PD PG PI PM PN PS PT PU PY RI RP "
+    "SC SE SI SN SO SP ST SU TC TI TN U1 U2 UR UT VL WC WE Z9 "
+)
+_KNOWN_TAGS = frozenset(_KNOWN_TAG_NAMES.split())
+_UT_DATABASES = {
+    "WOS": "Web of Science Core Collection",
+    "MEDLINE": "MEDLINE",
+    "ZOOREC": "Zoological Record",
+    "BCI": "BIOSIS Citation Index",
+    "BIOSIS": "BIOSIS Previews",
+    "CCC": "Current Contents Connect",
+    "CABI": "CAB Abstracts",
+    "INSPEC": "Inspec",
+    "KJD": "KCI-Korean Journal Database",
+    "RSCI": "Russian Science Citation Index",
+    "SCIELO": "SciELO Citation Index",
+    "DIIDW": "Derwent Innovations Index",
+    "FSTA": "FSTA",
+    "GRANTS": "Grants Index",
+}
+# `PT` holds a one-letter code; `DT` (document type) is preferred when present.
+_PT_CODES = {"J": "Journal", "B": "Book", "S": "Series", "P": "Patent", "C": "Conference"}
+_EMAIL_NOTE_RE = re.compile(r"\s*\([^()]*@[^()]*\)")
+
+
+def sniff(text: str) -> bool:
+    """True for a WoS tagged file: an `FN ` header, or `PT` records with one-space tags and `ER`."""
+    if _RIS_LINE_RE.search(text):
+        return False
+    stripped = text.lstrip()
+    if stripped.startswith("FN "):
+        return True
+    lines = text.split("\n")
+    for index, line in enumerate(lines[:-1]):
+        if re.match(r"^PT [A-Z]\w*\s*$", line) and re.match(r"^[A-Z][A-Z0-9] \S", lines[index + 1]):
+            return any(re.match(r"^ER\s*$", later) for later in lines[index + 1 :])
+    return False
+
+
+def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
+    """Every record from `PT` to `ER`; raises on a record cut off before its `ER`."""
+    reader = _Reader()
+    for number, line in enumerate(text.split("\n"), start=1):
+        reader.feed(number, line)
+    reader.finish()
+    return [_to_citation(record) for record in reader.records], reader.warnings
+
+
+@dataclass(slots=True)
+class _Record:
+    line: int
+    lines: list[str] = field(default_factory=list)
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    tag: str = ""
+
+
+@dataclass(slots=True)
+class _Reader:
+    """Line-by-line state machine: outside a record, inside one, and the tag being continued."""
+
+    records: list[_Record] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
+    current: _Record | None = None
+
+    def feed(self, number: int, line: str) -> None:
+        if self.current is None:
+            self._outside(number, line)
+        else:
+            self.current.lines.append(line)
+            self._inside(self.current, number, line.rstrip())
+
+    def finish(self) -> None:
+        if self.current is not None:
+            raise ExportFormatError(
+                "the record starting here has no ER line: the file looks cut off",
+                line=self.current.line,
+                field="ER",
+            )
+
+    def _outside(self, number: int, raw: str) -> None:
+        line = raw.rstrip()
+        match = _TAG_LINE_RE.match(line)
+        if not line or (match and match.group(1) in _STRUCTURE_TAGS):
+            return
+        if match and match.group(1) == "PT":
+            self._start(number, raw)
+        elif match and match.group(1) == "ER":
+            self._warn(number, "ER with no open record; skipped", "ER")
+        else:
+            self._warn(number, f"text outside any record skipped: {line.strip()[:60]!r}")
+
+    def _inside(self, record: _Record, number: int, line: str) -> None:
+        match = _TAG_LINE_RE.match(line)
+        if match and match.group(1) == "ER":
+            self.records.append(record)
+            self.current = None
+        elif match and match.group(1) == "PT":
+            self._warn(record.line, "record has no ER before the next PT; closed there", "ER")
+            raw = record.lines.pop()
+            self.records.append(record)
+            self._start(number, raw)
+        elif match and match.group(1) == "EF":
+            # The file ended properly, so the record is whole; only its ER is missing.
+            self._warn(record.line, "record has no ER before EF; closed there", "ER")
+            record.lines.pop()
+            self.records.append(record)
+            self.current = None
+        else:
+            self._value_line(record, number, line, match)
+
+    def _value_line(
+        self, record: _Record, number: int, line: str, match: re.Match[str] | None
+    ) -> None:
+        if match:
+            _add_value(record, match.group(1), match.group(2) or "")
+        elif not line.strip():
+            return
+        elif line[0].isspace():
+            if record.tag:
+                _continue_value(record, line.strip())
+            else:
+                self._warn(number, "continuation line with no tag above it; skipped")
+        elif line[:2] in _KNOWN_TAGS and line[2:3] != " ":
+            self._warn(number, f"tag {line[:2]} has no space before its value; read as {line[:2]}")
+            _add_value(record, line[:2], line[2:])
+        else:
+            record.tag = ""
+            self._warn(number, f"unreadable line inside a record skipped: {line.strip()[:60]!r}")
+
+    def _start(self, number: int, raw: str) -> None:
+        self.current = _Record(line=number)
+        self.current.lines.append(raw)
+        match = _TAG_LINE_RE.match(raw.rstrip())
+        if match:
+            _add_value(self.current, "PT", match.group(2) or "")
+
+    def _warn(self, number: int, message: str, tag: str = "") -> None:
+        self.warnings.append(ImportWarning(line=number, message=message, field=tag))
+
+
+def _add_value(record: _Record, tag: str, value: str) -> None:
+    record.tag = tag
+    record.fields.setdefault(tag, []).append(value.strip())
+
+
+def _continue_value(record: _Record, text: str) -> None:
+    values = record.fields[record.tag]
+    # Zoological Record wraps long addresses; a value ending in a comma carries on below.
+    if record.tag in _LIST_TAGS and not values[-1].endswith(","):
+        values.append(text)
+    else:
+        values[-1] = f"{values[-1]} {text}".strip()
+
+
+def _to_citation(record: _Record) -> Citation:
+    f = record.fields
+    citation = Citation(raw="\n".join(record.lines), line=record.line, fields=f)
+    citation.title = _first(f, "TI")
+    citation.abstract = _first(f, "AB")
+    citation.authors = _authors(f)
+    citation.year = (
+        parse_year(_first(f, "PY")) or parse_year(_first(f, "EA")) or parse_year(_first(f, "PD"))
+    )
+    citation.journal = _first(f, "SO")
+    citation.journal_abbrev = _first(f, "JI") or _first(f, "J9")
+    citation.volume = _first(f, "VL")
+    citation.issue = _first(f, "IS")
+    _set_pages(citation, _first(f, "BP"), _first(f, "EP"))
+    citation.doi = clean_doi(_first(f, "DI")) or clean_doi(_first(f, "D2"))
+    citation.pmid = clean_pmid(_first(f, "PM"))
+    citation.accession = _first(f, "UT") or _first(f, "AN")
+    citation.issn = _unique(clean_issn(" ".join(f.get("SN", []) + f.get("EI", []))))
+    citation.isbn = _unique(clean_isbn(" ".join(f.get("BN", []))))
+    citation.keywords = _keywords(f)
+    citation.language = _first(f, "LA")
+    kind = _first(f, "PT")
+    citation.publication_type = _first(f, "DT") or _PT_CODES.get(kind, kind)
+    citation.url = _first(f, "UR")
+    citation.source_database = _database(citation.accession)
+    return citation
+
+
+def _first(f: dict[str, list[str]], tag: str) -> str:
+    return collapse_space(f[tag][0]) if f.get(tag) else ""
+
+
+def _authors(f: dict[str, list[str]]) -> list[Author]:
+    for tag in ("AF", "AU", "BF", "BA"):
+        names = [_EMAIL_NOTE_RE.sub("", name).strip() for name in f.get(tag, [])]
+        authors = [parse_author(name) for name in names if name]
+        if authors:
+            return authors
+    return []
+
+
+def _set_pages(citation: Citation, begin: str, end: str) -> None:
+    citation.start_page, citation.end_page = begin, end
+    citation.pages = f"{begin}-{end}" if begin and end and begin != end else begin or end
+
+
+def _keywords(f: dict[str, list[str]]) -> list[str]:
+    words: list[str] = []
+    for tag in ("DE", "ID", "BD"):
+        for value in f.get(tag, []):
+            words.extend(part.strip(" .") for part in value.split(";"))
+    return _unique([word for word in words if word])
+
+
+def _database(accession: str) -> str:
+    prefix, colon, _ = accession.partition(":")
+    if colon and prefix.upper() in _UT_DATABASES:
+        return _UT_DATABASES[prefix.upper()]
+    return "Web of Science"
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
