@@ -292,7 +292,6 @@ class Record(models.Model):
     publication_type = models.CharField(max_length=120, blank=True)
     url = models.TextField(blank=True)
     source_database = models.CharField(max_length=120, blank=True)
-    fields = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

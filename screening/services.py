@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from . import importers
 from .audit import audit_record
+from .bulk import insert_rows
 from .errors import Conflict, InvalidInput
 from .jobs import job_create, job_handler, job_set_progress
 from .models import (
@@ -231,7 +232,6 @@ def _record_from_citation(citation: importers.Citation, position: int) -> dict[s
         "publication_type": citation.publication_type[:120],
         "url": citation.url,
         "source_database": citation.source_database[:120],
-        "fields": citation.fields,
     }
 
 
@@ -316,26 +316,31 @@ def search_import(
     )
     search.file.save(filename, ContentFile(data), save=False)
     search.save()
-    rows = [_record_from_citation(c, i) for i, c in enumerate(parsed.citations)]
-    batch = 2000
-    for start in range(0, len(rows), batch):
-        chunk = rows[start : start + batch]
-        references = Reference.objects.bulk_create(
+    total = len(parsed.citations)
+    batch = 5000
+    for start in range(0, total, batch):
+        # Rows are built a batch at a time so that a large file is never held three times over.
+        rows = [
+            _record_from_citation(c, start + i)
+            for i, c in enumerate(parsed.citations[start : start + batch])
+        ]
+        reference_ids = insert_rows(
+            Reference,
             [
-                Reference(
-                    project=project, source=ReferenceSource.DATABASES, **_reference_summary(r)
-                )
-                for r in chunk
-            ]
+                {"project_id": project.pk, "source": ReferenceSource.DATABASES}
+                | _reference_summary(row)
+                for row in rows
+            ],
         )
-        Record.objects.bulk_create(
+        insert_rows(
+            Record,
             [
-                Record(project=project, search=search, reference=ref, **row)
-                for ref, row in zip(references, chunk, strict=True)
-            ]
+                {"project_id": project.pk, "search_id": search.pk, "reference_id": ref} | row
+                for ref, row in zip(reference_ids, rows, strict=True)
+            ],
         )
         if progress is not None:
-            job_set_progress(progress, (start + len(chunk)) / len(rows))
+            job_set_progress(progress, (start + len(rows)) / total)
     audit_record(
         actor=user,
         verb="search.import",

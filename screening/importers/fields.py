@@ -12,8 +12,6 @@ _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _ISSN_RE = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
 _PMID_RE = re.compile(r"\b(\d{1,9})\b")
 _TAG_RE = re.compile(r"<[^>]+>")
-# Every ASCII character that str.split() treats as whitespace, except the space itself.
-_ASCII_SPACES = ("\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 
 
 def clean_doi(value: str) -> str:
@@ -65,16 +63,11 @@ def strip_markup(value: str) -> str:
 
 def collapse_space(value: str) -> str:
     value = value or ""
-    # Splitting and rejoining every word is slow on long abstracts; most values hold no
-    # whitespace but single plain spaces (substring tests, or isprintable, which is false for
-    # any other whitespace, run at C speed), and for those a strip gives the same result.
-    if "  " not in value:
-        if value.isascii():
-            plain = not any(space in value for space in _ASCII_SPACES)
-        else:
-            plain = value.isprintable()
-        if plain:
-            return value.strip()
+    # Splitting and rejoining every word is slow on long abstracts. A printable string with no
+    # double space has no whitespace but single plain spaces (isprintable is false for every
+    # other whitespace character), and then a strip, at C speed, gives the same result.
+    if "  " not in value and value.isprintable():
+        return value.strip()
     return " ".join(value.split())
 
 

@@ -126,7 +126,11 @@ def _citation(record: _Record, lines: list[str]) -> Citation:
     pairs = list(zip(record.tags, record.values, strict=True))
     fields: dict[str, list[str]] = {}
     for tag, value in pairs:
-        fields.setdefault(tag, []).append(value)
+        values = fields.get(tag)
+        if values is None:
+            fields[tag] = [value]
+        else:
+            values.append(value)
     citation = Citation(
         raw="\n".join(lines[record.start : record.end + 1]),
         line=record.start + 1,

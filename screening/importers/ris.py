@@ -6,11 +6,12 @@ Our own reader, not `rispy`. rispy keeps neither the line a record starts on nor
 no `ER` where we must name the line of the cut-off record, cannot read APA's `PMID  - ` tag, and
 raises KeyError on any APA PsycNet file of two or more records. Speed, measured on 10,000
 records (test_ris.py::test_speed_against_rispy, run with REVIEWTOOL_BENCH=1): reading the
-records (fields, raw text, line numbers) takes about as long as `rispy.loads`, and less on
-each real RIS export in ../shared taken one by one, because the regex engine, not a Python
-loop per line, finds the records and their fields. The full `parse`, mapping onto `Citation`
-included, takes about 3 times as long as `rispy.loads`, which maps nothing; most of that is
-the mapping and garbage collection over the dict of lists every Citation keeps in `fields`.
+records (fields, raw text, line numbers) takes about as long as `rispy.loads` (10-40% more
+on one 10,000-record string, less on each real RIS export in ../shared read one by one),
+because the regex engine, not a Python loop per line, finds the records and their fields. The
+full `parse`, mapping onto `Citation` included, takes 2-3 times as long as `rispy.loads`,
+which maps nothing: the mapping, and garbage collection over the dict of lists every Citation
+keeps in `fields`.
 
 A record runs from `TY` to `ER`. Inside it, a line without a valid tag continues the previous
 value: Scopus's multi-line `N1`, Web of Science's "Total Times Cited" lines, Rayyan's and
