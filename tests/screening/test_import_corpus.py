@@ -12,13 +12,22 @@ from screening.models import Record, Reference, Search
 from tests.shared_data import SHARED_DATA, requires_shared_data
 
 README = SHARED_DATA / "exports" / "README.md"
+# Where the README's count (made by counting one marker line) differs from the records in the file.
+COUNTED_OTHERWISE = {
+    # The README counts `PMID-` lines; the file also holds a `PMC -` entry and a `PMCR-` entry,
+    # each separated by blank lines, which JabRef's own test counts as records too (7).
+    "pubmed_medline/jabref_MedlinePlainImporterTestMultipleEntries.txt": 7,
+}
 ROW = re.compile(r"^\| `(?P<path>[^`]+)` \|[^|]*\|[^|]*\| (?P<records>\d+) \|", re.MULTILINE)
 
 
 def corpus_table() -> list[tuple[str, int]]:
     if not README.exists():
         return []
-    return [(m["path"], int(m["records"])) for m in ROW.finditer(README.read_text())]
+    return [
+        (m["path"], COUNTED_OTHERWISE.get(m["path"], int(m["records"])))
+        for m in ROW.finditer(README.read_text())
+    ]
 
 
 def test_the_corpus_table_is_read_whole() -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import time
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -679,54 +676,6 @@ def test_hypothesis_dump_then_parse_round_trips(originals: list[Citation]) -> No
     again, warnings = read(ris.dump(originals))
     assert warnings == []
     assert [_essentials(c) for c in again] == [_essentials(c) for c in originals]
-
-
-# --- speed against rispy (opt-in: timings on a shared machine are too noisy for CI) ------------
-
-
-@pytest.mark.skipif(
-    not os.environ.get("REVIEWTOOL_BENCH"), reason="set REVIEWTOOL_BENCH=1 to time against rispy"
-)
-def test_speed_against_rispy() -> None:
-    rispy = pytest.importorskip("rispy")
-    records = [
-        Citation(
-            raw="",
-            line=1,
-            title=f"Title number {i} about walking and knee pain in older adults",
-            abstract="Background and methods. " * 60,
-            authors=[Author(family=f"Family{j}", given="Given A.") for j in range(i % 7 + 1)],
-            year=1990 + i % 35,
-            journal="Journal of Knee Research",
-            volume=str(i % 90),
-            issue=str(i % 12),
-            pages="100-112",
-            start_page="100",
-            end_page="112",
-            doi=f"10.1000/knee.{i}",
-            accession=f"WOS:{i:015d}",
-            keywords=[f"keyword {k}" for k in range(i % 10 + 2)],
-            issn=["1234-5678"],
-            language="English",
-            url=f"https://example.org/{i}",
-        )
-        for i in range(10_000)
-    ]
-    source = ris.dump(records)
-    theirs = min(_seconds(rispy.loads, source) for _ in range(3))
-    reading = min(_seconds(lambda s: list(ris._records(s, [])), source) for _ in range(3))
-    ours = min(_seconds(ris.parse, source) for _ in range(3))
-    print(
-        f"\n10,000 records: rispy.loads {theirs:.3f}s; ours: reading {reading:.3f}s, "
-        f"parse() to Citation {ours:.3f}s"
-    )
-    assert len(ris.parse(source)[0]) == len(rispy.loads(source)) == 10_000
-
-
-def _seconds(function: object, source: str) -> float:
-    start = time.process_time()
-    function(source)  # type: ignore[operator]
-    return time.process_time() - start
 
 
 # --- the real exports in ../shared/data/exports ------------------------------------------------
