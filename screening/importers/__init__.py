@@ -24,6 +24,7 @@ __all__ = [
     "ImportWarning",
     "ParseResult",
     "detect_format",
+    "garbage_collector_paused",
     "parse",
 ]
 
@@ -82,7 +83,7 @@ def parse(data: bytes, *, format: str = "auto", filename: str = "") -> ParseResu
         )
     if name not in FORMATS:
         raise ExportFormatError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
-    with _garbage_collector_paused():
+    with garbage_collector_paused():
         citations, format_warnings = FORMATS[name].parse(text)
     if not citations:
         raise ExportFormatError(
@@ -95,7 +96,7 @@ def parse(data: bytes, *, format: str = "auto", filename: str = "") -> ParseResu
 
 
 @contextmanager
-def _garbage_collector_paused() -> Iterator[None]:
+def garbage_collector_paused() -> Iterator[None]:
     # Parsing makes millions of small objects that all stay alive until the import is stored;
     # the cyclic collector rescanning them again and again costs a third of a large file's parse.
     was_enabled = gc.isenabled()
