@@ -19,12 +19,11 @@ def main(path: str) -> None:
 
     user = get_user_model().objects.create_user(username=f"bench{time.time_ns()}")
     project = services.project_create(name=f"bench {time.time_ns()}", creator=user)
-    with open(path, "rb") as handle:
-        data = handle.read()
     started = time.perf_counter()
-    search = services.search_import(
-        project=project, data=data, filename="bench.nbib", database="PubMed", user=user
-    )
+    with open(path, "rb") as handle:  # a stream, as an upload reaches the service
+        search = services.search_import(
+            project=project, data=handle, filename="bench.nbib", database="PubMed", user=user
+        )
     seconds = time.perf_counter() - started
     assert Project.objects.get(pk=project.pk).records.count() == search.record_count
     peak_mb = _peak_resident_mb()

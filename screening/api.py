@@ -256,11 +256,10 @@ def search_create(
             f"{file.name} is {file.size} bytes; the limit is {settings.UPLOAD_MAX_BYTES}.",
             field="file",
         )
-    data = file.read()
     if request.GET.get("async") in {"1", "true"}:
         job = services.search_import_enqueue(
             project=project,
-            data=data,
+            data=file,
             filename=file.name or "export",
             database=database,
             format=format,
@@ -273,7 +272,7 @@ def search_create(
         return Status(202, {"job": job.pk})
     search = services.search_import(
         project=project,
-        data=data,
+        data=file,
         filename=file.name or "export",
         database=database,
         format=format,

@@ -31,7 +31,7 @@ def _copy(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int
     table = connection.ops.quote_name(meta.db_table)
     pk_column = meta.pk.column
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    now = timezone.now()
+    plan = _plan(fields)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -39,22 +39,27 @@ def _copy(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int
         )
         ids = [row[0] for row in cursor.fetchall()]
         columns = ", ".join(
-            connection.ops.quote_name(c) for c in [pk_column] + [f.column for f in fields]
+            connection.ops.quote_name(c) for c in [pk_column, *(f.column for f in fields)]
         )
         raw = cursor.cursor  # psycopg's own cursor: COPY is not part of the DB-API
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for pk, row in zip(ids, rows, strict=True):
-                copy.write_row([pk, *(_value(f, row, now) for f in fields)])
+                values: list[object] = [pk]
+                for attname, default, is_json in plan:
+                    value = row.get(attname, default)
+                    values.append(json.dumps(value) if is_json and value is not None else value)
+                copy.write_row(values)
     return ids
 
 
-def _value(field: models.Field, row: dict[str, Any], now: object) -> object:
-    if field.attname in row:
-        value = row[field.attname]
-    elif getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-        value = now
-    else:
-        value = field.get_default()  # "" for a text field without a default, as the ORM does
-    if isinstance(field, models.JSONField) and value is not None:
-        return json.dumps(value)
-    return value
+def _plan(fields: list[models.Field]) -> list[tuple[str, object, bool]]:
+    """Per column: the row key, the value when the row has none (as the ORM would fill it), JSON?"""
+    now = timezone.now()
+    plan = []
+    for field in fields:
+        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+            default: object = now
+        else:
+            default = field.get_default()  # "" for a text field without a default, as the ORM
+        plan.append((field.attname, default, isinstance(field, models.JSONField)))
+    return plan

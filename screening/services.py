@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import secrets
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -257,15 +258,26 @@ def _author_display(author: dict[str, str]) -> str:
     return author.get("family") or author.get("printed", "")
 
 
-def file_sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def file_sha256(source: BinaryIO) -> str:
+    """The SHA-256 of a seekable stream, read in blocks, leaving it at its start."""
+    digest = hashlib.sha256()
+    for block in iter(lambda: source.read(1024 * 1024), b""):
+        digest.update(block)
+    source.seek(0)
+    return digest.hexdigest()
+
+
+def _as_stream(data: bytes | BinaryIO) -> BinaryIO:
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    stream.seek(0)
+    return stream
 
 
 @transaction.atomic
 def search_import(
     *,
     project: Project,
-    data: bytes,
+    data: bytes | BinaryIO,
     filename: str,
     database: str,
     user: AbstractBaseUser | None,
@@ -278,7 +290,8 @@ def search_import(
 ) -> Search:
     """Import one export file as a Search: every record kept, or nothing stored at all.
 
-    Each record starts as its own reference; deduplication merges them afterwards.
+    The file is read as a stream and stored in batches, so memory stays flat for any size. Each
+    record starts as its own reference; deduplication merges them afterwards.
     """
     database = database.strip()
     if not database:
@@ -287,19 +300,14 @@ def search_import(
         raise InvalidInput(
             f"format must be auto or one of {', '.join(importers.FORMATS)}.", field="format"
         )
-    sha256 = file_sha256(data)
+    stream = _as_stream(data)
+    sha256 = file_sha256(stream)
     if not new_search and Search.objects.filter(project=project, sha256=sha256).exists():
         raise Conflict(
             f"{filename} has been imported into this project already. "
             "Import it again only if it is the result of a new search.",
             field="file",
         )
-    try:
-        parsed = importers.parse(data, format=format, filename=filename)
-    except importers.ExportFormatError as error:
-        raise InvalidInput(
-            f"{filename}: {error.message}", line=error.line, field=error.field, file=filename
-        ) from error
     search = Search(
         project=project,
         database=database[:120],
@@ -308,18 +316,20 @@ def search_import(
         query=query,
         filename=filename[:255],
         sha256=sha256,
-        format=parsed.format,
-        encoding=parsed.encoding,
-        record_count=len(parsed.citations),
-        warnings=[str(w) for w in parsed.warnings],
         created_by=user,
     )
-    search.file.save(filename, ContentFile(data), save=False)
-    search.save()
-    # The parsed records stay alive until stored; a collector pass over them per batch of new
-    # rows would cost more than the inserts.
-    with importers.garbage_collector_paused():
-        _store_records(project, search, parsed.citations, progress)
+    search.file.save(filename, File(stream), save=False)
+    stream.seek(0)
+    try:
+        _read_into(search, stream, format=format, progress=progress)
+    except importers.ExportFormatError as error:
+        search.file.delete(save=False)  # the transaction takes the rows back; this is the file
+        raise InvalidInput(
+            f"{filename}: {error.message}", line=error.line, field=error.field, file=filename
+        ) from error
+    except BaseException:
+        search.file.delete(save=False)
+        raise
     audit_record(
         actor=user,
         verb="search.import",
@@ -336,34 +346,48 @@ def search_import(
     return search
 
 
-def _store_records(
-    project: Project, search: Search, citations: list[importers.Citation], progress: Job | None
-) -> None:
-    total = len(citations)
-    batch = 5000
-    for start in range(0, total, batch):
-        # Rows are built a batch at a time so that a large file is never held three times over.
-        rows = [
-            _record_from_citation(c, start + i)
-            for i, c in enumerate(citations[start : start + batch])
-        ]
-        reference_ids = insert_rows(
-            Reference,
-            [
-                {"project_id": project.pk, "source": ReferenceSource.DATABASES}
-                | _reference_summary(row)
-                for row in rows
-            ],
+def _read_into(search: Search, stream: BinaryIO, *, format: str, progress: Job | None) -> None:
+    """Parse the stream batch by batch, storing each batch's records and references."""
+    reading = importers.parse_stream(stream, format=format, filename=search.filename)
+    search.format, search.encoding = reading.format, reading.encoding
+    search.save()
+    size = max(search.file.size, 1)
+    count = 0
+    # Parsed records stay alive until stored; collector passes over them would cost more than
+    # the inserts themselves.
+    with importers.garbage_collector_paused():
+        for batch in reading.batches():
+            for start in range(0, len(batch), 5000):
+                _store_batch(search, batch[start : start + 5000], count)
+                count += len(batch[start : start + 5000])
+            if progress is not None:
+                job_set_progress(progress, min(stream.tell() / size, 0.99))
+    if count == 0:
+        raise importers.ExportFormatError(
+            f"the file has no records in {reading.format} format", line=1
         )
-        insert_rows(
-            Record,
-            [
-                {"project_id": project.pk, "search_id": search.pk, "reference_id": ref} | row
-                for ref, row in zip(reference_ids, rows, strict=True)
-            ],
-        )
-        if progress is not None:
-            job_set_progress(progress, (start + len(rows)) / total)
+    search.record_count = count
+    search.warnings = [str(w) for w in reading.warnings]
+    search.save(update_fields=["record_count", "warnings", "format", "encoding"])
+
+
+def _store_batch(search: Search, citations: list[importers.Citation], first_position: int) -> None:
+    rows = [_record_from_citation(c, first_position + i) for i, c in enumerate(citations)]
+    reference_ids = insert_rows(
+        Reference,
+        [
+            {"project_id": search.project_id, "source": ReferenceSource.DATABASES}
+            | _reference_summary(row)
+            for row in rows
+        ],
+    )
+    insert_rows(
+        Record,
+        [
+            {"project_id": search.project_id, "search_id": search.pk, "reference_id": ref} | row
+            for ref, row in zip(reference_ids, rows, strict=True)
+        ],
+    )
 
 
 @job_handler(JobKind.IMPORT)
@@ -377,22 +401,21 @@ def search_import_job(job: Job) -> dict[str, Any]:
     if existing is not None:
         return _search_result(existing)
     upload = job.params["upload"]
-    with default_storage.open(upload, "rb") as handle:
-        data = handle.read()
     searched_on = job.params.get("searched_on")
-    search = search_import(
-        project=job.project,
-        data=data,
-        filename=job.params["filename"],
-        database=job.params["database"],
-        user=job.created_by,
-        format=job.params.get("format", "auto"),
-        searched_on=dt.date.fromisoformat(searched_on) if searched_on else None,
-        query=job.params.get("query", ""),
-        platform=job.params.get("platform", ""),
-        new_search=job.params.get("new_search", False),
-        progress=job,
-    )
+    with default_storage.open(upload, "rb") as handle:
+        search = search_import(
+            project=job.project,
+            data=handle,
+            filename=job.params["filename"],
+            database=job.params["database"],
+            user=job.created_by,
+            format=job.params.get("format", "auto"),
+            searched_on=dt.date.fromisoformat(searched_on) if searched_on else None,
+            query=job.params.get("query", ""),
+            platform=job.params.get("platform", ""),
+            new_search=job.params.get("new_search", False),
+            progress=job,
+        )
     default_storage.delete(upload)
     return _search_result(search)
 
@@ -410,7 +433,7 @@ def _search_result(search: Search) -> dict[str, Any]:
 def search_import_enqueue(
     *,
     project: Project,
-    data: bytes,
+    data: bytes | BinaryIO,
     filename: str,
     database: str,
     user: AbstractBaseUser | None,
@@ -423,9 +446,10 @@ def search_import_enqueue(
     """Keep the upload and queue its import as a Job, for files too large to wait on."""
     if not database.strip():
         raise InvalidInput("Name the database this export came from.", field="database")
-    sha256 = file_sha256(data)
+    stream = _as_stream(data)
+    sha256 = file_sha256(stream)
     upload = default_storage.save(
-        f"uploads/{project.pk}/{sha256[:16]}-{secrets.token_hex(4)}", ContentFile(data)
+        f"uploads/{project.pk}/{sha256[:16]}-{secrets.token_hex(4)}", File(stream)
     )
     with transaction.atomic():
         return job_create(

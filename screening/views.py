@@ -118,7 +118,7 @@ def search_import(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 job = services.search_import_enqueue(
                     project=project,
-                    data=upload.read(),
+                    data=upload,
                     filename=upload.name,
                     user=request.user,
                     **{k: v for k, v in form.cleaned_data.items() if k != "file"},

@@ -8,13 +8,17 @@ Django, the network or the disk.
 from __future__ import annotations
 
 import gc
+import io
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import ModuleType
+from typing import BinaryIO
 
 from . import bibtex, csvfile, endnote_xml, medline, ovid, proquest, pubmed_xml, ris, wos
 from .citation import Author, Citation, ExportFormatError, ImportWarning, ParseResult
-from .text import decode
+from .text import iter_decode
 
 __all__ = [
     "FORMATS",
@@ -26,6 +30,7 @@ __all__ = [
     "detect_format",
     "garbage_collector_paused",
     "parse",
+    "parse_stream",
 ]
 
 # Detection order matters: the most specific layouts first. WoS tagged and Ovid tagged files can
@@ -70,29 +75,117 @@ def detect_format(text: str) -> str | None:
     return None
 
 
-def parse(data: bytes, *, format: str = "auto", filename: str = "") -> ParseResult:
-    """Read an export file. Raises `ExportFormatError` naming the line and field on bad input."""
-    text, encoding, warnings = decode(data, filename=filename)
-    name = detect_format(text) if format == "auto" else format
+# Formats whose records can be read a piece of the file at a time, each split just before a line
+# that starts a record, so that memory stays flat however large the export. The other formats
+# (XML, CSV, BibTeX, the Ovid, WoS and ProQuest texts) are read whole: their exports are small,
+# or a header line governs every record.
+RECORD_STARTS: dict[str, tuple[str, ...]] = {
+    "ris": ("\nTY  -",),
+    "medline": ("\n\nPMID-", "\n\nOWN - ", "\n\nPMC - "),
+}
+PIECE_CHARS = 8 * 1024 * 1024
+
+
+@dataclass
+class StreamingParse:
+    """An export being read: its format and encoding, then its records batch by batch.
+
+    `warnings` grows while `batches()` is consumed; `batches()` raises `ExportFormatError` with
+    the line counted from the start of the file.
+    """
+
+    format: str
+    encoding: str
+    warnings: list[ImportWarning]
+    _pieces: Iterator[str]
+
+    def batches(self) -> Iterator[list[Citation]]:
+        module = FORMATS[self.format]
+        starts = RECORD_STARTS.get(self.format)
+        pieces = (
+            _split_at_records(self._pieces, starts) if starts else iter(["".join(self._pieces)])
+        )
+        offset = 0
+        for piece in pieces:
+            try:
+                with garbage_collector_paused():
+                    citations, warnings = module.parse(piece)
+            except ExportFormatError as error:
+                if error.line is not None:
+                    error.line += offset
+                raise
+            for citation in citations:
+                citation.line += offset
+            self.warnings.extend(
+                ImportWarning(line=w.line + offset, message=w.message, field=w.field)
+                for w in warnings
+            )
+            offset += piece.count("\n")
+            yield citations
+
+
+def parse_stream(stream: BinaryIO, *, format: str = "auto", filename: str = "") -> StreamingParse:
+    """Start reading an export from a seekable binary stream (decoding, detecting its format)."""
+    decoded = iter_decode(stream, filename=filename)
+    head, pieces = _head(decoded.chunks)
+    name = detect_format(head) if format == "auto" else format
     if name is None:
         raise ExportFormatError(
             f"{filename or 'the file'} is in no export format the app reads "
             "(RIS, MEDLINE/.nbib, PubMed XML, EndNote XML, BibTeX, CSV, Ovid, Web of Science, "
             "ProQuest)",
-            line=_first_content_line(text),
+            line=_first_content_line(head),
         )
     if name not in FORMATS:
         raise ExportFormatError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
-    with garbage_collector_paused():
-        citations, format_warnings = FORMATS[name].parse(text)
+    return StreamingParse(
+        format=name, encoding=decoded.encoding, warnings=decoded.warnings, _pieces=pieces
+    )
+
+
+def parse(data: bytes, *, format: str = "auto", filename: str = "") -> ParseResult:
+    """Read a whole export file. Raises `ExportFormatError` naming the line and field."""
+    reading = parse_stream(io.BytesIO(data), format=format, filename=filename)
+    citations = [c for batch in reading.batches() for c in batch]
     if not citations:
         raise ExportFormatError(
-            f"{filename or 'the file'} has no records in {name} format",
-            line=_first_content_line(text),
+            f"{filename or 'the file'} has no records in {reading.format} format",
+            line=_first_content_line(data[:SNIFF_CHARS].decode("utf-8", "replace")),
         )
     return ParseResult(
-        format=name, encoding=encoding, citations=citations, warnings=warnings + format_warnings
+        format=reading.format,
+        encoding=reading.encoding,
+        citations=citations,
+        warnings=reading.warnings,
     )
+
+
+def _head(chunks: Iterator[str]) -> tuple[str, Iterator[str]]:
+    """The first SNIFF_CHARS of text, and every chunk again from the start."""
+    seen: list[str] = []
+    size = 0
+    for chunk in chunks:
+        seen.append(chunk)
+        size += len(chunk)
+        if size >= SNIFF_CHARS:
+            break
+    return "".join(seen)[:SNIFF_CHARS], itertools.chain(seen, chunks)
+
+
+def _split_at_records(chunks: Iterator[str], starts: tuple[str, ...]) -> Iterator[str]:
+    """Pieces of about PIECE_CHARS that each end just before a line starting a record."""
+    buffer = ""
+    for chunk in chunks:
+        buffer += chunk
+        while len(buffer) >= PIECE_CHARS:
+            cuts = [i for i in (buffer.find(start, PIECE_CHARS) for start in starts) if i >= 0]
+            if not cuts:
+                break
+            cut = min(cuts) + 1
+            yield buffer[:cut]
+            buffer = buffer[cut:]
+    if buffer:
+        yield buffer
 
 
 @contextmanager

@@ -207,3 +207,30 @@ def test_import_export_import_gives_the_same_records(api, lead, export_format) -
 @pytest.mark.django_db
 def test_reviewers_cannot_export(api, reviewer_a) -> None:
     assert api(as_=reviewer_a).get("/projects/microcredentials/export").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_refused_file_leaves_no_stored_file_behind(api, lead, settings) -> None:
+    _import(api(as_=lead), RIS_TRUNCATED, "cut.ris")
+    stored = [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
+    assert stored == []
+
+
+@pytest.mark.django_db
+def test_a_large_file_is_stored_in_pieces_with_every_record_in_order(
+    api, lead, monkeypatch
+) -> None:
+    from screening import importers
+    from screening.importers import Citation, medline
+
+    citations = [
+        Citation(raw="", line=0, title=f"Study {i}", pmid=str(1000 + i)) for i in range(250)
+    ]
+    monkeypatch.setattr(importers, "PIECE_CHARS", 2000)
+    response = _import(api(as_=lead), medline.dump(citations).encode(), "big.nbib")
+    assert response.status_code == 201
+    assert response.json()["records"] == 250
+    stored = Record.objects.filter(search_id=response.json()["id"]).order_by("position")
+    assert [r.pmid for r in stored] == [str(1000 + i) for i in range(250)]
+    assert [r.position for r in stored] == list(range(250))
+    assert stored[249].line == 249 * 3 + 1
