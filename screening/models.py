@@ -230,7 +230,10 @@ class Reference(models.Model):
     recomputed by the services whenever records move; the records themselves are never edited.
     """
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="references")
+    # No index of its own: reference_project_idx (project, id) serves it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="references", db_index=False
+    )
     source = models.CharField(
         max_length=10, choices=ReferenceSource.choices, default=ReferenceSource.DATABASES
     )
@@ -261,7 +264,11 @@ class Reference(models.Model):
 class Record(models.Model):
     """One entry of an export as the database printed it. Never edited, never deleted."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="records")
+    # No index of its own: the (project, doi) and (project, pmid) indexes serve it, and every
+    # index costs time on a 100k-record import.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="records", db_index=False
+    )
     search = models.ForeignKey(
         Search, null=True, blank=True, on_delete=models.PROTECT, related_name="records"
     )

@@ -234,3 +234,18 @@ def test_a_large_file_is_stored_in_pieces_with_every_record_in_order(
     assert [r.pmid for r in stored] == [str(1000 + i) for i in range(250)]
     assert [r.position for r in stored] == list(range(250))
     assert stored[249].line == 249 * 3 + 1
+
+
+@pytest.mark.django_db
+def test_a_file_cut_off_after_many_pieces_stores_nothing_and_names_the_line(
+    api, lead, monkeypatch
+) -> None:
+    from screening import importers
+
+    records = "".join(f"TY  - JOUR\nTI  - Study {i}\nER  - \n" for i in range(200))
+    data = (records + "TY  - JOUR\nTI  - Cut off here\n").encode()
+    monkeypatch.setattr(importers, "PIECE_CHARS", 500)
+    response = _import(api(as_=lead), data, "cut.ris")
+    assert response.status_code == 400
+    assert response.json()["line"] == 200 * 3 + 1
+    assert Search.objects.count() == Record.objects.count() == Reference.objects.count() == 0
