@@ -1,0 +1,231 @@
+"""Field-by-field comparison of two records: a score, an outcome and readable reasons."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from . import normalise
+from .records import AUTO, CANDIDATE, DISTINCT, Features, PairDecision
+
+# Thresholds tuned on asysd_diabetes and bibdedupe_respiratory only.
+AUTO_TITLE = 0.95
+CLOSE_TITLE = 0.90
+CANDIDATE_TITLE = 0.85
+
+
+def _same_family(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    # "vriese" vs "de vriese", "mda" spill-overs: one family name inside the other.
+    if len(a) > 3 and len(b) > 3 and (a in b or b in a):
+        return True
+    if len(a) > 4 and len(b) > 4:
+        # A typo, or "Ta?a?aj" for "Talalaj" after a lossy export.
+        return Levenshtein.normalized_similarity(a.replace(" ", ""), b.replace(" ", "")) >= 0.7
+    return False
+
+
+def _same_name(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    if not _same_family(a[0], b[0]):
+        return False
+    return not a[1] or not b[1] or a[1][0] == b[1][0]
+
+
+def _same_author(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> bool:
+    # Each side's first form is how it was printed; a second form reads "Given, Family" swapped.
+    return _same_name(a[0], b[0]) or any(
+        _same_name(x, y) for x in a for y in b if x is not a[0] or y is not b[0]
+    )
+
+
+def author_overlap(
+    a: list[tuple[tuple[str, str], ...]], b: list[tuple[tuple[str, str], ...]]
+) -> tuple[int, int, bool]:
+    """(matched, compared, first authors agree) over the shorter list of name readings."""
+    if not a or not b:
+        return (0, 0, False)
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    used: set[int] = set()
+    matched = 0
+    for name in short:
+        for j, other in enumerate(long_):
+            if j not in used and _same_author(name, other):
+                used.add(j)
+                matched += 1
+                break
+    first = _same_author(a[0], b[0])
+    if not first and len(a) > 1 and len(b) > 1:
+        # "De, Vriese A." style splits shift the first family name; accept a swapped first two.
+        first = _same_author(a[0], b[1]) or _same_author(a[1], b[0])
+    return (matched, len(short), first)
+
+
+def title_similarity(a: str, b: str) -> float:
+    """Similarity of two folded titles in [0, 1]; a truncated title counts as its prefix."""
+    if not a or not b:
+        return 0.0
+    score = fuzz.ratio(a, b) / 100
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= 60 and long_.startswith(short[:-3]):
+        # One database cut the title at a fixed length.
+        score = max(score, 0.96)
+    return score
+
+
+def compare(a: Features, b: Features) -> PairDecision:
+    """Score a pair of records and decide auto / candidate / distinct, with reasons."""
+    reasons: list[str] = []
+    against: list[str] = []
+    strong = False
+
+    if a.doi and b.doi:
+        if a.doi == b.doi:
+            reasons.append("same DOI")
+            strong = True
+        else:
+            against.append("different DOIs")
+    if a.pmid and b.pmid:
+        if a.pmid == b.pmid:
+            reasons.append("same PMID")
+            strong = True
+        else:
+            against.append("different PMIDs")
+
+    title = max((title_similarity(x, y) for x in a.variants for y in b.variants), default=0.0)
+    if title:
+        reasons.append("same title" if title == 1.0 else f"title {title:.2f}")
+
+    if a.year and b.year:
+        gap = abs(a.year - b.year)
+        if gap == 0:
+            reasons.append("same year")
+        elif gap == 1:
+            reasons.append("year ±1 (epub vs print)")
+        else:
+            against.append(f"years {a.year} vs {b.year}")
+
+    matched, compared, first = author_overlap(a.authors, b.authors)
+    # Without the first author, three others must agree ("Paschoalini Mda, S." vs "Paschoalini, M. S.").
+    authors_agree = compared > 0 and (first or matched >= 3) and matched * 2 >= compared
+    if compared:
+        reasons.append(f"{matched}/{compared} authors")
+
+    corroborating = 0
+    doubt = 0.0
+    same_venue = same_volume = False
+    if a.issn and b.issn and set(a.issn) & set(b.issn):
+        reasons.append("same ISSN")
+        corroborating += 1
+        same_venue = True
+    else:
+        journal = normalise.journals_match(a.journal, b.journal)
+        if journal:
+            reasons.append("same journal")
+            corroborating += 1
+            same_venue = True
+        elif journal is False:
+            reasons.append("journal names differ")
+            # A journal club or a reprint elsewhere: one more field must agree.
+            corroborating -= 1
+            doubt += 0.5
+    if a.volume and b.volume:
+        # Volume fields carry part and supplement numbers too; any shared number agrees.
+        if a.volume & b.volume:
+            reasons.append("same volume")
+            corroborating += 1
+            same_volume = True
+        elif (
+            a.clean_volume
+            and b.clean_volume
+            and not a.volume & b.volume_issue
+            and not b.volume & a.volume_issue
+        ):
+            # "1)" or "Part 2. 117" are half-parsed fields, not evidence against.
+            against.append(f"volume {min(a.volume)} vs {min(b.volume)}")
+    same_pages = False
+    if a.first_page and b.first_page:
+        if _page_digits(a.first_page) == _page_digits(b.first_page):
+            same_pages = True
+            pages = a.first_page if a.first_page == a.last_page else f"{a.first_page}-{a.last_page}"
+            reasons.append(f"same pages {pages}")
+            corroborating += 1
+        else:
+            against.append(f"pages {a.first_page} vs {b.first_page}")
+    same_abstract = False
+    if a.abstract and b.abstract and len(a.abstract) > 100 and len(b.abstract) > 100:
+        abstract = fuzz.ratio(a.abstract[:300], b.abstract[:300]) / 100
+        if abstract >= 0.9:
+            same_abstract = True
+            reasons.append(f"abstract {abstract:.2f}")
+            corroborating += 1
+
+    if a.markers != b.markers:
+        against.append("different part/phase markers")
+    elif a.numbers and b.numbers and a.numbers != b.numbers:
+        against.append("different numbers in titles")
+    for flag, label in (
+        ("erratum", "erratum/correction vs article"),
+        ("comment", "comment/reply vs article"),
+        ("protocol", "protocol vs review"),
+    ):
+        if getattr(a, flag) != getattr(b, flag):
+            against.append(label)
+    # Same pages, DOI or abstract, or the "article" is a bare record of the same journal: one
+    # database merely left out the supplement. An abstract and its full paper differ in those.
+    article = b if a.conference else a
+    if a.conference != b.conference and not (
+        same_pages or strong or same_abstract or (same_venue and not article.first_page)
+    ):
+        against.append("conference abstract vs article")
+    generic = a.generic or b.generic
+    if generic and not authors_agree:
+        against.append("generic title, authors differ or missing")
+    if generic and a.issue and b.issue and a.issue != b.issue:
+        # Issue numbers are too unreliable in general (some exports fill them with accession
+        # numbers) but are what separates one issue's "Editor's Comments" from the next.
+        against.append(f"recurring title, issue {a.issue} vs {b.issue}")
+
+    score = 0.6 * title + 0.15 * (matched / compared if compared else 0.5)
+    score += 0.05 * min(corroborating, 3) + (0.1 if strong else 0.0)
+    score = min(score, 1.0)
+
+    merge = False
+    if strong and (title >= 0.7 or not (a.title and b.title)):
+        merge = True
+    elif generic:
+        merge = title >= AUTO_TITLE and authors_agree and same_pages and bool(a.year and b.year)
+    elif title >= AUTO_TITLE and authors_agree:
+        merge = (corroborating >= 1 and bool(a.year and b.year)) or corroborating >= 2
+    elif title >= CLOSE_TITLE and authors_agree:
+        merge = corroborating >= 3
+    # Same authors, year, volume and first page: a translated or reworded title of one paper.
+    same_year = a.year is not None and a.year == b.year
+    citation = authors_agree and same_volume and same_pages and same_year
+    # No author list on one side: the journal, volume, first page and year alone make a question.
+    if not compared and same_venue and same_volume and same_pages and same_year and title >= 0.6:
+        citation = True
+    # With the whole citation agreeing, the first author is enough: the other names may be
+    # printed given-name-first by one database.
+    loose = first and same_volume and same_pages and same_year and title >= AUTO_TITLE
+    if ((citation and compared and title >= CANDIDATE_TITLE) or loose) and not generic:
+        merge = True
+    reasons.extend(f"but {reason}" for reason in against)
+
+    if merge and not against:
+        outcome = AUTO
+    elif (
+        (merge or citation or title >= (0.7 if strong else CANDIDATE_TITLE))
+        # Two contradictions, or one about a recurring title: only a different paper to show.
+        and len(against) + doubt <= 1
+        and not any(r.startswith(("generic title", "recurring title")) for r in against)
+    ):
+        outcome = CANDIDATE
+    else:
+        outcome = DISTINCT
+    return PairDecision(a.id, b.id, round(score, 4), outcome, reasons)
+
+
+def _page_digits(page: str) -> str:
+    # "e0137960" and "137960", "S12" and "12": the same page.
+    return "".join(c for c in page if c.isdigit()).lstrip("0") or page

@@ -1,0 +1,203 @@
+"""Pair decisions: what is merged automatically, what is shown to a person, and why."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from screening.dedup import AUTO, CANDIDATE, DISTINCT, DedupRecord
+from screening.dedup.compare import compare
+from screening.dedup.records import features
+
+TITLE = "Effects of sitagliptin on coronary atherosclerosis in patients with diabetes"
+BASE = DedupRecord(
+    id="a",
+    title=TITLE,
+    authors=["Nozue T.", "Fukui K.", "Koyama Y."],
+    year=2016,
+    journal="Am J Cardiovasc Dis",
+    volume="6",
+    issue="4",
+    pages="153-162",
+)
+
+
+def decide(a: dict, b: dict) -> tuple[str, str]:
+    """Outcome and reasons for BASE changed by `a` against BASE changed by `b`."""
+    left = dataclasses.replace(BASE, id="a", **a)
+    right = dataclasses.replace(BASE, id="b", **b)
+    decision = compare(features(0, left), features(1, right))
+    return decision.outcome, decision.summary
+
+
+# Pairs that must never be merged automatically, each isolating one contradiction.
+CONTRADICTIONS = [
+    ("different DOIs", {"doi": "10.1000/x.1"}, {"doi": "10.1000/x.2"}),
+    ("different PMIDs", {"pmid": "111"}, {"pmid": "222"}),
+    ("years two apart", {"year": 2014}, {"year": 2016}),
+    ("different pages", {"pages": "153-162"}, {"pages": "201-10"}),
+    ("different volumes", {"volume": "6"}, {"volume": "7"}),
+    ("part 1 vs part 2", {"title": TITLE + ": part 1"}, {"title": TITLE + ": part 2"}),
+    ("part I vs part II", {"title": TITLE + ", part I"}, {"title": TITLE + ", part II"}),
+    (
+        "phase II vs phase 3",
+        {"title": "A phase II trial of X in Y"},
+        {"title": "A phase 3 trial of X in Y"},
+    ),
+    ("type 1 vs type 2", {"title": TITLE + " type 1"}, {"title": TITLE + " type 2"}),
+    ("study 1 vs study 2", {"title": "Study 1: " + TITLE}, {"title": "Study 2: " + TITLE}),
+    ("protocol vs review (type)", {"publication_type": "Protocol"}, {"publication_type": "Review"}),
+    ("protocol vs review (title)", {"title": TITLE + ": a protocol"}, {}),
+    ("erratum vs article", {"title": "Erratum: " + TITLE}, {}),
+    ("correction vs article", {"title": "Correction to: " + TITLE}, {}),
+    ("retraction vs article", {"title": "Retraction notice: " + TITLE}, {}),
+    ("erratum by type", {"publication_type": "Erratum"}, {"publication_type": "Journal Article"}),
+    ("comment vs article", {"title": "Comment on: " + TITLE}, {}),
+    ("reply vs article", {"title": "Reply to: " + TITLE}, {}),
+    (
+        "conference abstract vs article",
+        {
+            "journal": "Circulation. Conference: Scientific Sessions",
+            "issue": "Suppl 2",
+            "pages": "",
+        },
+        {"journal": "Circulation", "issue": "5", "pages": "401-409"},
+    ),
+    (
+        "abstract in a supplement vs article",
+        {"issue": "Suppl 1", "pages": "S12"},
+        {"pages": "153-162"},
+    ),
+    (
+        "generic title by different authors",
+        {"title": "Editorial", "authors": ["Smith J."]},
+        {"title": "Editorial", "authors": ["Jones K."]},
+    ),
+    (
+        "recurring column in another issue",
+        {"title": "Editor's Comments", "authors": ["Weber R."], "issue": "1", "pages": ""},
+        {"title": "Editor's Comments", "authors": ["Weber R."], "issue": "2", "pages": ""},
+    ),
+    (
+        "single-word title without pages",
+        {"title": "Obesity", "pages": ""},
+        {"title": "Obesity", "pages": ""},
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "a", "b"), CONTRADICTIONS, ids=[c[0] for c in CONTRADICTIONS])
+def test_contradiction_forbids_automatic_merge(label: str, a: dict, b: dict) -> None:
+    outcome, reasons = decide(a, b)
+    assert outcome != AUTO, f"{label}: {reasons}"
+
+
+@pytest.mark.parametrize(("label", "a", "b"), CONTRADICTIONS, ids=[c[0] for c in CONTRADICTIONS])
+def test_contradiction_is_symmetric(label: str, a: dict, b: dict) -> None:
+    assert decide(a, b)[0] == decide(b, a)[0], label
+
+
+# Pairs that are the same paper printed differently: merged automatically.
+SAME_PAPER = [
+    ("identical", {}, {}),
+    (
+        "DOI as URL vs bare, other case",
+        {"doi": "http://dx.doi.org/10.1000/ABC.1"},
+        {"doi": "10.1000/abc.1"},
+    ),
+    (
+        "title case, punctuation, period",
+        {"title": TITLE.upper() + "."},
+        {"title": TITLE.replace(" on ", " on: ")},
+    ),
+    ("HTML tags in title", {"title": TITLE.replace("coronary", "<i>coronary</i>")}, {}),
+    ("translated title in brackets", {"title": f"[{TITLE}]"}, {}),
+    ("language note", {"title": TITLE + ". [Japanese]"}, {}),
+    (
+        "author forms",
+        {"authors": ["Nozue, Tsuyoshi", "Fukui, Kazuki", "Koyama, Yasushi"]},
+        {"authors": ["Nozue T", "Fukui K", "Koyama Y"]},
+    ),
+    (
+        "names printed given-name first",
+        {"authors": ["Tsuyoshi, Nozue", "Kazuki, Fukui", "Yasushi, Koyama"]},
+        {"authors": ["Nozue, T.", "Fukui, K.", "Koyama, Y."]},
+    ),
+    ("erratum note on the article", {"title": TITLE + ".[Erratum appears in Lancet 2017]"}, {}),
+    (
+        "phase II vs phase 2",
+        {"title": "A phase II trial of " + TITLE},
+        {"title": "A phase 2 trial of " + TITLE},
+    ),
+    ("short page range", {"pages": "153-62"}, {"pages": "153-162"}),
+    ("journal abbreviation", {"journal": "American Journal of Cardiovascular Disease"}, {}),
+    ("epub vs print year", {"year": 2015}, {"year": 2016}),
+    (
+        "same DOI, title reworded",
+        {"doi": "10.1000/x", "title": TITLE + " and obesity"},
+        {"doi": "10.1000/x"},
+    ),
+    ("same DOI, one title missing", {"doi": "10.1000/x", "title": ""}, {"doi": "10.1000/x"}),
+    (
+        "author list as one concatenated string",
+        {"authors": ["Nozue T.Fukui K.Koyama Y."]},
+        {"authors": ["Nozue, Tsuyoshi", "Fukui, Kazuki", "Koyama, Yasushi"]},
+    ),
+    ("same PMID", {"pmid": "123"}, {"pmid": "00123", "pages": ""}),
+    ("article number vs e-page", {"pages": "e0137960"}, {"pages": "137960"}),
+    ("spreadsheet-mangled pages", {"pages": "Nov-19"}, {"pages": "11-19"}),
+]
+
+
+@pytest.mark.parametrize(("label", "a", "b"), SAME_PAPER, ids=[c[0] for c in SAME_PAPER])
+def test_same_paper_is_merged_automatically(label: str, a: dict, b: dict) -> None:
+    outcome, reasons = decide(a, b)
+    assert outcome == AUTO, f"{label}: {reasons}"
+
+
+def test_reasons_are_readable() -> None:
+    outcome, reasons = decide(
+        {"year": 2015, "doi": "10.1000/x"}, {"doi": "https://doi.org/10.1000/X"}
+    )
+    assert outcome == AUTO
+    assert "same DOI" in reasons
+    assert "year ±1 (epub vs print)" in reasons
+    assert "3/3 authors" in reasons
+    assert "same pages 153-162" in reasons
+
+
+def test_contradiction_is_named_in_reasons() -> None:
+    outcome, reasons = decide({"doi": "10.1000/x"}, {"doi": "10.1000/y"})
+    assert outcome == CANDIDATE
+    assert "but different DOIs" in reasons
+
+
+def test_same_doi_on_a_different_title_is_not_merged() -> None:
+    # A DOI given to a whole supplement of abstracts: the titles must still be alike.
+    outcome, _ = decide(
+        {"doi": "10.1000/suppl", "pages": "S12"},
+        {"doi": "10.1000/suppl", "title": "Metformin and stroke in older adults", "pages": "S88"},
+    )
+    assert outcome != AUTO
+
+
+def test_different_titles_are_distinct() -> None:
+    outcome, _ = decide(
+        {}, {"title": "Metformin and stroke outcomes in older adults", "pages": "88-95"}
+    )
+    assert outcome == DISTINCT
+
+
+def test_two_contradictions_are_not_shown() -> None:
+    outcome, _ = decide({"doi": "10.1000/x", "year": 2010}, {"doi": "10.1000/y", "year": 2016})
+    assert outcome == DISTINCT
+
+
+def test_translated_title_with_same_citation() -> None:
+    outcome, reasons = decide(
+        {"title": "Antibiotic prophylaxis in pulmonary surgery: a double-blind study"},
+        {"title": "[Comparison of amoxicillin and cefamandole in pulmonary surgery]"},
+    )
+    # Same authors, year, volume and first page, but the titles share little: a person decides.
+    assert outcome == CANDIDATE, reasons
