@@ -49,6 +49,3 @@ def job_for_user(user: AbstractBaseUser, job_id: int) -> Job:
         raise Http404("No such job")
     return job
 
-
-def project_searches(project: Project) -> QuerySet[Search]:
-    return Search.objects.filter(project=project).annotate(records_stored=Count("records"))
