@@ -48,4 +48,3 @@ def job_for_user(user: AbstractBaseUser, job_id: int) -> Job:
     elif not Membership.objects.filter(project_id=job.project_id, user=user).exists():
         raise Http404("No such job")
     return job
-

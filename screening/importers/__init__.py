@@ -146,7 +146,8 @@ def parse_stream(stream: BinaryIO, *, format: str = "auto", filename: str = "") 
 def parse(data: bytes, *, format: str = "auto", filename: str = "") -> ParseResult:
     """Read a whole export file. Raises `ExportFormatError` naming the line and field."""
     reading = parse_stream(io.BytesIO(data), format=format, filename=filename)
-    citations = [c for batch in reading.batches() for c in batch]
+    with garbage_collector_paused():
+        citations = [c for batch in reading.batches() for c in batch]
     if not citations:
         raise ExportFormatError(
             f"{filename or 'the file'} has no records in {reading.format} format",

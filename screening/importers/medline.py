@@ -4,6 +4,9 @@ A line is a tag of 2-4 capitals padded to 4 characters, `- `, then the value; li
 spaces continue the previous value. Records are separated by blank lines and also begin at a
 repeated `PMID-`, `OWN -` or `PMC -` line. Our own reader, not the `nbib` package: `nbib` rejects
 ERIC's `ISSN - ` tags and bare-URL `AID`s, and silently drops a last record with no final newline.
+
+A block between empty lines whose lines are all tagged or indented (every PubMed record) is read
+by the regex engine; only other blocks (a stray line, a line of spaces) are read line by line.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .citation import Author, Citation, ImportWarning
 from .fields import (
@@ -31,6 +35,9 @@ from .fields import (
 _TAG_RE = re.compile(r"([A-Z]{2,4}) *-")
 _SNIFF_RE = re.compile(r"(?:PMID|OWN |PMC |TI  |AU  |FAU )-")
 _START_TAGS = frozenset({"PMID", "OWN", "PMC"})
+# A tagged line and the indented lines after it that are not blank. It starts with a "\n", which
+# the regex engine finds fast; its quantifiers are possessive (`*+`), so never backtrack.
+_FIELD_RE = re.compile(r"\n([A-Z]{2,4}) *-([^\n]*+(?:\n[ \t][^\S\n]*+\S[^\n]*+)*+)")
 _URL_RE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _WRAP_WIDTH = 82
 
@@ -55,16 +62,66 @@ def sniff(text: str) -> bool:
 
 def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
     """Read every MEDLINE record; skipped stray lines come back as warnings."""
-    lines = text.split("\n")
     warnings: list[ImportWarning] = []
-    citations = [_citation(record, lines) for record in _records(lines, warnings)]
+    citations: list[Citation] = []
+    add = citations.append
+    line = 0  # lines before the block
+    # Blocks between empty lines. A block of lines that are all tagged or indented is one record
+    # (unless a start tag repeats): the regex engine reads its fields. Any other block (one with
+    # a blank line of spaces, a stray line, or an empty line at its start or end) goes line by line.
+    for block in text.split("\n\n"):
+        newlines = block.count("\n")
+        if block:
+            citation = _clean_block(block, line, newlines)
+            if citation is not None:
+                add(citation)
+            else:
+                lines = block.split("\n")
+                for record in _records(lines, warnings, line):
+                    add(_citation(record, lines, line))
+        line += newlines + 2  # the block's lines and the empty line after it
     return citations, warnings
 
 
-def _records(lines: list[str], warnings: list[ImportWarning]) -> Iterator[_Record]:
+def _clean_block(block: str, line: int, newlines: int) -> Citation | None:
+    """The record of a block of tagged and indented lines; None for any other block, or when a
+    start tag repeats in it."""
+    fields: dict[str, list[str]] = {}
+    get = fields.get
+    found = _FIELD_RE.findall("\n" + block)  # a leading "\n": a literal start is found fast
+    covered = len(found)  # the lines read: one per tag, and the indented lines after it
+    for tag, value in found:
+        if "\n" in value:
+            covered += value.count("\n")
+            # map/filter/join at C speed; only the first line can be blank after its tag.
+            value = " ".join(filter(None, map(str.strip, value.split("\n"))))
+        else:
+            value = value.strip()
+        known = get(tag)
+        if known is None:
+            fields[tag] = [value]
+        else:
+            known.append(value)
+    if covered != newlines + 1:
+        return None  # a line neither tagged nor indented, or a blank one, skipped by the regex
+    for tag in _START_TAGS:
+        known = get(tag)
+        if known is not None and len(known) > 1:
+            return None
+    return _mapped(block, line + 1, list(map(itemgetter(0), found)), None, fields)
+
+
+def _in_order(tags: list[str], fields: dict[str, list[str]]) -> list[str]:
+    """The values of `fields` in the order of `tags`, the record's tags as they came."""
+    rest = {tag: iter(values) for tag, values in fields.items()}
+    return [next(rest[tag]) for tag in tags]
+
+
+def _records(lines: list[str], warnings: list[ImportWarning], offset: int = 0) -> Iterator[_Record]:
+    """The records of `lines`, the first of which is line `offset + 1` of the text."""
     record: _Record | None = None
     match_tag = _TAG_RE.match
-    for index, line in enumerate(lines):
+    for index, line in enumerate(lines, offset):
         if not line or line.isspace():
             if record is not None:
                 yield record
@@ -122,52 +179,94 @@ def _stray(record: _Record | None, line: str, index: int, warnings: list[ImportW
     _continue(record, line, index, warnings)
 
 
-def _citation(record: _Record, lines: list[str]) -> Citation:
-    pairs = list(zip(record.tags, record.values, strict=True))
+def _citation(record: _Record, lines: list[str], offset: int = 0) -> Citation:
+    """The record of `lines` (the first of them line `offset + 1`) that `_records` found."""
     fields: dict[str, list[str]] = {}
-    for tag, value in pairs:
+    for tag, value in zip(record.tags, record.values, strict=True):
         values = fields.get(tag)
         if values is None:
             fields[tag] = [value]
         else:
             values.append(value)
-    citation = Citation(
-        raw="\n".join(lines[record.start : record.end + 1]),
-        line=record.start + 1,
+    raw = "\n".join(lines[record.start - offset : record.end - offset + 1])
+    return _mapped(raw, record.start + 1, record.tags, record.values, fields)
+
+
+def _mapped(
+    raw: str, line: int, tags: list[str], values: list[str] | None, fields: dict[str, list[str]]
+) -> Citation:
+    """The Citation of one record: its tags in order, their values in the same order (None: found
+    from `fields` when needed), and `fields`."""
+    get = fields.get
+    pmid = clean_pmid(_first(fields, "PMID"))
+    start, end = expand_pages(_first(fields, "PG"))
+    is_eric = _first(fields, "OWN").upper() == "ERIC"
+    oid = _first(fields, "OID")
+    if "IS" in fields or "ISSN" in fields:
+        issn = _unique(
+            v for tag in ("IS", "ISSN") for value in _all(fields, tag) for v in clean_issn(value)
+        )
+    else:
+        issn = []
+    isbns = get("ISBN")
+    journal = _first(fields, "JT")
+    abbreviation = _first(fields, "TA")
+    return Citation(
+        raw=raw,
+        line=line,
         title=_joined(fields, "TI") or _joined(fields, "BTI"),
         abstract=_joined(fields, "AB"),
-        authors=_authors(pairs),
-        year=parse_year(_first(fields, "DP")),
-        journal=collapse_space(_first(fields, "JT")),
-        journal_abbrev=collapse_space(_first(fields, "TA")),
+        authors=_authors(tags, values, fields),
+        year=_year(_first(fields, "DP")),
+        journal=collapse_space(journal) if journal else "",
+        journal_abbrev=collapse_space(abbreviation) if abbreviation else "",
         volume=_first(fields, "VI"),
         issue=_first(fields, "IP"),
-        pmid=clean_pmid(_first(fields, "PMID")),
-        pmcid=clean_pmcid(_first(fields, "PMC")),
-        issn=_unique(
-            v for tag in ("IS", "ISSN") for value in _all(fields, tag) for v in clean_issn(value)
-        ),
-        isbn=_unique(v for value in _all(fields, "ISBN") for v in clean_isbn(value)),
-        keywords=[v for tag, v in pairs if tag in ("MH", "OT") and v],
+        pages=_pages(start, end),
+        start_page=start,
+        end_page=end,
+        pmid=pmid,
+        pmcid=clean_pmcid(_first(fields, "PMC")) if "PMC" in fields else "",
+        accession=oid if is_eric or not pmid else pmid,
+        issn=issn,
+        isbn=_unique(v for value in isbns if value for v in clean_isbn(value)) if isbns else [],
+        keywords=_keywords(tags, values, fields),
         language=_first(fields, "LA"),
         publication_type=_first(fields, "PT"),
         doi=_doi(fields),
-        url=_url(fields),
+        url=_url(fields) if "AID" in fields or "LID" in fields else "",
+        source_database="ERIC" if is_eric else "PubMed",
         fields=fields,
     )
-    citation.start_page, citation.end_page = expand_pages(_first(fields, "PG"))
-    citation.pages = _pages(citation.start_page, citation.end_page)
-    is_eric = _first(fields, "OWN").upper() == "ERIC"
-    citation.source_database = "ERIC" if is_eric else "PubMed"
-    oid = _first(fields, "OID")
-    citation.accession = oid if is_eric or not citation.pmid else citation.pmid
-    return citation
+
+
+def _year(value: str) -> int | None:
+    # PubMed's `DP  - 2003 Mar 5`: a plain four-digit year first, without parse_year's regex.
+    head = value[:4]
+    if head.isascii() and head.isdigit() and value[4:5] in ("", " ") and head[0] in "12":
+        year = int(head)
+        if 1500 <= year <= 2099:
+            return year
+    return parse_year(value)
+
+
+def _keywords(tags: list[str], values: list[str] | None, fields: dict[str, list[str]]) -> list[str]:
+    mesh, other = fields.get("MH"), fields.get("OT")
+    if mesh is None or other is None:  # one of the two: its values are the keywords, in order
+        return [v for v in mesh or other or () if v]
+    if values is None:
+        values = _in_order(tags, fields)
+    return [v for tag, v in zip(tags, values, strict=True) if tag in ("MH", "OT") and v]
 
 
 def _first(fields: dict[str, list[str]], tag: str) -> str:
-    for value in fields.get(tag, ()):
-        if value:
-            return value
+    values = fields.get(tag)
+    if values:
+        if values[0]:
+            return values[0]
+        for value in values:
+            if value:
+                return value
     return ""
 
 
@@ -176,7 +275,12 @@ def _all(fields: dict[str, list[str]], tag: str) -> list[str]:
 
 
 def _joined(fields: dict[str, list[str]], tag: str) -> str:
-    return collapse_space(" ".join(_all(fields, tag)))
+    values = fields.get(tag)
+    if not values:
+        return ""
+    if len(values) == 1:
+        return collapse_space(values[0])
+    return collapse_space(" ".join([value for value in values if value]))
 
 
 def _unique(values: Iterator[str]) -> list[str]:
@@ -187,11 +291,32 @@ def _pages(start: str, end: str) -> str:
     return f"{start}-{end}" if start and end else start or end
 
 
-def _authors(entries: list[tuple[str, str]]) -> list[Author]:
+def _authors(
+    tags: list[str], values: list[str] | None, fields: dict[str, list[str]]
+) -> list[Author]:
     """FAU names, each followed by its short AU form; an AU with no FAU before it stands alone."""
+    if "CN" not in fields:
+        full, short = fields.get("FAU"), fields.get("AU")
+        if short is None:
+            return [parse_author(value) for value in full or () if value]
+        if full is None:
+            return [
+                parse_author(value)
+                for value in short
+                if value and value.lower().rstrip(".") != "et al"
+            ]
+        # PubMed's usual FAU, AU, FAU, AU, ... run, every FAU filled: each AU repeats its FAU.
+        count = len(full)
+        if len(short) == count and all(full):
+            first = tags.index("FAU")
+            run = tags[first : first + 2 * count]
+            if run[::2] == ["FAU"] * count and run[1::2] == ["AU"] * count:
+                return [parse_author(value) for value in full]
+    if values is None:
+        values = _in_order(tags, fields)
     authors: list[Author] = []
     after_full = False
-    for tag, value in entries:
+    for tag, value in zip(tags, values, strict=True):
         if tag == "FAU":
             after_full = bool(value)
             if value:

@@ -9,9 +9,9 @@ records (test_ris.py::test_speed_against_rispy, run with REVIEWTOOL_BENCH=1): re
 records (fields, raw text, line numbers) takes about as long as `rispy.loads` (10-40% more
 on one 10,000-record string, less on each real RIS export in ../shared read one by one),
 because the regex engine, not a Python loop per line, finds the records and their fields. The
-full `parse`, mapping onto `Citation` included, takes 2-3 times as long as `rispy.loads`,
-which maps nothing: the mapping, and garbage collection over the dict of lists every Citation
-keeps in `fields`.
+full `parse`, mapping onto `Citation` included, takes about 1.8 times as long as `rispy.loads`
+(benchmarks/bench_import.py, decoding included), which maps nothing: the mapping, and garbage
+collection over the dict of lists every Citation keeps in `fields`.
 
 A record runs from `TY` to `ER`. Inside it, a line without a valid tag continues the previous
 value: Scopus's multi-line `N1`, Web of Science's "Total Times Cited" lines, Rayyan's and
@@ -47,7 +47,9 @@ from .fields import (
 _TAG = r"(?:[A-Z][A-Z0-9]|PMID)  -(?: |\n|$)"
 _TAG_RE = re.compile(_TAG)
 _BOUNDARY_RE = re.compile(r"\n(?:TY|ER)  -(?= |\n|$)[^\n]*")
-_FIELD_RE = re.compile(rf"\n([A-Z][A-Z0-9]|PMID)  -(?: +|(?=\n)|$)([^\n]*(?:\n(?!{_TAG})[^\n]*)*)")
+# A tag line's "\n" and tag, up to its value: what lies between two of them is a value, with the
+# untagged lines after it.
+_FIELD_SPLIT_RE = re.compile(r"\n([A-Z][A-Z0-9]|PMID)  -(?: +|(?=\n)|$)")
 _SNIFF_RE = re.compile(r"^\s*TY\s+-", re.MULTILINE)
 _OVID_NUMBER_RE = re.compile(r"\d+\.\s*")
 _NOISE_RE = re.compile(r"Link to |Record #\d+ of \d+|(?:Provider|Content|Database):", re.I)
@@ -160,15 +162,29 @@ def _records(text: str, warnings: list[ImportWarning]) -> Iterator[_Record]:
 
 def _record(text: str, start: int, end: int, lines: _Lines, numbered: bool) -> _Record:
     fields: dict[str, list[str]] = {}
-    for tag, value in _FIELD_RE.findall(text, start, end):
-        if "\n" in value:
-            _add_wrapped(fields, tag, value)
-            continue
-        values = fields.get(tag)
-        if values is None:
-            fields[tag] = [value.strip()]
-        else:
-            values.append(value.strip())
+    get = fields.get
+    # Split at every tag: [text before the first tag, tag, value, tag, value, ...]. The record
+    # starts with the "\n" before its TY, so nothing comes before the first tag.
+    chunk = text[start:end]
+    parts = _FIELD_SPLIT_RE.split(chunk)
+    tags = parts[1::2]
+    if chunk.count("\n") == len(tags):  # no untagged lines: no value holds a "\n"
+        for tag, value in zip(tags, map(str.strip, parts[2::2]), strict=True):
+            values = get(tag)
+            if values is None:
+                fields[tag] = [value]
+            else:
+                values.append(value)
+    else:
+        for tag, value in zip(tags, parts[2::2], strict=True):
+            if "\n" in value:
+                _add_wrapped(fields, tag, value)
+                continue
+            values = get(tag)
+            if values is None:
+                fields[tag] = [value.strip()]
+            else:
+                values.append(value.strip())
     fields.pop("ER", None)
     raw = text[start + 1 : end].rstrip()
     return _Record(line=lines.after(start), raw=raw, fields=fields, numbered=numbered)
@@ -196,7 +212,7 @@ def _between(
     warnings: list[ImportWarning],
 ) -> bool:
     """Read the text between two records; True when it holds Ovid's record-number line."""
-    if end <= start:
+    if end <= start or not text[start + 1 : end].strip():  # blank lines: nothing to do
         return False
     first = lines.after(start)
     numbered = False
@@ -247,13 +263,16 @@ def _missing_er(record: _Record) -> ImportWarning:
 
 def _citation(record: _Record) -> Citation:
     fields = record.fields
+    get = fields.get
     start, end = _pages(fields)
     journal = _first(fields, "JF", "T2", "JO")
     abbreviation = _abbreviation(fields, journal)
     accession = _accession(fields, record.numbered)
     source = _source(fields)
-    issn, isbn = _standard_numbers(fields)
-    notes = "\n".join(fields.get("N1", ()))
+    issn, isbn = _standard_numbers(fields) if "SN" in fields else ([], [])
+    notes = "\n".join(get("N1", ()))
+    journal = journal or abbreviation  # Cochrane gives only JA: better than no journal at all.
+    keywords = get("KW")
     return Citation(
         raw=record.raw,
         line=record.line,
@@ -261,9 +280,8 @@ def _citation(record: _Record) -> Citation:
         abstract=_abstract(fields),
         authors=_authors(fields),
         year=_year(fields),
-        # Cochrane gives only the abbreviation (JA): better than no journal at all.
-        journal=clean_text(journal or abbreviation),
-        journal_abbrev=clean_text(abbreviation),
+        journal=clean_text(journal) if journal else "",
+        journal_abbrev=clean_text(abbreviation) if abbreviation else "",
         volume=_first(fields, "VL"),
         issue=_first(fields, "IS"),
         pages=f"{start}-{end}" if start and end else start or end,
@@ -271,11 +289,11 @@ def _citation(record: _Record) -> Citation:
         end_page=end,
         doi=_doi(fields),
         pmid=_pmid(fields, notes, accession, source),
-        pmcid=_note(notes, "PMCID", _NOTE_PMCID_RE).upper(),
+        pmcid=_note(notes, "PMCID", _NOTE_PMCID_RE).upper() if notes else "",
         accession=accession or _note(notes, "Accession Number", _NOTE_ACCESSION_RE),
         issn=issn,
         isbn=isbn,
-        keywords=_keywords(fields),
+        keywords=_keywords(keywords) if keywords else [],
         language=_first(fields, "LA"),
         publication_type=_publication_type(fields),
         url=_url(fields),
@@ -285,17 +303,30 @@ def _citation(record: _Record) -> Citation:
 
 
 def _first(fields: dict[str, list[str]], *tags: str) -> str:
+    get = fields.get
     for tag in tags:
-        for value in fields.get(tag, ()):
-            if value:
-                return value
+        values = get(tag)
+        if values:
+            if values[0]:
+                return values[0]
+            for value in values:
+                if value:
+                    return value
     return ""
 
 
 def _abstract(fields: dict[str, list[str]]) -> str:
     for tag in ("AB", "N2"):
+        values = fields.get(tag)
+        if not values:
+            continue
+        if len(values) == 1:
+            value = values[0]
+            if value and not value.startswith(_EBSCO_COPYRIGHT):
+                return clean_text(value)
+            continue
         # EBSCO adds its copyright notice as a second AB; it is not part of the abstract.
-        parts = [v for v in fields.get(tag, ()) if v and not v.startswith(_EBSCO_COPYRIGHT)]
+        parts = [v for v in values if v and not v.startswith(_EBSCO_COPYRIGHT)]
         if parts:
             return clean_text(" ".join(parts))
     return ""
@@ -306,13 +337,17 @@ def _authors(fields: dict[str, list[str]]) -> list[Author]:
     return [parse_author(html.unescape(n) if "&" in n else n) for n in names if n]
 
 
-def _keywords(fields: dict[str, list[str]]) -> list[str]:
-    return [clean_text(v) if "&" in v or "<" in v else v for v in fields.get("KW", ()) if v]
+def _keywords(values: list[str]) -> list[str]:
+    return [clean_text(v) if "&" in v or "<" in v else v for v in values if v]
 
 
 def _year(fields: dict[str, list[str]]) -> int | None:
     for tag in ("PY", "Y1", "DA"):
         for value in fields.get(tag, ()):
+            if len(value) == 4 and value.isascii() and value.isdigit() and value[0] in "12":
+                year = int(value)  # the usual `PY  - 2003`, without parse_year's regex
+                if 1500 <= year <= 2099:
+                    return year
             year = parse_year(value)
             if year:
                 return year
@@ -330,11 +365,11 @@ def _abbreviation(fields: dict[str, list[str]], journal: str) -> str:
 
 def _pages(fields: dict[str, list[str]]) -> tuple[str, str]:
     first, last = _first(fields, "SP"), _first(fields, "EP")
+    if first.isdigit() and last.isdigit() and len(last) >= len(first):
+        return first, last  # the usual case, without a regex
     # Ovid PsycInfo splits "No Pagination Specified" into `SP  - No` and `EP  - Specified`.
     if last and _NO_PAGES_RE.fullmatch(f"{first} {last}"):
         return "", ""
-    if first.isdigit() and last.isdigit() and len(last) >= len(first):
-        return first, last  # the usual case, without expand_pages's regex
     start, end = expand_pages(first)
     if last:
         start, end = expand_pages(f"{start}-{last}") if start else (last, "")
@@ -381,8 +416,11 @@ def _url(fields: dict[str, list[str]]) -> str:
 
 
 def _source(fields: dict[str, list[str]]) -> str:
-    database = collapse_space(_first(fields, "DB"))
-    provider = collapse_space(_first(fields, "DP"))
+    database = _first(fields, "DB")
+    provider = _first(fields, "DP")
+    if not (database or provider):
+        return ""
+    database, provider = collapse_space(database), collapse_space(provider)
     # EBSCO's DB is a short code (`psyh`, `eric`) that only makes sense next to its provider.
     if database and provider and " " not in database and database.islower():
         return f"{provider} ({database})"
