@@ -7,15 +7,27 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from . import exports, selectors, services
+from . import deduplication, exports, selectors, services
 from .access import get_project_for_user
-from .errors import TooLarge
-from .models import Job, Project, Reference, Role, Search
+from .errors import InvalidInput, TooLarge
+from .jobs import job_create
+from .models import (
+    DuplicateCandidate,
+    DuplicateStatus,
+    Job,
+    JobKind,
+    Project,
+    Reference,
+    Role,
+    Search,
+)
 
 router = Router()
 
@@ -330,7 +342,7 @@ def reference_export(
 ) -> HttpResponse:
     """The project's references as RIS or CSV (the app's template, which it reads back)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    references = Reference.objects.filter(project=project).prefetch_related("records")
+    references = Reference.objects.active().filter(project=project).prefetch_related("records")
     body = (
         exports.references_ris(references)
         if format == "ris"
@@ -342,3 +354,55 @@ def reference_export(
         f'attachment; filename="{project.slug}-references.{extension}"'
     )
     return response
+
+
+# Deduplication ------------------------------------------------------------------------------
+
+
+@router.post("/projects/{slug}/dedup", response={202: JobQueued}, tags=["deduplication"])
+def dedup_start(request: HttpRequest, slug: str) -> Status[dict[str, int]]:
+    """Queue a deduplication run over the project's references (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    with transaction.atomic():
+        job = job_create(kind=JobKind.DEDUP, project=project, created_by=request.user)
+    return Status(202, {"job": job.pk})
+
+
+class DuplicateOut(Schema):
+    id: int
+    score: float
+    status: str
+    auto: bool
+    references: list[int]
+    reasons: list[str]
+
+
+@router.get("/projects/{slug}/duplicates", response=list[DuplicateOut], tags=["deduplication"])
+@paginate(LimitOffsetPagination)
+def duplicate_list(request: HttpRequest, slug: str, status: str = "") -> Any:
+    """Duplicate sets, strongest first; `?status=pending` for those waiting for a person."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    if status and status not in DuplicateStatus.values:
+        raise InvalidInput(
+            f"status must be one of {', '.join(DuplicateStatus.values)}.", field="status"
+        )
+    candidates = DuplicateCandidate.objects.filter(project=project)
+    return candidates.filter(status=status) if status else candidates
+
+
+class DuplicateAction(Schema):
+    action: Literal["merge", "reject", "unmerge"]
+
+
+@router.post(
+    "/projects/{slug}/duplicates/{candidate_id}", response=DuplicateOut, tags=["deduplication"]
+)
+def duplicate_decide(
+    request: HttpRequest, slug: str, candidate_id: int, payload: DuplicateAction
+) -> DuplicateCandidate:
+    """Merge a candidate set, mark it not duplicates, or undo a merge (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    candidate = get_object_or_404(DuplicateCandidate, pk=candidate_id, project=project)
+    return deduplication.duplicate_decide(
+        candidate=candidate, action=payload.action, actor=request.user
+    )

@@ -223,6 +223,12 @@ class OtherMethod(models.TextChoices):
     ORGANISATIONS = "organisations", "Organisations"
 
 
+class ReferenceQuerySet(models.QuerySet["Reference"]):
+    def active(self) -> ReferenceQuerySet:
+        """References still screened: not merged into another."""
+        return self.filter(merged_into__isnull=True)
+
+
 class Reference(models.Model):
     """What is screened: one or more records dedup found to be the same paper.
 
@@ -248,7 +254,13 @@ class Reference(models.Model):
     doi = models.CharField(max_length=255, blank=True)
     pmid = models.CharField(max_length=20, blank=True)
     keywords = models.JSONField(default=list, blank=True)
+    # A merged reference keeps its row (and, later, its votes) so that unmerging restores it.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_references"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -318,3 +330,53 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return self.title[:80] or f"Record {self.pk}"
+
+
+class DuplicateStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a person"
+    MERGED = "merged", "Merged"
+    REJECTED = "rejected", "Not duplicates"
+
+
+class DuplicateCandidate(models.Model):
+    """A set of references dedup judged to be one paper: merged automatically, or for a person.
+
+    `moves` records which record left which reference at the merge, so unmerging puts every
+    record back exactly where it was.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="duplicates")
+    references = models.JSONField(default=list)
+    score = models.FloatField()
+    reasons = models.JSONField(default=list, blank=True)
+    auto = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING
+    )
+    survivor = models.ForeignKey(
+        Reference, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    moves = models.JSONField(default=list, blank=True)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=DuplicateStatus.values), name="duplicate_status_valid"
+            ),
+        ]
+        indexes = [
+            # The review page: one project's candidates by status, strongest first.
+            models.Index(
+                fields=["project", "status", "-score"], name="duplicate_project_status_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} duplicate set {self.references}"

@@ -8,7 +8,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from .models import Job, Membership, Project, Record, Reference, Search
+from .models import (
+    DuplicateCandidate,
+    DuplicateStatus,
+    Job,
+    Membership,
+    Project,
+    Record,
+    Reference,
+    Search,
+)
 
 
 def project_counts(project: Project) -> dict[str, Any]:
@@ -23,7 +32,13 @@ def project_counts(project: Project) -> dict[str, Any]:
         "searches": Search.objects.filter(project=project).count(),
         "records": Record.objects.filter(project=project).count(),
         "records_per_database": per_database,
-        "references": Reference.objects.filter(project=project).count(),
+        "references": Reference.objects.active().filter(project=project).count(),
+        "duplicates_merged": Reference.objects.filter(
+            project=project, merged_into__isnull=False
+        ).count(),
+        "duplicates_pending": DuplicateCandidate.objects.filter(
+            project=project, status=DuplicateStatus.PENDING
+        ).count(),
     }
 
 

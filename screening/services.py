@@ -243,7 +243,7 @@ def _reference_summary(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "title": record["title"],
         "abstract": record["abstract"],
-        "authors": [_author_display(a) for a in record["authors"]],
+        "authors": [author_display(a) for a in record["authors"]],
         "year": record["year"],
         "journal": record["journal"],
         "volume": record["volume"],
@@ -255,7 +255,7 @@ def _reference_summary(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _author_display(author: dict[str, str]) -> str:
+def author_display(author: dict[str, str]) -> str:
     if author.get("given"):
         return f"{author['family']}, {author['given']}"
     return author.get("family") or author.get("printed", "")

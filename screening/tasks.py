@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import services  # noqa: F401 - registers the job handlers
+from . import deduplication, services  # noqa: F401 - they register the job handlers
 from .jobs import job_run
 
 
