@@ -63,3 +63,53 @@ def job_for_user(user: AbstractBaseUser, job_id: int) -> Job:
     elif not Membership.objects.filter(project_id=job.project_id, user=user).exists():
         raise Http404("No such job")
     return job
+
+
+COMPARED_FIELDS = [
+    ("title", "Title"),
+    ("authors", "Authors"),
+    ("year", "Year"),
+    ("journal", "Journal"),
+    ("volume", "Volume"),
+    ("issue", "Issue"),
+    ("pages", "Pages"),
+    ("doi", "DOI"),
+    ("pmid", "PMID"),
+]
+
+
+def duplicate_sets(project: Project, *, status: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Duplicate sets for the review page: each reference's fields side by side, differences marked."""
+    candidates = list(
+        DuplicateCandidate.objects.filter(project=project, status=status)
+        .select_related("decided_by")
+        .order_by("-score", "id")[:limit]
+    )
+    ids = {pk for c in candidates for pk in c.references}
+    references = {
+        r.pk: r
+        for r in Reference.objects.filter(pk__in=ids, project=project).prefetch_related(
+            "records__search"
+        )
+    }
+    sets = []
+    for candidate in candidates:
+        members = [references[pk] for pk in candidate.references if pk in references]
+        rows = []
+        for name, label in COMPARED_FIELDS:
+            values = [_shown(getattr(r, name)) for r in members]
+            rows.append({"label": label, "values": values, "differs": len(set(values)) > 1})
+        sources = [
+            sorted({rec.search.database if rec.search else rec.method for rec in r.records.all()})
+            for r in members
+        ]
+        sets.append(
+            {"candidate": candidate, "references": members, "rows": rows, "sources": sources}
+        )
+    return sets
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return "" if value is None else str(value)

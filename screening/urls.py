@@ -10,5 +10,6 @@ urlpatterns = [
     path("projects/<slug:slug>/members/", views.project_members, name="project_members"),
     path("projects/<slug:slug>/import/", views.search_import, name="search_import"),
     path("projects/<slug:slug>/searches/", views.search_list, name="search_list"),
+    path("projects/<slug:slug>/duplicates/", views.duplicate_review, name="duplicate_review"),
     path("jobs/<int:job_id>/", views.job_status, name="job_status"),
 ]

@@ -6,15 +6,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from . import deduplication, selectors, services
 from .access import get_project_for_user
 from .errors import ServiceError
 from .forms import COMMON_DATABASES, MemberForm, ProjectForm, SearchImportForm
-from .models import JobKind, Project, Record, Role, Search
+from .jobs import job_create
+from .models import DuplicateCandidate, DuplicateStatus, JobKind, Project, Record, Role, Search
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -160,3 +162,49 @@ def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
         context["first_records"] = Record.objects.filter(search=search).order_by("position")[:10]
     template = "screening/partials/job_status.html" if request.htmx else "screening/job_status.html"
     return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duplicate_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """Leads review the sets dedup was unsure of, and can undo any merge."""
+    project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    if request.method == "POST" and request.POST.get("action") == "run":
+        with transaction.atomic():
+            job = job_create(kind=JobKind.DEDUP, project=project, created_by=request.user)
+        return redirect("job_status", job_id=job.pk)
+    if request.method == "POST":
+        candidate = get_object_or_404(
+            DuplicateCandidate, pk=request.POST.get("candidate"), project=project
+        )
+        try:
+            deduplication.duplicate_decide(
+                candidate=candidate, action=request.POST.get("action", ""), actor=request.user
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _DECIDED[request.POST["action"]])
+        return redirect(f"{request.path}?status={request.GET.get('status', 'pending')}")
+    status = request.GET.get("status", DuplicateStatus.PENDING)
+    if status not in DuplicateStatus.values:
+        status = DuplicateStatus.PENDING
+    return render(
+        request,
+        "screening/duplicate_review.html",
+        {
+            "project": project,
+            "membership": membership,
+            "status": status,
+            "statuses": DuplicateStatus.choices,
+            "sets": selectors.duplicate_sets(project, status=status),
+            "counts": selectors.project_counts(project),
+        },
+    )
+
+
+_DECIDED = {
+    "merge": "Merged: the records now form one reference.",
+    "reject": "Marked as not duplicates.",
+    "unmerge": "Unmerged: every record is back in its own reference.",
+}

@@ -159,3 +159,47 @@ def test_a_lead_imports_on_the_page_and_sees_the_first_records(browser_client, l
 @pytest.mark.django_db
 def test_reviewers_do_not_get_the_import_page(browser_client, reviewer_a) -> None:
     assert browser_client(reviewer_a).get("/projects/microcredentials/import/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lead_runs_dedup_and_reviews_merges_on_the_page(
+    browser_client, project, lead, django_assert_max_num_queries
+) -> None:
+    from pathlib import Path
+
+    from screening.models import DuplicateCandidate, Reference
+
+    demo = Path(__file__).resolve().parents[2] / "screening" / "demo"
+    for name, database in [("pubmed_microcredentials.nbib", "PubMed"),
+                           ("embase_microcredentials.ris", "Embase")]:  # fmt: skip
+        services.search_import(
+            project=project, data=(demo / name).read_bytes(), filename=name,
+            database=database, user=lead,
+        )  # fmt: skip
+    client = browser_client(lead)
+    ran = client.post("/projects/microcredentials/duplicates/", {"action": "run"}, follow=True)
+    assert b"merged automatically among 22 references" in ran.content
+    # Constant whatever the number of sets: references, records and searches are prefetched.
+    with django_assert_max_num_queries(14):
+        page = client.get("/projects/microcredentials/duplicates/?status=merged")
+    html = page.content.decode()
+    merged = DuplicateCandidate.objects.filter(status="merged")
+    assert merged.count() >= 6
+    assert html.count('name="action" value="unmerge"') == merged.count()
+    assert "PubMed" in html
+    assert "Embase" in html
+    first = merged.first()
+    undone = client.post(
+        "/projects/microcredentials/duplicates/?status=merged",
+        {"candidate": first.pk, "action": "unmerge"},
+        follow=True,
+    )
+    assert b"Unmerged" in undone.content
+    assert all(r.merged_into_id is None for r in Reference.objects.filter(pk__in=first.references))
+
+
+@pytest.mark.django_db
+def test_reviewers_do_not_get_the_duplicates_page(browser_client, reviewer_a) -> None:
+    assert (
+        browser_client(reviewer_a).get("/projects/microcredentials/duplicates/").status_code == 403
+    )
