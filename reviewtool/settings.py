@@ -173,7 +173,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Celery: with REDIS_URL unset, tasks run inline in the calling process and their errors propagate.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = None
+# Chords (a dedup run split over workers) need a result backend: the same Redis.
+CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -187,6 +188,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
 
 NINJA_PAGINATION_MAX_LIMIT = 1000
+
+# How many pairs one dedup worker task compares; a run with more is split over the workers.
+DEDUP_CHUNK_PAIRS = env_int("DEDUP_CHUNK_PAIRS", 20000)
 
 # Production hardening, on whenever DEBUG is off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

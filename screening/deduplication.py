@@ -8,8 +8,11 @@ record back exactly where it was. Every run, merge, rejection and unmerge is aud
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict
 from typing import Any
 
+from celery import chord, current_app
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +20,7 @@ from django.utils import timezone
 from . import dedup
 from .audit import audit_record
 from .errors import Conflict, InvalidInput
-from .jobs import job_handler, job_set_progress
+from .jobs import DEFERRED, job_fail, job_finish, job_handler, job_set_progress
 from .models import DuplicateCandidate, DuplicateStatus, Job, JobKind, Project, Record, Reference
 from .services import author_display
 
@@ -49,19 +52,83 @@ def dedup_records(references: list[Reference]) -> list[dedup.DedupRecord]:
     return out
 
 
-@transaction.atomic
 def dedup_run(*, project: Project, job: Job | None = None) -> dict[str, Any]:
-    """Find duplicates among the project's references: merge the certain, queue the unsure.
+    """Find duplicates among the project's references, inline: merge the certain, queue the unsure."""
+    references = _active_references(project)
+    records = dedup_records(references)
+    decisions = dedup.compare_pairs(records, dedup.blocked_pairs(records))
+    return dedup_apply(project=project, job=job, ids=[r.id for r in records], decisions=decisions)
+
+
+@job_handler(JobKind.DEDUP)
+def dedup_run_job(job: Job) -> dict[str, Any]:
+    """A dedup run as a Job. With real workers, the comparisons are split into chunks that
+    several workers do at once (a chord); the last step clusters and merges in one transaction.
+    """
+    records = dedup_records(_active_references(job.project))
+    pairs = dedup.blocked_pairs(records)
+    size = settings.DEDUP_CHUNK_PAIRS
+    if current_app.conf.task_always_eager or len(pairs) <= size:
+        decisions = dedup.compare_pairs(records, pairs)
+        return dedup_apply(
+            project=job.project, job=job, ids=[r.id for r in records], decisions=decisions
+        )
+    from .tasks import dedup_compare_chunk_task, dedup_finish_task  # tasks import this module
+
+    chunks = [pairs[start : start + size] for start in range(0, len(pairs), size)]
+    job_set_progress(job, 0.05)
+    workflow = chord(
+        (dedup_compare_chunk_task.s(job.pk, chunk) for chunk in chunks),
+        dedup_finish_task.s(job.pk, [r.id for r in records]),
+    )
+    transaction.on_commit(workflow.delay)
+    return DEFERRED
+
+
+def dedup_compare_chunk(*, job_id: int, pairs: list[list[str]]) -> list[dict[str, Any]]:
+    """One chunk of a split run: decide these pairs; pure reads, so safe to run twice."""
+    ids = {int(member) for pair in pairs for member in pair}
+    references = list(Reference.objects.filter(pk__in=ids).prefetch_related("records"))
+    decisions = dedup.compare_pairs(dedup_records(references), [tuple(p) for p in pairs])
+    return [asdict(d) for d in decisions]
+
+
+def dedup_finish(*, job_id: int, chunks: list[list[dict[str, Any]]], ids: list[str]) -> None:
+    """The last step of a split run: cluster every chunk's decisions, merge, queue, finish the job."""
+    job = Job.objects.select_related("project", "created_by").get(pk=job_id)
+    if job.is_finished:
+        return  # a redelivered callback: the run is already applied
+    decisions = [dedup.PairDecision(**d) for chunk in chunks for d in chunk]
+    try:
+        with transaction.atomic():
+            summary = dedup_apply(project=job.project, job=job, ids=ids, decisions=decisions)
+    except Exception as error:
+        job_fail(job.pk, getattr(error, "message", None) or str(error))
+        raise
+    job_finish(job.pk, summary)
+
+
+def _active_references(project: Project) -> list[Reference]:
+    return list(
+        Reference.objects.active()
+        .filter(project=project)
+        .order_by("pk")
+        .prefetch_related("records")
+    )
+
+
+@transaction.atomic
+def dedup_apply(
+    *, project: Project, job: Job | None, ids: list[str], decisions: list[dedup.PairDecision]
+) -> dict[str, Any]:
+    """Merge the clusters of certain duplicates and queue the unsure sets for a person.
 
     Safe to run again: sets already decided (merged or rejected) or already queued are skipped,
     so a re-run after new imports only adds what is new.
     """
-    references = list(
-        Reference.objects.active().filter(project=project).prefetch_related("records")
-    )
-    result = dedup.find_duplicates(dedup_records(references))
+    result = dedup.decide(ids, decisions)
     if job is not None:
-        job_set_progress(job, 0.5)
+        job_set_progress(job, 0.8)
     known = {
         frozenset(c.references)
         for c in DuplicateCandidate.objects.filter(project=project).only("references")
@@ -72,41 +139,39 @@ def dedup_run(*, project: Project, job: Job | None = None) -> dict[str, Any]:
     for cluster in result.clusters:
         if len(cluster) < 2:
             continue
-        ids = sorted(int(member) for member in cluster)
-        links = [by_pair.get(frozenset((str(a), str(b)))) for a in ids for b in ids if a < b]
+        members = sorted(int(member) for member in cluster)
+        links = [
+            by_pair.get(frozenset((str(a), str(b)))) for a in members for b in members if a < b
+        ]
         strongest = max((p for p in links if p is not None), key=lambda p: p.score)
         candidate = DuplicateCandidate.objects.create(
             project=project,
-            references=ids,
+            references=members,
             score=strongest.score,
             reasons=strongest.reasons,
             auto=True,
             job=job,
         )
         _merge(candidate, actor=None)
-        merged += len(ids) - 1
-        for member in ids:
-            survivor_of[str(member)] = ids[0]
+        merged += len(members) - 1
+        for member in members:
+            survivor_of[str(member)] = members[0]
     queued = 0
     for pair in result.to_review():
-        ids = sorted({survivor_of.get(pair.a, int(pair.a)), survivor_of.get(pair.b, int(pair.b))})
-        if len(ids) < 2 or frozenset(ids) in known:
+        members = sorted(
+            {survivor_of.get(pair.a, int(pair.a)), survivor_of.get(pair.b, int(pair.b))}
+        )
+        if len(members) < 2 or frozenset(members) in known:
             continue
-        known.add(frozenset(ids))
+        known.add(frozenset(members))
         DuplicateCandidate.objects.create(
-            project=project, references=ids, score=pair.score, reasons=pair.reasons, job=job
+            project=project, references=members, score=pair.score, reasons=pair.reasons, job=job
         )
         queued += 1
-    summary = {"references": len(references), "merged": merged, "candidates": queued}
+    summary = {"references": len(ids), "merged": merged, "candidates": queued}
     actor = job.created_by if job else None
     audit_record(actor=actor, verb="dedup.run", project=project, obj=job, after=summary)
     return summary
-
-
-@job_handler(JobKind.DEDUP)
-def dedup_run_job(job: Job) -> dict[str, Any]:
-    """A dedup run queued as a Job (re-running it is harmless: see dedup_run)."""
-    return dedup_run(project=job.project, job=job)
 
 
 @transaction.atomic

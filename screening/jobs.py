@@ -16,6 +16,10 @@ from .models import Job, JobStatus, Project
 
 logger = logging.getLogger(__name__)
 
+# A handler returns this when it has handed the rest of the work to other tasks (a chord), which
+# finish the job themselves with `job_finish`.
+DEFERRED: dict[str, Any] = {"deferred": True}
+
 # kind -> the service that does the work: `handler(job) -> result dict`. Filled by services.py so
 # that this module needs no knowledge of imports or dedup.
 HANDLERS: dict[str, Callable[[Job], dict[str, Any]]] = {}
@@ -79,14 +83,25 @@ def job_run(job_id: int) -> Job | None:
         result = handler(job)
     except Exception as error:
         message = getattr(error, "message", None) or str(error) or error.__class__.__name__
-        Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, error=message, finished_at=timezone.now()
-        )
+        job_fail(job.pk, message)
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         job.refresh_from_db()
         return job
-    Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.DONE, progress=1.0, result=result, error="", finished_at=timezone.now()
-    )
+    if result is not DEFERRED:
+        job_finish(job.pk, result)
     job.refresh_from_db()
     return job
+
+
+def job_finish(job_id: int, result: dict[str, Any]) -> None:
+    """Mark a running job done with its result."""
+    Job.objects.filter(pk=job_id).update(
+        status=JobStatus.DONE, progress=1.0, result=result, error="", finished_at=timezone.now()
+    )
+
+
+def job_fail(job_id: int, error: str) -> None:
+    """Mark a job failed, saying why."""
+    Job.objects.filter(pk=job_id).update(
+        status=JobStatus.FAILED, error=error, finished_at=timezone.now()
+    )

@@ -12,3 +12,15 @@ from .jobs import job_run
 def run_job_task(job_id: int) -> None:
     # Every handler is idempotent, so a redelivery after a lost worker is safe (acks_late).
     job_run(job_id)
+
+
+@shared_task(name="screening.dedup_compare_chunk", acks_late=True, reject_on_worker_lost=True)
+def dedup_compare_chunk_task(job_id: int, pairs: list[list[str]]) -> list[dict]:
+    # Pure reads: a chunk redelivered after a lost worker gives the same answer.
+    return deduplication.dedup_compare_chunk(job_id=job_id, pairs=pairs)
+
+
+@shared_task(name="screening.dedup_finish", acks_late=True, reject_on_worker_lost=True)
+def dedup_finish_task(chunks: list[list[dict]], job_id: int, ids: list[str]) -> None:
+    # Idempotent: a finished job is not applied twice.
+    deduplication.dedup_finish(job_id=job_id, chunks=chunks, ids=ids)

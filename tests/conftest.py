@@ -174,6 +174,8 @@ def celery_worker_process(
     base = env["DATABASE_URL"].rsplit("/", 1)[0]
     env["DATABASE_URL"] = f"{base}/{test_db}"
     env["MEDIA_ROOT"] = str(worker_media_root)
+    # Small chunks, so that a dedup run of a few dozen references is split over the workers.
+    env["DEDUP_CHUNK_PAIRS"] = "10"
     app.control.purge()
     log = Path(os.environ.get("WORKER_LOG", "var/test-worker.log"))
     log.parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,8 @@ readable reasons, and the clusters merged automatically.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .block import candidate_pairs
 from .cluster import complete_linkage, union
 from .compare import compare
@@ -39,7 +41,10 @@ __all__ = [
     "DedupRecord",
     "DedupResult",
     "PairDecision",
+    "blocked_pairs",
+    "compare_pairs",
     "complete_linkage",
+    "decide",
     "find_duplicates",
     "union",
 ]
@@ -47,14 +52,34 @@ __all__ = [
 
 def find_duplicates(records: list[DedupRecord]) -> DedupResult:
     """Compare the blocked pairs of `records`; return auto and candidate pairs and auto clusters."""
+    decisions = compare_pairs(records, blocked_pairs(records))
+    return decide([r.id for r in records], decisions)
+
+
+def blocked_pairs(records: list[DedupRecord]) -> list[tuple[str, str]]:
+    """The pairs worth comparing (by id), found by blocking: never all pairs."""
     prepared = [features(i, record) for i, record in enumerate(records)]
+    return [(records[i].id, records[j].id) for i, j in sorted(candidate_pairs(prepared))]
+
+
+def compare_pairs(
+    records: list[DedupRecord], pairs: Iterable[tuple[str, str]]
+) -> list[PairDecision]:
+    """Decide each pair; return those not distinct. `records` need hold only the pairs' records,
+    so that chunks of pairs can be compared apart (by several workers) and joined after."""
+    prepared = {record.id: features(i, record) for i, record in enumerate(records)}
     decisions = []
-    for i, j in sorted(candidate_pairs(prepared)):
-        decision = compare(prepared[i], prepared[j])
+    for a, b in pairs:
+        decision = compare(prepared[a], prepared[b])
         if decision.outcome != DISTINCT:
             decisions.append(decision)
+    return decisions
+
+
+def decide(ids: Iterable[str], decisions: list[PairDecision]) -> DedupResult:
+    """Cluster the automatic pairs without chaining; demote the links clustering refused."""
     clusters, refused = complete_linkage(
-        (r.id for r in records), ((d.score, d.a, d.b) for d in decisions if d.outcome == AUTO)
+        ids, ((d.score, d.a, d.b) for d in decisions if d.outcome == AUTO)
     )
     cluster_of = {member: n for n, cluster in enumerate(clusters) for member in cluster}
     # A refused link whose records met in one cluster through other links stays automatic.

@@ -45,3 +45,33 @@ def test_a_real_worker_reports_a_failed_job_plainly(celery_worker_process, api, 
     assert job["status"] == "failed"
     assert "broken.ris" in job["error"]
     assert Record.objects.count() == 0
+
+
+def test_a_dedup_run_split_over_real_workers_merges_what_inline_would(
+    celery_worker_process, api, lead, project
+) -> None:
+    from pathlib import Path
+
+    from screening import dedup, services
+    from screening.deduplication import dedup_records
+    from screening.models import DuplicateCandidate, Reference
+
+    demo = Path(__file__).resolve().parents[2] / "screening" / "demo"
+    for name, database in [("pubmed_microcredentials.nbib", "PubMed"),
+                           ("embase_microcredentials.ris", "Embase")]:  # fmt: skip
+        services.search_import(
+            project=project, data=(demo / name).read_bytes(), filename=name,
+            database=database, user=lead,
+        )  # fmt: skip
+    references = list(Reference.objects.filter(project=project).order_by("pk"))
+    records = dedup_records(references)
+    expected = dedup.find_duplicates(records)
+    assert len(dedup.blocked_pairs(records)) > 10  # more than one chunk of 10 pairs
+    client = api(as_=lead)
+    job = _wait_for_job(client, client.post("/projects/microcredentials/dedup").json()["job"])
+    assert job["status"] == "done", job
+    assert job["result"]["merged"] == sum(len(c) - 1 for c in expected.clusters)
+    merged_sets = {
+        frozenset(c.references) for c in DuplicateCandidate.objects.filter(status="merged")
+    }
+    assert merged_sets == {frozenset(int(m) for m in c) for c in expected.clusters if len(c) > 1}
