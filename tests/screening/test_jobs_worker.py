@@ -75,3 +75,32 @@ def test_a_dedup_run_split_over_real_workers_merges_what_inline_would(
         frozenset(c.references) for c in DuplicateCandidate.objects.filter(status="merged")
     }
     assert merged_sets == {frozenset(int(m) for m in c) for c in expected.clusters if len(c) > 1}
+
+
+def test_an_import_whose_worker_process_is_killed_finishes_on_retry_with_every_record_once(
+    celery_worker_process, api, lead
+) -> None:
+    import signal
+    import subprocess
+
+    from benchmarks.corpus import medline_bytes
+
+    client = api(as_=lead)
+    body = {"file": SimpleUploadedFile("big.nbib", medline_bytes(40_000)), "database": "PubMed"}
+    job_id = client.upload("/projects/microcredentials/searches?async=1", body).json()["job"]
+    deadline = time.monotonic() + 60
+    while client.get(f"/jobs/{job_id}").json()["status"] != "running":
+        assert time.monotonic() < deadline, "the worker never started the import"
+        time.sleep(0.05)
+    children = subprocess.run(
+        ["pgrep", "-P", str(celery_worker_process.pid)], capture_output=True, text=True
+    ).stdout.split()
+    for pid in children:  # the pool processes; the worker's main process requeues their task
+        subprocess.run(["kill", f"-{signal.SIGKILL.value}", pid], check=False)
+    job = _wait_for_job(client, job_id, timeout=180)
+    assert job["status"] == "done", job
+    assert job["result"]["records"] == 40_000
+    assert Record.objects.count() == 40_000  # the killed attempt left nothing behind
+    from screening.models import Job
+
+    assert Job.objects.get(pk=job_id).attempts >= 2
