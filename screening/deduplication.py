@@ -27,9 +27,22 @@ from .services import author_display
 
 def dedup_records(references: list[Reference]) -> list[dedup.DedupRecord]:
     """What the core compares: one record per reference, from its summary and its records."""
+    extras: dict[int, tuple[set[str], str]] = {}
+    if references:
+        # Two plain columns of the records, read by project (and a range of ids), never through
+        # an IN list: a 100k-reference project would pass PostgreSQL's 65,535-parameter limit.
+        low, high = min(r.pk for r in references), max(r.pk for r in references)
+        rows = Record.objects.filter(
+            project_id=references[0].project_id, reference_id__gte=low, reference_id__lte=high
+        ).values_list("reference_id", "issn", "publication_type")
+        for reference_id, issn, publication_type in rows.iterator(chunk_size=20000):
+            issns, kind = extras.setdefault(reference_id, (set(), ""))
+            issns.update(issn)
+            if publication_type and not kind:
+                extras[reference_id] = (issns, publication_type)
     out = []
     for reference in references:
-        records = list(reference.records.all())
+        issns, kind = extras.get(reference.pk, (set(), ""))
         out.append(
             dedup.DedupRecord(
                 id=str(reference.pk),
@@ -42,11 +55,9 @@ def dedup_records(references: list[Reference]) -> list[dedup.DedupRecord]:
                 pages=reference.pages,
                 doi=reference.doi,
                 pmid=reference.pmid,
-                issn=sorted({i for r in records for i in r.issn}),
+                issn=sorted(issns),
                 abstract=reference.abstract,
-                publication_type=next(
-                    (r.publication_type for r in records if r.publication_type), ""
-                ),
+                publication_type=kind,
             )
         )
     return out
@@ -88,7 +99,12 @@ def dedup_run_job(job: Job) -> dict[str, Any]:
 def dedup_compare_chunk(*, job_id: int, pairs: list[list[str]]) -> list[dict[str, Any]]:
     """One chunk of a split run: decide these pairs; pure reads, so safe to run twice."""
     ids = {int(member) for pair in pairs for member in pair}
-    references = list(Reference.objects.filter(pk__in=ids).prefetch_related("records"))
+    wanted = sorted(ids)
+    references = [  # in slices: an IN list must stay under PostgreSQL's parameter limit
+        reference
+        for start in range(0, len(wanted), 30000)
+        for reference in Reference.objects.filter(pk__in=wanted[start : start + 30000])
+    ]
     decisions = dedup.compare_pairs(dedup_records(references), [tuple(p) for p in pairs])
     return [asdict(d) for d in decisions]
 
@@ -109,12 +125,7 @@ def dedup_finish(*, job_id: int, chunks: list[list[dict[str, Any]]], ids: list[s
 
 
 def _active_references(project: Project) -> list[Reference]:
-    return list(
-        Reference.objects.active()
-        .filter(project=project)
-        .order_by("pk")
-        .prefetch_related("records")
-    )
+    return list(Reference.objects.active().filter(project=project).order_by("pk"))
 
 
 @transaction.atomic
