@@ -41,6 +41,7 @@ worker: install
 	$(BIN)/celery -A reviewtool worker --loglevel=INFO
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python -m benchmarks
 
 lint: install

@@ -29,7 +29,7 @@ DATABASE = "reviewtool_dedup_bench"
 def scaled(n: int) -> list[tuple[dict[str, object], str]]:
     """n records (fields, true group) from the labelled sets, distinct papers per round."""
     base = []
-    for name in SETS:
+    for name in SETS:  # the same paper may sit in two sets: groups are per set
         records, group = load(DEDUP / name / "benchmark.csv")
         base.extend((r, f"{name}:{group[r.id]}") for r in records)
     vocabulary = sorted({w for r, _ in base for w in re.findall(r"[a-z]{5,}", r.title.lower())})
@@ -59,11 +59,15 @@ def _variant(record: object, group: str, round_: int, vocabulary: list[str]) -> 
     if round_ == 0:
         return fields
     rng = random.Random(f"{round_}|{group}")  # the same change for every member of the group
+    # Half the title's words (at least two, or a word added) change: another paper, not a
+    # retitled copy of the same one.
     words = sorted(set(re.findall(r"[A-Za-z]{4,}", record.title.lower())))
-    mapping = {w: rng.choice(vocabulary) for w in words if rng.random() < 0.4}
-    fields["title"] = re.sub(
+    chosen = rng.sample(words, k=max(len(words) // 2, min(2, len(words))))
+    mapping = {w: rng.choice(vocabulary) for w in chosen}
+    title = re.sub(
         r"[A-Za-z]{4,}", lambda m: mapping.get(m.group(0).lower(), m.group(0)), record.title
     )
+    fields["title"] = title if len(words) >= 3 else f"{title} {rng.choice(vocabulary)}"
     surname = rng.choice(vocabulary).capitalize()
     if fields["authors"]:
         first = fields["authors"][0]
