@@ -63,3 +63,48 @@ def _plan(fields: list[models.Field]) -> list[tuple[str, object, bool]]:
             default = field.get_default()  # "" for a text field without a default, as the ORM
         plan.append((field.attname, default, isinstance(field, models.JSONField)))
     return plan
+
+
+def update_rows(
+    model: type[models.Model], objects: Sequence[models.Model], fields: list[str]
+) -> None:
+    """Save `fields` of many objects: COPY into a temporary table and one UPDATE on PostgreSQL.
+
+    Django's bulk_update builds a CASE per field per row in Python, which took 18 s for 4,000
+    references of a 30k dedup run; this takes a fraction of a second.
+    """
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objects, fields, batch_size=500)
+        return
+    meta = model._meta
+    table = connection.ops.quote_name(meta.db_table)
+    columns = [meta.get_field(name) for name in fields]
+    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+    pk = connection.ops.quote_name(meta.pk.column)
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(f.column)} = t.{connection.ops.quote_name(f.column)}"
+        for f in columns
+    )
+    temporary = connection.ops.quote_name(f"update_{meta.db_table}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {temporary} ON COMMIT DROP AS "  # noqa: S608 - names from the model
+            f"SELECT {pk}, {names} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {temporary} ({pk}, {names}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row(
+                    [obj.pk]
+                    + [
+                        json.dumps(getattr(obj, f.attname))
+                        if isinstance(f, models.JSONField)
+                        else getattr(obj, f.attname)
+                        for f in columns
+                    ]
+                )
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {temporary} t WHERE {table}.{pk} = t.{pk}"  # noqa: S608
+        )
+        cursor.execute(f"DROP TABLE {temporary}")

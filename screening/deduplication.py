@@ -14,14 +14,24 @@ from typing import Any
 from celery import chord, current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import dedup
 from .audit import audit_record
+from .bulk import update_rows
 from .errors import Conflict, InvalidInput
 from .jobs import DEFERRED, job_fail, job_finish, job_handler, job_set_progress
-from .models import DuplicateCandidate, DuplicateStatus, Job, JobKind, Project, Record, Reference
+from .models import (
+    AuditEvent,
+    DuplicateCandidate,
+    DuplicateStatus,
+    Job,
+    JobKind,
+    Project,
+    Record,
+    Reference,
+)
 from .services import author_display
 
 
@@ -145,28 +155,26 @@ def dedup_apply(
         for c in DuplicateCandidate.objects.filter(project=project).only("references")
     }
     by_pair = {frozenset((p.a, p.b)): p for p in result.pairs}
-    merged = 0
-    survivor_of: dict[str, int] = {}
-    for cluster in result.clusters:
-        if len(cluster) < 2:
-            continue
-        members = sorted(int(member) for member in cluster)
+    clusters = [sorted(int(m) for m in cluster) for cluster in result.clusters if len(cluster) > 1]
+    candidates = []
+    for members in clusters:
         links = [
             by_pair.get(frozenset((str(a), str(b)))) for a in members for b in members if a < b
         ]
         strongest = max((p for p in links if p is not None), key=lambda p: p.score)
-        candidate = DuplicateCandidate.objects.create(
-            project=project,
-            references=members,
-            score=strongest.score,
-            reasons=strongest.reasons,
-            auto=True,
-            job=job,
+        candidates.append(
+            DuplicateCandidate(
+                project=project,
+                references=members,
+                score=strongest.score,
+                reasons=strongest.reasons,
+                auto=True,
+                job=job,
+            )
         )
-        _merge(candidate, actor=None)
-        merged += len(members) - 1
-        for member in members:
-            survivor_of[str(member)] = members[0]
+    _merge_automatically(project, candidates)
+    merged = sum(len(members) - 1 for members in clusters)
+    survivor_of = {str(m): members[0] for members in clusters for m in members}
     queued = 0
     for pair in result.to_review():
         members = sorted(
@@ -263,6 +271,108 @@ def _merge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser | None) -> 
     )
 
 
+def _merge_automatically(project: Project, candidates: list[DuplicateCandidate]) -> None:
+    """Merge many certain sets at once: the same moves as `_merge`, in a few set-wise queries.
+
+    A run over 100k references merges tens of thousands of sets; one merge at a time cost
+    several queries each.
+    """
+    if not candidates:
+        return
+    survivor_of = {m: c.references[0] for c in candidates for m in c.references[1:]}
+    moved = sorted(survivor_of)
+    involved = sorted({m for c in candidates for m in c.references})
+    for start in range(0, len(involved), SLICE):
+        part = involved[start : start + SLICE]
+        # Lock them, as `_merge` does: a person may be merging or unmerging at the same time.
+        active = Reference.objects.select_for_update().filter(
+            pk__in=part, project=project, merged_into__isnull=True
+        )
+        if len(active.values_list("pk", flat=True)) != len(part):
+            raise Conflict("References changed during the run; run deduplication again.")
+    moves: dict[int, list[dict[str, int]]] = {}
+    for start in range(0, len(moved), SLICE):
+        part = moved[start : start + SLICE]
+        rows = Record.objects.filter(project=project, reference_id__in=part).values_list(
+            "pk", "reference_id"
+        )
+        for record_id, reference_id in rows:
+            moves.setdefault(survivor_of[reference_id], []).append(
+                {"record": record_id, "from": reference_id}
+            )
+    for start in range(0, len(moved), 10000):
+        mapping = [(source, survivor_of[source]) for source in moved[start : start + 10000]]
+        _retarget(Record, "reference_id", mapping)
+        _retarget(Reference, "merged_into_id", mapping, key="id")
+    survivors = sorted({c.references[0] for c in candidates})
+    _refresh_summaries(project, survivors)
+    now = timezone.now()
+    by_survivor = {}
+    for candidate in candidates:
+        survivor = candidate.references[0]
+        candidate.status = DuplicateStatus.MERGED
+        candidate.survivor_id = survivor
+        candidate.moves = moves.get(survivor, [])
+        candidate.decided_at = now
+        by_survivor[survivor] = candidate
+    DuplicateCandidate.objects.bulk_create(candidates, batch_size=1000)
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                project=project,
+                verb="duplicate.auto_merge",
+                object_type="duplicatecandidate",
+                object_id=str(c.pk),
+                after={
+                    "survivor": c.survivor_id,
+                    "references": c.references,
+                    "moves": c.moves,
+                    "reasons": c.reasons,
+                },
+            )
+            for c in candidates
+        ],
+        batch_size=1000,
+    )
+
+
+def _retarget(
+    model: type[Record] | type[Reference],
+    column: str,
+    mapping: list[tuple[int, int]],
+    key: str = "reference_id",
+) -> None:
+    """Set `column` to the target of each row's `key` (source -> target), in one statement.
+
+    WITH ... (VALUES ...) UPDATE ... FROM joins on the mapping: PostgreSQL and SQLite 3.33+.
+    """
+    if not mapping:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(mapping))
+    sql = (
+        f"WITH m(source, target) AS (VALUES {rows}) "  # noqa: S608 - names from the model
+        f"UPDATE {table} SET {column} = m.target FROM m WHERE {table}.{key} = m.source"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for pair in mapping for value in pair])
+
+
+def _refresh_summaries(project: Project, reference_ids: list[int]) -> None:
+    """`reference_refresh_summary` for many references: one read of their records, bulk save."""
+    changed = []
+    for start in range(0, len(reference_ids), SLICE):
+        part = reference_ids[start : start + SLICE]
+        records: dict[int, list[Record]] = {}
+        for record in Record.objects.filter(project=project, reference_id__in=part).order_by("pk"):
+            records.setdefault(record.reference_id, []).append(record)
+        for reference in Reference.objects.filter(pk__in=part):
+            if records.get(reference.pk):
+                _summarise(reference, records[reference.pk])
+                changed.append(reference)
+    update_rows(Reference, changed, SUMMARY_FIELDS)
+
+
 def _unmerge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
     survivor = candidate.survivor
     if survivor is None or survivor.merged_into_id is not None:
@@ -289,14 +399,16 @@ def _unmerge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
 
 
 def reference_refresh_summary(reference: Reference) -> None:
-    """Show the best of the reference's records, without editing any record.
+    """Show the best of the reference's records, without editing any record."""
+    records = list(reference.records.order_by("pk"))
+    if records:
+        _summarise(reference, records)
+        reference.save(update_fields=SUMMARY_FIELDS)
 
-    A DOI and PMID from any record, the longest abstract, the fullest author list, and the most
-    common year; the title and journal of the record that gave the most fields.
-    """
-    records = list(reference.records.all())
-    if not records:
-        return
+
+def _summarise(reference: Reference, records: list[Record]) -> None:
+    """A DOI and PMID from any record, the longest abstract, the fullest author list, and the most
+    common year; the title and journal of the record that gave the most fields."""
     richest = max(records, key=lambda r: (bool(r.doi), len(r.abstract), len(r.authors), -r.pk))
     fullest = max(records, key=lambda r: (len(r.authors), -r.pk))
     years = Counter(r.year for r in records if r.year)
@@ -308,4 +420,11 @@ def reference_refresh_summary(reference: Reference) -> None:
         fallback = next((getattr(r, name) for r in records if getattr(r, name)), "")
         setattr(reference, name, getattr(richest, name) or fallback)
     reference.keywords = sorted({k for r in records for k in r.keywords})
-    reference.save()
+
+
+SUMMARY_FIELDS = [
+    "title", "abstract", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
+    "keywords",
+]  # fmt: skip
+# Ids per IN list: PostgreSQL takes at most 65,535 parameters in one statement.
+SLICE = 30000

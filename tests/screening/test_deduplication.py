@@ -55,6 +55,11 @@ def test_a_dedup_run_merges_the_same_papers_from_two_databases(api, lead, import
         dois = {r.doi for r in reference.records.all() if r.doi}
         assert len(dois) <= 1, f"two different DOIs merged into reference {reference.pk}"
         assert len(databases) == reference.records.count()  # never two records of one export
+        records = list(reference.records.all())
+        if len(records) > 1:  # the summary shows the best of the merged records
+            assert reference.abstract == max((r.abstract for r in records), key=len)
+            assert reference.keywords == sorted({k for r in records for k in r.keywords})
+            assert reference.doi == next(r.doi for r in records if r.doi)
     merged = client.get(DUPLICATES, status="merged").json()
     assert merged["count"] == job["result"]["merged"]
     assert all(item["auto"] and item["reasons"] for item in merged["items"])
