@@ -73,6 +73,30 @@ def reviewer_b(project) -> object:
 
 
 @pytest.fixture
+def demo_imports(project, lead) -> list[int]:
+    """The demo's PubMed (12 records) and Embase (10) exports imported: 9 papers are in both."""
+    from pathlib import Path
+
+    from screening import services
+
+    demo = Path(__file__).resolve().parents[1] / "screening" / "demo"
+    exports = [
+        ("pubmed_microcredentials.nbib", "PubMed"),
+        ("embase_microcredentials.ris", "Embase"),
+    ]
+    return [
+        services.search_import(
+            project=project,
+            data=(demo / name).read_bytes(),
+            filename=name,
+            database=database,
+            user=lead,
+        ).pk
+        for name, database in exports
+    ]
+
+
+@pytest.fixture
 def outsider(db) -> object:
     other = ProjectFactory(name="Another team's review", slug="another")
     return MembershipFactory(project=other, user__username="outsider", role="admin").user

@@ -48,21 +48,12 @@ def test_a_real_worker_reports_a_failed_job_plainly(celery_worker_process, api, 
 
 
 def test_a_dedup_run_split_over_real_workers_merges_what_inline_would(
-    celery_worker_process, api, lead, project
+    celery_worker_process, api, lead, project, demo_imports
 ) -> None:
-    from pathlib import Path
-
-    from screening import dedup, services
+    from screening import dedup
     from screening.deduplication import dedup_records
     from screening.models import DuplicateCandidate, Reference
 
-    demo = Path(__file__).resolve().parents[2] / "screening" / "demo"
-    for name, database in [("pubmed_microcredentials.nbib", "PubMed"),
-                           ("embase_microcredentials.ris", "Embase")]:  # fmt: skip
-        services.search_import(
-            project=project, data=(demo / name).read_bytes(), filename=name,
-            database=database, user=lead,
-        )  # fmt: skip
     references = list(Reference.objects.filter(project=project).order_by("pk"))
     records = dedup_records(references)
     expected = dedup.find_duplicates(records)

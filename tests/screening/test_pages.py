@@ -163,19 +163,10 @@ def test_reviewers_do_not_get_the_import_page(browser_client, reviewer_a) -> Non
 
 @pytest.mark.django_db(transaction=True)
 def test_a_lead_runs_dedup_and_reviews_merges_on_the_page(
-    browser_client, project, lead, django_assert_max_num_queries
+    browser_client, project, lead, demo_imports, django_assert_max_num_queries
 ) -> None:
-    from pathlib import Path
-
     from screening.models import DuplicateCandidate, Reference
 
-    demo = Path(__file__).resolve().parents[2] / "screening" / "demo"
-    for name, database in [("pubmed_microcredentials.nbib", "PubMed"),
-                           ("embase_microcredentials.ris", "Embase")]:  # fmt: skip
-        services.search_import(
-            project=project, data=(demo / name).read_bytes(), filename=name,
-            database=database, user=lead,
-        )  # fmt: skip
     client = browser_client(lead)
     ran = client.post("/projects/microcredentials/duplicates/", {"action": "run"}, follow=True)
     assert b"merged automatically among 22 references" in ran.content
