@@ -215,9 +215,7 @@ def duplicate_decide(
     if action == "merge":
         _merge(candidate, actor=actor)
     elif action == "reject":
-        candidate.status = DuplicateStatus.REJECTED
-        candidate.decided_by, candidate.decided_at = actor, timezone.now()
-        candidate.save(update_fields=["status", "decided_by", "decided_at"])
+        _mark_not_duplicates(candidate, actor=actor)
         audit_record(
             actor=actor,
             verb="duplicate.reject",
@@ -377,17 +375,14 @@ def _unmerge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
     survivor = candidate.survivor
     if survivor is None or survivor.merged_into_id is not None:
         raise Conflict("The surviving reference was merged again since; unmerge that first.")
-    for move in candidate.moves:
-        Record.objects.filter(pk=move["record"], reference=survivor).update(
-            reference_id=move["from"]
-        )
+    # Every record goes back to the reference it came from, in one statement per 10k records.
+    mapping = [(move["record"], move["from"]) for move in candidate.moves]
+    for start in range(0, len(mapping), 10000):
+        _retarget(Record, "reference_id", mapping[start : start + 10000], key="id")
     restored = [pk for pk in candidate.references if pk != survivor.pk]
     Reference.objects.filter(pk__in=restored, merged_into=survivor).update(merged_into=None)
-    for reference in Reference.objects.filter(pk__in=[survivor.pk, *restored]):
-        reference_refresh_summary(reference)
-    candidate.status = DuplicateStatus.REJECTED
-    candidate.decided_by, candidate.decided_at = actor, timezone.now()
-    candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    _refresh_summaries(candidate.project, [survivor.pk, *restored])
+    _mark_not_duplicates(candidate, actor=actor)
     audit_record(
         actor=actor,
         verb="duplicate.unmerge",
@@ -396,6 +391,12 @@ def _unmerge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
         before={"survivor": survivor.pk, "moves": candidate.moves},
         after={"references": candidate.references},
     )
+
+
+def _mark_not_duplicates(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
+    candidate.status = DuplicateStatus.REJECTED
+    candidate.decided_by, candidate.decided_at = actor, timezone.now()
+    candidate.save(update_fields=["status", "decided_by", "decided_at"])
 
 
 def reference_refresh_summary(reference: Reference) -> None:

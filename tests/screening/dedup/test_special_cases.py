@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from itertools import combinations
 
 import pytest
 
+from benchmarks.bench_dedup import load
 from screening.dedup import AUTO, DedupRecord, find_duplicates
-from screening.dedup.normalise import split_authors
 from tests.shared_data import requires_shared_data, shared_file
 
 pytestmark = [requires_shared_data, pytest.mark.shared_data]
@@ -18,26 +17,7 @@ def _load() -> tuple[list[DedupRecord], dict[str, str]]:
     path = shared_file("dedup", "bibdedupe_special_cases", "benchmark.csv")
     if not path.exists():
         pytest.skip(f"{path} is absent")
-    records, group = [], {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            records.append(
-                DedupRecord(
-                    id=row["record_id"],
-                    title=row["title"],
-                    authors=split_authors(row["author"]),
-                    year=int(row["year"]) if row["year"] else None,
-                    journal=row["journal"],
-                    volume=row["volume"],
-                    issue=row["number"],
-                    pages=row["pages"],
-                    doi=row["doi"],
-                    abstract=row["abstract"],
-                    publication_type=row["entrytype"],
-                )
-            )
-            group[row["record_id"]] = row["group_id"]
-    return records, group
+    return load(path)
 
 
 def _all_pairs(records: list[DedupRecord], group: dict[str, str]) -> list[tuple[str, str, bool]]:
