@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from screening.api import router as screening_router
 from screening.api_auth import BearerToken
+from screening.api_screening import router as screening_decisions_router
 from screening.errors import ServiceError
 
 api = NinjaAPI(
@@ -19,6 +20,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("", screening_router)
+api.add_router("", screening_decisions_router)
 
 
 @api.exception_handler(ServiceError)

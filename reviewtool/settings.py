@@ -170,6 +170,16 @@ MEDIA_URL = "media/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest full-text PDF (bytes); larger gets 413.
+REPORT_MAX_BYTES = env_int("REPORT_MAX_BYTES", 50 * 1024 * 1024)
+
+# Screening hands each reviewer a reference others are not reading (a soft claim). Shared
+# between web processes through Redis when there is one; one process's memory otherwise.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # Celery: with REDIS_URL unset, tasks run inline in the calling process and their errors propagate.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -94,14 +94,20 @@ def user_create(request: HttpRequest, payload: UserIn) -> Status[dict[str, str]]
 class ProjectIn(Schema):
     name: str
     slug: str = ""
-    reviewers_per_reference: int = 2
+    review_type: Literal["systematic", "rapid", "scoping"] = "systematic"
+    # Unset: the review type's default (2 for systematic and scoping; 1 and a 20% second
+    # reviewer for rapid).
+    reviewers_per_reference: int | None = None
+    second_reviewer_share: int | None = None
     eligibility_criteria: str = ""
 
 
 class ProjectOut(Schema):
     slug: str
     name: str
+    review_type: str
     reviewers_per_reference: int
+    second_reviewer_share: int
     eligibility_criteria: str
     role: str
     counts: dict[str, Any]
@@ -111,7 +117,9 @@ def _project_out(project: Project, role: str) -> dict[str, Any]:
     return {
         "slug": project.slug,
         "name": project.name,
+        "review_type": project.review_type,
         "reviewers_per_reference": project.reviewers_per_reference,
+        "second_reviewer_share": project.second_reviewer_share,
         "eligibility_criteria": project.eligibility_criteria,
         "role": role,
         "counts": selectors.project_counts(project),
@@ -124,7 +132,9 @@ def project_create(request: HttpRequest, payload: ProjectIn) -> Status[dict[str,
     project = services.project_create(
         name=payload.name,
         slug=payload.slug,
+        review_type=payload.review_type,
         reviewers_per_reference=payload.reviewers_per_reference,
+        second_reviewer_share=payload.second_reviewer_share,
         eligibility_criteria=payload.eligibility_criteria,
         creator=request.user,
     )

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
+
+from .workflow import Decision, ReviewType, Stage, VoteChoice
 
 
 class Role(models.TextChoices):
@@ -28,7 +31,14 @@ class ProjectQuerySet(models.QuerySet["Project"]):
 class Project(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
+    review_type = models.CharField(
+        max_length=12,
+        choices=[(t.value, t.value.capitalize()) for t in ReviewType],
+        default=ReviewType.SYSTEMATIC,
+    )
     reviewers_per_reference = models.PositiveSmallIntegerField(default=2)
+    # With one reviewer per reference: the percent of references a second reviewer also screens.
+    second_reviewer_share = models.PositiveSmallIntegerField(default=0)
     eligibility_criteria = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -43,6 +53,14 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=Q(reviewers_per_reference__gte=1) & Q(reviewers_per_reference__lte=10),
                 name="project_reviewers_per_reference_1_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(second_reviewer_share__lte=100),
+                name="project_second_reviewer_share_0_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_type__in=[t.value for t in ReviewType]),
+                name="project_review_type_valid",
             ),
         ]
 
@@ -380,3 +398,145 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} duplicate set {self.references}"
+
+
+STAGE_CHOICES = [(s.value, s.value.replace("_", " ").capitalize()) for s in Stage]
+
+
+class ExclusionReason(models.Model):
+    """A reason to exclude at full text, from the project's list; a reviewer may propose one."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="exclusion_reasons")
+    name = models.CharField(max_length=200)
+    proposed = models.BooleanField(default=False)  # named in a vote, not yet on the lead's list
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "project", Lower("name"), name="exclusion_reason_unique_name_per_project"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Vote(models.Model):
+    """One reviewer's decision on one reference at one stage. Voting again replaces it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="votes")
+    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="votes")
+    stage = models.CharField(max_length=20, choices=STAGE_CHOICES)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes"
+    )
+    vote = models.CharField(max_length=10, choices=[(v.value, v.value) for v in VoteChoice])
+    reason = models.ForeignKey(
+        ExclusionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="votes"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference", "stage", "reviewer"], name="vote_one_per_reviewer_and_stage"
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=[s.value for s in Stage]), name="vote_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(vote__in=[v.value for v in VoteChoice]), name="vote_choice_valid"
+            ),
+            # Only an exclusion carries a reason.
+            models.CheckConstraint(
+                condition=Q(reason__isnull=True) | Q(vote=VoteChoice.EXCLUDE),
+                name="vote_reason_only_on_exclude",
+            ),
+        ]
+        indexes = [
+            # "Has this reviewer voted on it?" and a reviewer's progress: (project, reviewer, stage).
+            models.Index(fields=["project", "reviewer", "stage"], name="vote_project_reviewer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} {self.vote} {self.reference_id} at {self.stage}"
+
+
+class Resolution(models.Model):
+    """A lead's decision on a conflict at one stage. Reopening deletes it (the audit keeps it)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="resolutions")
+    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="resolutions")
+    stage = models.CharField(max_length=20, choices=STAGE_CHOICES)
+    decision = models.CharField(max_length=10, choices=[(d.value, d.value) for d in Decision])
+    reason = models.ForeignKey(
+        ExclusionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference", "stage"], name="resolution_one_per_reference_and_stage"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=[d.value for d in Decision]),
+                name="resolution_decision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__isnull=True) | Q(decision=Decision.EXCLUDE),
+                name="resolution_reason_only_on_exclude",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.reference_id} at {self.stage}"
+
+
+def report_upload_to(report: Report, filename: str) -> str:
+    return f"projects/{report.project_id}/reports/{report.reference_id}/{filename}"
+
+
+class Report(models.Model):
+    """A reference's full text: a PDF, or marked not retrieved. Replacing it keeps the old file."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
+    reference = models.OneToOneField(Reference, on_delete=models.PROTECT, related_name="report")
+    file = models.FileField(upload_to=report_upload_to, max_length=300, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    text = models.TextField(blank=True)  # extracted for search
+    not_retrieved = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # A file, or "not retrieved": never both, never neither.
+            models.CheckConstraint(
+                condition=(Q(not_retrieved=True) & Q(file=""))
+                | (Q(not_retrieved=False) & ~Q(file="")),
+                name="report_file_or_not_retrieved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or "not retrieved"

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
+from . import progress
 from .models import (
     DuplicateCandidate,
     DuplicateStatus,
@@ -39,6 +40,7 @@ def project_counts(project: Project) -> dict[str, Any]:
         "duplicates_pending": DuplicateCandidate.objects.filter(
             project=project, status=DuplicateStatus.PENDING
         ).count(),
+        "stages": progress.status_counts(project),
     }
 
 

@@ -37,6 +37,7 @@ from .models import (
     Role,
     Search,
 )
+from .workflow import REVIEW_TYPE_DEFAULTS, ReviewType
 
 User = get_user_model()
 
@@ -107,16 +108,29 @@ def project_create(
     name: str,
     creator: AbstractBaseUser,
     slug: str = "",
-    reviewers_per_reference: int = 2,
+    review_type: str = ReviewType.SYSTEMATIC,
+    reviewers_per_reference: int | None = None,
+    second_reviewer_share: int | None = None,
     eligibility_criteria: str = "",
 ) -> Project:
-    """A new project; its creator becomes its admin."""
+    """A new project; its creator becomes its admin. The review type sets the defaults."""
     name = name.strip()
     if not name:
         raise InvalidInput("A project needs a name.", field="name")
+    if review_type not in {t.value for t in ReviewType}:
+        raise InvalidInput("review_type must be systematic, rapid or scoping.", field="review_type")
+    default_reviewers, default_share = REVIEW_TYPE_DEFAULTS[ReviewType(review_type)]
+    if reviewers_per_reference is None:
+        reviewers_per_reference = default_reviewers
+    if second_reviewer_share is None:
+        second_reviewer_share = default_share if reviewers_per_reference == 1 else 0
     if not 1 <= reviewers_per_reference <= 10:
         raise InvalidInput(
             "reviewers_per_reference must be between 1 and 10.", field="reviewers_per_reference"
+        )
+    if not 0 <= second_reviewer_share <= 100:
+        raise InvalidInput(
+            "second_reviewer_share is a percent, 0 to 100.", field="second_reviewer_share"
         )
     slug = slugify(slug or name)[:80]
     if not slug:
@@ -128,7 +142,9 @@ def project_create(
             project = Project.objects.create(
                 name=name,
                 slug=slug,
+                review_type=review_type,
                 reviewers_per_reference=reviewers_per_reference,
+                second_reviewer_share=second_reviewer_share,
                 eligibility_criteria=eligibility_criteria,
                 created_by=creator,
             )
@@ -140,7 +156,13 @@ def project_create(
         verb="project.create",
         project=project,
         obj=project,
-        after={"name": name, "slug": slug, "reviewers_per_reference": reviewers_per_reference},
+        after={
+            "name": name,
+            "slug": slug,
+            "review_type": review_type,
+            "reviewers_per_reference": reviewers_per_reference,
+            "second_reviewer_share": second_reviewer_share,
+        },
     )
     return project
 

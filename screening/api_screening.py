@@ -1,0 +1,461 @@
+"""JSON endpoints of screening and reporting: references, votes, conflicts, reports, PRISMA."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from . import agreement, decisions, exports, prisma, progress
+from .access import get_project_for_user
+from .errors import InvalidInput
+from .models import Membership, Reference, Report, Role
+from .workflow import Stage, visible_status
+from .workflow import Status as StageStatus
+
+router = Router(tags=["screening"])
+
+STAGES = {s.value for s in Stage}
+STATUSES = {s.value for s in StageStatus}
+
+
+def _stage_param(stage: str, *, required: bool = False) -> str:
+    if not stage and not required:
+        return ""
+    if stage not in STAGES:
+        raise InvalidInput("stage must be title_abstract or full_text.", field="stage")
+    return stage
+
+
+def _sees_all_votes(membership: Membership) -> bool:
+    return membership.allows(Role.LEAD)
+
+
+def _reference(project_id: int, reference_id: int) -> Reference:
+    return get_object_or_404(Reference, pk=reference_id, project_id=project_id)
+
+
+# Reference lists and the next reference -----------------------------------------------------
+
+
+class RecordSource(Schema):
+    database: str
+    accession: str
+
+
+class ReferenceOut(Schema):
+    id: int
+    title: str
+    authors: list[str]
+    year: int | None
+    journal: str
+    doi: str
+    pmid: str
+    abstract: str
+    stage: str
+    status: str
+    records: list[RecordSource]
+
+
+def _reference_out(reference: Reference, *, sees_all: bool) -> dict[str, Any]:
+    return {
+        "id": reference.pk,
+        "title": reference.title,
+        "authors": reference.authors,
+        "year": reference.year,
+        "journal": reference.journal,
+        "doi": reference.doi,
+        "pmid": reference.pmid,
+        "abstract": reference.abstract,
+        "stage": reference.stage,
+        "status": visible_status(StageStatus(reference.status), sees_all_votes=sees_all),
+        "records": [
+            {
+                "database": record.search.database if record.search_id else record.method,
+                "accession": record.accession or record.pmid,
+            }
+            for record in reference.records.all()
+        ],
+    }
+
+
+class _ReferencePage(LimitOffsetPagination):
+    """Pagination whose items are shaped after slicing: records fetched for one page only."""
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, **params: Any) -> dict[str, Any]:
+        page = super().paginate_queryset(queryset, pagination, **params)
+        request = params["request"]
+        page["items"] = [_reference_out(r, sees_all=request.sees_all_votes) for r in page["items"]]
+        return page
+
+
+@router.get("/projects/{slug}/references", response=list[ReferenceOut])
+@paginate(_ReferencePage)
+def reference_list(request: HttpRequest, slug: str, stage: str = "", status: str = "") -> Any:
+    """The project's references, optionally at one stage and in one status."""
+    project, membership = get_project_for_user(request.user, slug)
+    request.sees_all_votes = _sees_all_votes(membership)
+    stage = _stage_param(stage)
+    if status and status not in STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(sorted(STATUSES))}.", field="status")
+    references = progress.screened_references(project)
+    if stage:
+        references = references.filter(stage=stage)
+    if status:
+        if status == StageStatus.CONFLICT and not request.sees_all_votes:
+            return references.none()  # a reviewer is blind to conflicts: they are pending to them
+        if status == StageStatus.PENDING and not request.sees_all_votes:
+            references = references.filter(status__in=[status, StageStatus.CONFLICT])
+        else:
+            references = references.filter(status=status)
+    return references.order_by("id").prefetch_related("records__search")
+
+
+@router.get("/projects/{slug}/references/next", response={200: ReferenceOut, 204: None})
+def reference_next(request: HttpRequest, slug: str, stage: str = "title_abstract") -> Any:
+    """The next reference the caller has not voted on at the stage, or 204 when none is left."""
+    project, membership = get_project_for_user(request.user, slug)
+    stage = _stage_param(stage, required=True)
+    found = progress.next_reference(project, request.user, stage)
+    if found is None:
+        return Status(204, None)
+    reference = progress.screened_references(project).filter(pk=found.pk)
+    reference = reference.prefetch_related("records__search").get()
+    return _reference_out(reference, sees_all=_sees_all_votes(membership))
+
+
+@router.get("/projects/{slug}/references/{reference_id}", response=ReferenceOut)
+def reference_detail(request: HttpRequest, slug: str, reference_id: int) -> Any:
+    """One reference with its stage and status (as the caller may see it)."""
+    project, membership = get_project_for_user(request.user, slug)
+    references = progress.screened_references(project).prefetch_related("records__search")
+    reference = references.filter(pk=reference_id).first()
+    if reference is None:
+        raise Http404("No such reference")
+    return _reference_out(reference, sees_all=_sees_all_votes(membership))
+
+
+# Votes, conflicts, resolutions ------------------------------------------------------------
+
+
+class VoteIn(Schema):
+    stage: str
+    vote: str
+    reason: str = ""
+    note: str = ""
+
+
+class VoteOut(Schema):
+    id: int
+    reference: int
+    stage: str
+    vote: str
+    reason: str
+    note: str
+    status: str
+
+
+@router.post("/projects/{slug}/references/{reference_id}/votes", response={201: VoteOut})
+def vote_create(
+    request: HttpRequest, slug: str, reference_id: int, payload: VoteIn
+) -> Status[dict[str, Any]]:
+    """Cast (or replace) the caller's vote; the answer's status hides others' votes."""
+    project, membership = get_project_for_user(request.user, slug)
+    vote = decisions.vote_cast(
+        reference=_reference(project.pk, reference_id),
+        reviewer=request.user,
+        stage=payload.stage,
+        vote=payload.vote,
+        reason=payload.reason,
+        note=payload.note,
+    )
+    state = progress.reference_state(vote.reference, project)
+    return Status(
+        201,
+        {
+            "id": vote.pk,
+            "reference": vote.reference_id,
+            "stage": vote.stage,
+            "vote": vote.vote,
+            "reason": vote.reason.name if vote.reason_id else "",
+            "note": vote.note,
+            "status": visible_status(
+                StageStatus(state[vote.stage]), sees_all_votes=_sees_all_votes(membership)
+            ),
+        },
+    )
+
+
+class ConflictVote(Schema):
+    reviewer: str
+    vote: str
+    reason: str
+    note: str
+
+
+class ConflictOut(Schema):
+    reference: int
+    stage: str
+    title: str
+    votes: list[ConflictVote]
+
+
+class _ConflictPage(LimitOffsetPagination):
+    def paginate_queryset(self, queryset: Any, pagination: Any, **params: Any) -> dict[str, Any]:
+        page = super().paginate_queryset(queryset, pagination, **params)
+        page["items"] = progress.conflicts_with_votes(page["items"])
+        return page
+
+
+@router.get("/projects/{slug}/conflicts", response=list[ConflictOut])
+@paginate(_ConflictPage)
+def conflict_list(request: HttpRequest, slug: str, stage: str = "") -> Any:
+    """References whose votes disagree, with every vote (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    return progress.conflicts(project, _stage_param(stage))
+
+
+class ResolutionIn(Schema):
+    stage: str
+    decision: str
+    reason: str = ""
+    note: str = ""
+
+
+class ResolutionOut(Schema):
+    id: int
+    reference: int
+    stage: str
+    decision: str
+    reason: str
+    status: str
+
+
+@router.post("/projects/{slug}/references/{reference_id}/resolution", response={201: ResolutionOut})
+def resolution_create(
+    request: HttpRequest, slug: str, reference_id: int, payload: ResolutionIn
+) -> Status[dict[str, Any]]:
+    """Settle a conflict (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    resolution = decisions.resolution_record(
+        reference=_reference(project.pk, reference_id),
+        stage=payload.stage,
+        decision=payload.decision,
+        reason=payload.reason,
+        note=payload.note,
+        user=request.user,
+    )
+    state = progress.reference_state(resolution.reference, project)
+    return Status(
+        201,
+        {
+            "id": resolution.pk,
+            "reference": resolution.reference_id,
+            "stage": resolution.stage,
+            "decision": resolution.decision,
+            "reason": resolution.reason.name if resolution.reason_id else "",
+            "status": state[resolution.stage],
+        },
+    )
+
+
+class ReopenIn(Schema):
+    stage: str
+    note: str = ""
+
+
+@router.post("/projects/{slug}/references/{reference_id}/reopen", response=ReferenceOut)
+def reference_reopen(request: HttpRequest, slug: str, reference_id: int, payload: ReopenIn) -> Any:
+    """Undo a decision: a resolution, or agreeing votes (leads and admins; audited)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    decisions.reference_reopen(
+        reference=_reference(project.pk, reference_id),
+        stage=payload.stage,
+        note=payload.note,
+        user=request.user,
+    )
+    reference = progress.screened_references(project).prefetch_related("records__search")
+    return _reference_out(reference.get(pk=reference_id), sees_all=True)
+
+
+# Exclusion reasons ------------------------------------------------------------------------
+
+
+class ReasonIn(Schema):
+    name: str
+
+
+class ReasonOut(Schema):
+    id: int
+    name: str
+    proposed: bool
+
+
+@router.post("/projects/{slug}/exclusion-reasons", response={201: ReasonOut})
+def reason_create(request: HttpRequest, slug: str, payload: ReasonIn) -> Status[Any]:
+    """Add a full-text exclusion reason to the project's list (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    return Status(
+        201, decisions.exclusion_reason_add(project=project, name=payload.name, user=request.user)
+    )
+
+
+@router.get("/projects/{slug}/exclusion-reasons", response=list[ReasonOut])
+def reason_list(request: HttpRequest, slug: str) -> Any:
+    """The project's exclusion reasons, with those reviewers proposed."""
+    project, _ = get_project_for_user(request.user, slug)
+    return progress.exclusion_reasons(project)
+
+
+# Reports (full texts) -----------------------------------------------------------------------
+
+
+class ReportOut(Schema):
+    reference: int
+    not_retrieved: bool
+    note: str
+    filename: str
+    size: int
+    pages: int
+    sha256: str
+
+
+def _report_out(report: Report) -> dict[str, Any]:
+    return {
+        "reference": report.reference_id,
+        "not_retrieved": report.not_retrieved,
+        "note": report.note,
+        "filename": report.filename,
+        "size": report.size,
+        "pages": report.pages,
+        "sha256": report.sha256,
+    }
+
+
+@router.post("/projects/{slug}/references/{reference_id}/report", response={201: ReportOut})
+def report_create(request: HttpRequest, slug: str, reference_id: int) -> Status[dict[str, Any]]:
+    """Upload the full text (multipart `file`, a PDF) or mark it `{"not_retrieved": true}`."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    reference = _reference(project.pk, reference_id)
+    if request.content_type == "multipart/form-data":
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput("Send the PDF as the multipart field `file`.", field="file")
+        report = decisions.report_attach(
+            reference=reference,
+            data=upload,
+            filename=upload.name or "report.pdf",
+            user=request.user,
+        )
+        return Status(201, _report_out(report))
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError as error:
+        raise InvalidInput("The body is not JSON.", field="body") from error
+    if not isinstance(body, dict) or body.get("not_retrieved") is not True:
+        raise InvalidInput(
+            'Send a PDF as multipart `file`, or JSON {"not_retrieved": true, "note": "..."}.',
+            field="not_retrieved",
+        )
+    note = body.get("note", "")
+    if not isinstance(note, str):
+        raise InvalidInput("note must be text.", field="note")
+    report = decisions.report_mark_not_retrieved(reference=reference, note=note, user=request.user)
+    return Status(201, _report_out(report))
+
+
+@router.get("/projects/{slug}/references/{reference_id}/report")
+def report_file(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
+    """The full-text PDF, to project members only."""
+    project, _ = get_project_for_user(request.user, slug)
+    report = get_object_or_404(Report, reference_id=reference_id, project=project)
+    if report.not_retrieved or not report.file:
+        raise Http404("This reference's full text was not retrieved.")
+    response = FileResponse(report.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="reference-{reference_id}.pdf"'
+    return response
+
+
+# Agreement and PRISMA ---------------------------------------------------------------------
+
+
+class PairOut(Schema):
+    reviewers: list[str]
+    references: int
+    percent_agreement: float | None
+    cohen_kappa: float | None
+
+
+class AgreementOut(Schema):
+    stage: str
+    references: int
+    percent_agreement: float | None
+    cohen_kappa: float | None
+    fleiss_kappa: float | None
+    maybe_counts_as: str
+    pairs: list[PairOut]
+
+
+@router.get("/projects/{slug}/agreement", response=AgreementOut, tags=["reporting"])
+def agreement_detail(request: HttpRequest, slug: str, stage: str = "title_abstract") -> Any:
+    """Percent agreement and kappa over references with two or more votes (maybe = include)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    stage = _stage_param(stage, required=True)
+    report = agreement.agreement_report(progress.votes_by_reference(project, stage))
+    return {
+        "stage": stage,
+        "references": report.references,
+        "percent_agreement": _rounded(report.percent_agreement, 2),
+        "cohen_kappa": _rounded(report.cohen_kappa, 4),
+        "fleiss_kappa": _rounded(report.fleiss_kappa, 4),
+        "maybe_counts_as": "include",
+        "pairs": [
+            {
+                "reviewers": list(pair.reviewers),
+                "references": pair.references,
+                "percent_agreement": _rounded(pair.percent_agreement, 2),
+                "cohen_kappa": _rounded(pair.cohen_kappa, 4),
+            }
+            for pair in report.pairs
+        ],
+    }
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+@router.get("/projects/{slug}/prisma", tags=["reporting"])
+def prisma_json(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """PRISMA 2020 counts under the PRISMA2020 R package's names (admins and leads)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    return progress.prisma_counts(project).as_dict()
+
+
+@router.get("/projects/{slug}/prisma.csv", tags=["reporting"])
+def prisma_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """The counts in the CSV layout the PRISMA2020 R package and Shiny app read."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    response = HttpResponse(
+        prisma.to_csv(progress.prisma_counts(project)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{project.slug}-prisma.csv"'
+    return response
+
+
+@router.get("/projects/{slug}/prisma.svg", tags=["reporting"])
+def prisma_svg(request: HttpRequest, slug: str) -> HttpResponse:
+    """The PRISMA 2020 flow diagram, drawn from the counts."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    svg = prisma.to_svg(
+        progress.prisma_counts(project), review_type=project.review_type, title=project.name
+    )
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+
+
+ExportFormat = Literal["ris", "csv", "xlsx"]
+_unused = exports  # the decisions export joins this module next

@@ -1,0 +1,380 @@
+"""Screening use cases: votes, resolutions, reopening, exclusion reasons and reports.
+
+Every change locks the reference's row first, so that two reviewers voting at the same moment,
+or a lead resolving while a reviewer votes again, are put one after the other: no vote is lost
+and none is counted twice. Every change writes an audit row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models.functions import Lower
+
+from . import fulltext
+from .audit import audit_record
+from .errors import Conflict, InvalidInput, TooLarge
+from .models import ExclusionReason, Project, Reference, ReferenceSource, Report, Resolution, Vote
+from .progress import reference_state
+from .workflow import DECIDED, Decision, Stage, Status, VoteChoice
+
+
+def _stage(value: str) -> str:
+    if value not in {s.value for s in Stage}:
+        raise InvalidInput("stage must be title_abstract or full_text.", field="stage")
+    return value
+
+
+def _locked(reference: Reference) -> Reference:
+    """The reference's row, locked until the transaction ends; refused if merged away."""
+    locked = Reference.objects.select_for_update().get(pk=reference.pk)
+    if locked.merged_into_id is not None:
+        raise Conflict(
+            f"Reference {locked.pk} was merged into reference {locked.merged_into_id}; "
+            "screen that one.",
+            field="reference",
+        )
+    return locked
+
+
+# Exclusion reasons ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def exclusion_reason_add(*, project: Project, name: str, user: AbstractBaseUser) -> ExclusionReason:
+    """Put a reason on the project's list; a reason a reviewer proposed is confirmed."""
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("Name the reason.", field="name")
+    if len(name) > 200:
+        raise InvalidInput("A reason is at most 200 characters.", field="name")
+    existing = _reason_named(project, name)
+    if existing is not None and not existing.proposed:
+        raise Conflict(f"“{existing.name}” is on the list already.", field="name")
+    if existing is not None:
+        existing.proposed = False
+        existing.save(update_fields=["proposed"])
+        reason = existing
+    else:
+        reason = ExclusionReason.objects.create(project=project, name=name, created_by=user)
+    audit_record(
+        actor=user, verb="reason.add", project=project, obj=reason, after={"name": reason.name}
+    )
+    return reason
+
+
+def _reason_named(project: Project, name: str) -> ExclusionReason | None:
+    return (
+        ExclusionReason.objects.filter(project=project)
+        .annotate(lower=Lower("name"))
+        .filter(lower=name.lower())
+        .first()
+    )
+
+
+def _reason_for_vote(project: Project, name: str, user: AbstractBaseUser) -> ExclusionReason:
+    """The listed reason of that name, or a new one the reviewer proposes."""
+    name = " ".join(name.split())[:200]
+    reason = _reason_named(project, name)
+    if reason is not None:
+        return reason
+    reason = ExclusionReason.objects.create(
+        project=project, name=name, proposed=True, created_by=user
+    )
+    audit_record(
+        actor=user, verb="reason.propose", project=project, obj=reason, after={"name": name}
+    )
+    return reason
+
+
+# Votes ------------------------------------------------------------------------------------
+
+
+def _vote_facts(vote: Vote | None) -> dict[str, Any]:
+    if vote is None:
+        return {}
+    return {
+        "reference": vote.reference_id,
+        "stage": vote.stage,
+        "reviewer": vote.reviewer.get_username(),
+        "vote": vote.vote,
+        "reason": vote.reason.name if vote.reason_id else "",
+        "note": vote.note,
+    }
+
+
+def _screenable(reference: Reference, project: Project, stage: str) -> dict[str, Any]:
+    """The reference's state, refused with 409 unless it can be voted on at `stage`."""
+    state = reference_state(reference, project)
+    if stage == Stage.TITLE_ABSTRACT and reference.source == ReferenceSource.OTHER:
+        raise Conflict(
+            "Records found by other methods are screened on their full text only.", field="stage"
+        )
+    if stage == Stage.FULL_TEXT:
+        if state["stage"] != Stage.FULL_TEXT:
+            raise Conflict(
+                "This reference has not been included on title and abstract.", field="stage"
+            )
+        if state[Stage.FULL_TEXT] == Status.AWAITING_REPORT:
+            raise Conflict(
+                "Its full text is not here yet: upload the report or mark it not retrieved.",
+                field="stage",
+            )
+        if state[Stage.FULL_TEXT] == Status.NOT_RETRIEVED:
+            raise Conflict("Its full text was marked not retrieved.", field="stage")
+    return state
+
+
+@transaction.atomic
+def vote_cast(
+    *,
+    reference: Reference,
+    reviewer: AbstractBaseUser,
+    stage: str,
+    vote: str,
+    reason: str = "",
+    note: str = "",
+) -> Vote:
+    """Record (or replace) the reviewer's vote on a reference at a stage."""
+    stage = _stage(stage)
+    if vote not in {v.value for v in VoteChoice}:
+        raise InvalidInput("vote must be include, exclude or maybe.", field="vote")
+    reason = (reason or "").strip()
+    if reason and vote != VoteChoice.EXCLUDE:
+        raise InvalidInput("Only an exclusion takes a reason.", field="reason")
+    if stage == Stage.FULL_TEXT and vote == VoteChoice.EXCLUDE and not reason:
+        raise InvalidInput("An exclusion at full text needs a reason.", field="reason")
+    reference = _locked(reference)
+    project = reference.project
+    state = _screenable(reference, project, stage)
+    if state[stage] in DECIDED:
+        raise Conflict(
+            "This reference is decided at this stage; a lead can reopen it.", field="stage"
+        )
+    existing = (
+        Vote.objects.filter(reference=reference, stage=stage, reviewer=reviewer)
+        .select_related("reason", "reviewer")
+        .first()
+    )
+    if existing is None:
+        votes = Vote.objects.filter(reference=reference, stage=stage).count()
+        if votes >= state["required"]:
+            raise Conflict(
+                f"This reference has its {state['required']} votes already.", field="vote"
+            )
+    before = _vote_facts(existing)
+    reason_row = _reason_for_vote(project, reason, reviewer) if reason else None
+    if existing is None:
+        cast = Vote.objects.create(
+            project=project,
+            reference=reference,
+            stage=stage,
+            reviewer=reviewer,
+            vote=vote,
+            reason=reason_row,
+            note=note,
+        )
+    else:
+        cast = existing
+        cast.vote, cast.reason, cast.note = vote, reason_row, note
+        cast.save(update_fields=["vote", "reason", "note", "updated_at"])
+    audit_record(
+        actor=reviewer,
+        verb="vote.replace" if existing else "vote.cast",
+        project=project,
+        obj=cast,
+        before=before,
+        after=_vote_facts(cast),
+    )
+    return cast
+
+
+# Conflicts: resolution and reopening ----------------------------------------------------
+
+
+@transaction.atomic
+def resolution_record(
+    *,
+    reference: Reference,
+    stage: str,
+    decision: str,
+    user: AbstractBaseUser,
+    reason: str = "",
+    note: str = "",
+) -> Resolution:
+    """A lead settles a conflict: include, or exclude (with a reason at full text)."""
+    stage = _stage(stage)
+    if decision not in {d.value for d in Decision}:
+        raise InvalidInput("decision must be include or exclude.", field="decision")
+    reason = (reason or "").strip()
+    if reason and decision != Decision.EXCLUDE:
+        raise InvalidInput("Only an exclusion takes a reason.", field="reason")
+    if stage == Stage.FULL_TEXT and decision == Decision.EXCLUDE and not reason:
+        raise InvalidInput("An exclusion at full text needs a reason.", field="reason")
+    reference = _locked(reference)
+    project = reference.project
+    state = reference_state(reference, project)
+    if state[stage] != Status.CONFLICT:
+        raise Conflict(
+            f"Only a conflict is resolved; this reference is {state[stage]} at this stage.",
+            field="stage",
+        )
+    resolution = Resolution.objects.create(
+        project=project,
+        reference=reference,
+        stage=stage,
+        decision=decision,
+        reason=_reason_for_vote(project, reason, user) if reason else None,
+        note=note,
+        decided_by=user,
+    )
+    audit_record(
+        actor=user,
+        verb="resolution.record",
+        project=project,
+        obj=resolution,
+        after={"reference": reference.pk, "stage": stage, "decision": decision, "reason": reason},
+    )
+    return resolution
+
+
+@transaction.atomic
+def reference_reopen(
+    *, reference: Reference, stage: str, user: AbstractBaseUser, note: str = ""
+) -> None:
+    """Undo a decision: a resolution goes (back to conflict), or agreeing votes go (to pending)."""
+    stage = _stage(stage)
+    reference = _locked(reference)
+    project = reference.project
+    state = reference_state(reference, project)
+    if state[stage] not in {Status.INCLUDED, Status.EXCLUDED}:
+        raise Conflict("Only a decided reference can be reopened.", field="stage")
+    if (
+        stage == Stage.TITLE_ABSTRACT
+        and Vote.objects.filter(reference=reference, stage=Stage.FULL_TEXT).exists()
+    ):
+        raise Conflict("It has full-text votes: reopen its full text first.", field="stage")
+    resolution = Resolution.objects.filter(reference=reference, stage=stage).first()
+    if resolution is not None:
+        before = {"resolution": resolution.decision, "reason": resolution.reason_id}
+        resolution.delete()
+    else:
+        votes = list(
+            Vote.objects.filter(reference=reference, stage=stage).select_related(
+                "reason", "reviewer"
+            )
+        )
+        before = {"votes": [_vote_facts(v) for v in votes]}
+        Vote.objects.filter(pk__in=[v.pk for v in votes]).delete()
+    audit_record(
+        actor=user,
+        verb="reference.reopen",
+        project=project,
+        obj=reference,
+        before={"stage": stage, **before},
+        after={"note": note},
+    )
+
+
+# Reports ----------------------------------------------------------------------------------
+
+
+def _reportable(reference: Reference) -> Reference:
+    reference = _locked(reference)
+    if reference_state(reference, reference.project)["stage"] != Stage.FULL_TEXT:
+        raise Conflict(
+            "Only a reference included on title and abstract has its full text sought.",
+            field="reference",
+        )
+    return reference
+
+
+def _report_facts(report: Report | None) -> dict[str, Any]:
+    if report is None:
+        return {}
+    return {
+        "file": report.file.name,
+        "filename": report.filename,
+        "sha256": report.sha256,
+        "not_retrieved": report.not_retrieved,
+        "note": report.note,
+    }
+
+
+@transaction.atomic
+def report_attach(
+    *, reference: Reference, data: BinaryIO, filename: str, user: AbstractBaseUser
+) -> Report:
+    """Keep a PDF as the reference's full text, with its text extracted for search."""
+    limit = settings.REPORT_MAX_BYTES
+    content = data.read(limit + 1)
+    if len(content) > limit:
+        raise TooLarge(
+            f"{filename} is larger than the {limit // (1024 * 1024)} MB a report may be.",
+            field="file",
+        )
+    try:
+        pdf = fulltext.read_pdf(content)
+    except fulltext.NotAPdf as error:
+        raise InvalidInput(f"{filename}: {error}", field="file", file=filename) from error
+    reference = _reportable(reference)
+    report = Report.objects.filter(reference=reference).first()
+    before = _report_facts(report)
+    if report is None:
+        report = Report(project=reference.project, reference=reference)
+    # The old file stays in storage: the audit row names it, and nothing uploaded is lost.
+    report.file.save(
+        f"{hashlib.sha256(content).hexdigest()[:16]}.pdf", ContentFile(content), save=False
+    )
+    report.filename = filename[:255]
+    report.size = len(content)
+    report.sha256 = hashlib.sha256(content).hexdigest()
+    report.pages = pdf.pages
+    report.text = pdf.text
+    report.not_retrieved, report.note = False, ""
+    report.created_by = user
+    report.save()
+    audit_record(
+        actor=user,
+        verb="report.attach",
+        project=reference.project,
+        obj=report,
+        before=before,
+        after=_report_facts(report),
+    )
+    return report
+
+
+@transaction.atomic
+def report_mark_not_retrieved(
+    *, reference: Reference, user: AbstractBaseUser, note: str = ""
+) -> Report:
+    """Record that the full text could not be obtained (PRISMA's "reports not retrieved")."""
+    reference = _reportable(reference)
+    if Vote.objects.filter(reference=reference, stage=Stage.FULL_TEXT).exists():
+        raise Conflict(
+            "Its full text has votes already; reopen it before marking it not retrieved.",
+            field="not_retrieved",
+        )
+    report = Report.objects.filter(reference=reference).first()
+    before = _report_facts(report)
+    if report is None:
+        report = Report(project=reference.project, reference=reference)
+    report.file = ""
+    report.filename, report.size, report.sha256, report.pages, report.text = "", 0, "", 0, ""
+    report.not_retrieved, report.note, report.created_by = True, note, user
+    report.save()
+    audit_record(
+        actor=user,
+        verb="report.not_retrieved",
+        project=reference.project,
+        obj=report,
+        before=before,
+        after=_report_facts(report),
+    )
+    return report

@@ -1,0 +1,450 @@
+"""Reads of the screening: statuses in SQL, lists, the next reference, conflicts, PRISMA counts.
+
+`with_status` writes workflow.py's rules as one SQL expression per stage, so that a list of 100k
+references filters by status, and PRISMA counts, in the database and never from a stored status.
+tests/screening/test_progress_rules.py checks on random votes that it agrees with workflow.py.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Mod
+
+from . import prisma
+from .models import (
+    ExclusionReason,
+    OtherMethod,
+    Project,
+    Record,
+    Reference,
+    ReferenceSource,
+    Report,
+    Resolution,
+    Vote,
+)
+from .workflow import (
+    SAMPLE_MULTIPLIER,
+    Decision,
+    Stage,
+    Status,
+    Tally,
+    VoteChoice,
+    full_text_status,
+    reaches_full_text,
+    vote_status,
+    votes_required,
+)
+
+TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
+
+
+def required_expression(project: Project) -> Any:
+    """Votes each reference needs, as SQL: workflow.votes_required."""
+    if project.reviewers_per_reference == 1 and project.second_reviewer_share > 0:
+        return Case(
+            When(
+                Q(sampled__lt=project.second_reviewer_share),
+                then=Value(2),
+            ),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    return Value(project.reviewers_per_reference, output_field=IntegerField())
+
+
+def _vote_status_expression(stage: str, required: Any) -> Case:
+    prefix = "ta" if stage == TA else "ft"
+    resolution = f"{prefix}_resolution__decision"
+    same_reason = Q() if stage == TA else Q(ft_reasons__lte=1)
+    return Case(
+        When(**{resolution: Decision.INCLUDE}, then=Value(Status.INCLUDED.value)),
+        When(**{resolution: Decision.EXCLUDE}, then=Value(Status.EXCLUDED.value)),
+        When(Q(**{f"{prefix}_votes__lt": required}), then=Value(Status.PENDING.value)),
+        When(Q(**{f"{prefix}_excludes": 0}), then=Value(Status.INCLUDED.value)),
+        When(
+            Q(**{f"{prefix}_excludes": F(f"{prefix}_votes")}) & same_reason,
+            then=Value(Status.EXCLUDED.value),
+        ),
+        default=Value(Status.CONFLICT.value),
+        output_field=CharField(),
+    )
+
+
+def with_status(references: QuerySet[Reference], project: Project) -> QuerySet[Reference]:
+    """Annotate `ta_status`, `ft_status`, `stage`, `status` and `final_reason` (workflow.py's rules)."""
+    exclude_at = {
+        TA: Q(votes__stage=TA, votes__vote=VoteChoice.EXCLUDE),
+        FT: Q(votes__stage=FT, votes__vote=VoteChoice.EXCLUDE),
+    }
+    references = references.annotate(
+        sampled=Mod(F("id") * SAMPLE_MULTIPLIER, 100),
+        ta_resolution=FilteredRelation("resolutions", condition=Q(resolutions__stage=TA)),
+        ft_resolution=FilteredRelation("resolutions", condition=Q(resolutions__stage=FT)),
+        ta_votes=Count("votes", filter=Q(votes__stage=TA)),
+        ta_excludes=Count("votes", filter=exclude_at[TA]),
+        ft_votes=Count("votes", filter=Q(votes__stage=FT)),
+        ft_excludes=Count("votes", filter=exclude_at[FT]),
+        ft_reasons=Count("votes__reason", filter=exclude_at[FT], distinct=True),
+        ft_vote_reason=Max("votes__reason__name", filter=exclude_at[FT]),
+    )
+    required = required_expression(project)
+    ta_status = _vote_status_expression(TA, required)
+    ft_votes_status = _vote_status_expression(FT, required)
+    references = references.annotate(
+        ta_status=ta_status,
+        ft_status=Case(
+            When(report__not_retrieved=True, then=Value(Status.NOT_RETRIEVED.value)),
+            When(report__isnull=True, then=Value(Status.AWAITING_REPORT.value)),
+            default=ft_votes_status,
+            output_field=CharField(),
+        ),
+    )
+    references = references.annotate(
+        stage=Case(
+            When(
+                Q(source=ReferenceSource.OTHER) | Q(ta_status=Status.INCLUDED.value),
+                then=Value(FT),
+            ),
+            default=Value(TA),
+            output_field=CharField(),
+        ),
+    )
+    return references.annotate(
+        status=Case(
+            When(stage=FT, then=F("ft_status")),
+            default=F("ta_status"),
+            output_field=CharField(),
+        ),
+        final_reason=Case(
+            When(
+                Q(stage=FT) & Q(ft_status=Status.EXCLUDED.value),
+                then=Coalesce(F("ft_resolution__reason__name"), F("ft_vote_reason")),
+            ),
+            default=Value(None),
+            output_field=CharField(null=True),
+        ),
+    )
+
+
+def screened_references(project: Project) -> QuerySet[Reference]:
+    """The project's references still screened (not merged away), with their statuses."""
+    return with_status(Reference.objects.active().filter(project=project), project)
+
+
+# One reference at a time, in Python: what the services check under a lock ---------------------
+
+
+def reference_state(reference: Reference, project: Project) -> dict[str, Status | str | None]:
+    """Stage and status of one reference, from its rows, through workflow.py."""
+    votes = list(Vote.objects.filter(reference=reference).values_list("stage", "vote", "reason"))
+    resolutions = dict(
+        Resolution.objects.filter(reference=reference).values_list("stage", "decision")
+    )
+    report = Report.objects.filter(reference=reference).first()
+    required = votes_required(
+        reference.pk, project.reviewers_per_reference, project.second_reviewer_share
+    )
+    ta = vote_status(
+        Tally.of([(v, r) for s, v, r in votes if s == TA]),
+        required=required,
+        stage=Stage.TITLE_ABSTRACT,
+        resolution=resolutions.get(TA),
+    )
+    ft = full_text_status(
+        Tally.of([(v, r) for s, v, r in votes if s == FT]),
+        required=required,
+        resolution=resolutions.get(FT),
+        has_report=report is not None,
+        not_retrieved=report is not None and report.not_retrieved,
+    )
+    at_full_text = reaches_full_text(
+        from_other_methods=reference.source == ReferenceSource.OTHER, title_abstract=ta
+    )
+    return {
+        TA: ta,
+        FT: ft,
+        "stage": FT if at_full_text else TA,
+        "status": ft if at_full_text else ta,
+        "required": required,
+    }
+
+
+# The next reference ------------------------------------------------------------------------
+
+CLAIM_SECONDS = 15 * 60
+_CANDIDATES = 25
+
+
+def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> Reference | None:
+    """The first reference (in import order) at `stage` this reviewer has not voted on.
+
+    References that already have their votes are skipped, and so, softly, are those just handed
+    to enough other reviewers (a claim in the cache for 15 minutes): twenty reviewers asking at
+    once get different references rather than twenty copies of one that only two may decide.
+    """
+    mine = Vote.objects.filter(reference=OuterRef("pk"), stage=stage, reviewer=reviewer)
+    count = (
+        Vote.objects.filter(reference=OuterRef("pk"), stage=stage)
+        .order_by()
+        .values("reference")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    resolved = Resolution.objects.filter(reference=OuterRef("pk"), stage=stage)
+    candidates = (
+        Reference.objects.filter(project=project, merged_into__isnull=True)
+        .annotate(sampled=Mod(F("id") * SAMPLE_MULTIPLIER, 100))
+        .annotate(
+            n_votes=Coalesce(Subquery(count, output_field=IntegerField()), 0),
+            required=required_expression(project),
+        )
+        .filter(n_votes__lt=F("required"))
+        .exclude(Exists(mine))
+        .exclude(Exists(resolved))
+    )
+    if stage == TA:
+        candidates = candidates.filter(source=ReferenceSource.DATABASES)
+    else:
+        candidates = candidates.filter(
+            Exists(Report.objects.filter(reference=OuterRef("pk"), not_retrieved=False))
+        ).filter(_title_abstract_included())
+    rows = list(candidates.order_by("id").values_list("id", "n_votes", "required")[:_CANDIDATES])
+    if not rows:
+        return None
+    chosen = _unclaimed(rows, stage, reviewer.pk)
+    return Reference.objects.get(pk=chosen)
+
+
+def _title_abstract_included() -> Q:
+    """Reached full text: found by other methods, or included on title and abstract (as SQL)."""
+    ta_votes = Vote.objects.filter(reference=OuterRef("pk"), stage=TA)
+    ta_resolution = Resolution.objects.filter(reference=OuterRef("pk"), stage=TA)
+    agreed = Q(Exists(ta_votes)) & ~Q(Exists(ta_votes.filter(vote=VoteChoice.EXCLUDE)))
+    return (
+        Q(source=ReferenceSource.OTHER)
+        | Q(Exists(ta_resolution.filter(decision=Decision.INCLUDE)))
+        | (~Q(Exists(ta_resolution)) & agreed)
+    )
+
+
+def _unclaimed(rows: list[tuple[int, int, int]], stage: str, reviewer_id: int) -> int:
+    keys = {pk: f"claim:{stage}:{pk}" for pk, _, _ in rows}
+    claims = cache.get_many(list(keys.values()))
+    now = time.time()
+    chosen = rows[0][0]
+    for pk, votes, required in rows:
+        others = {
+            who
+            for who, until in claims.get(keys[pk], {}).items()
+            if who != reviewer_id and until > now
+        }
+        if votes + len(others) < required:
+            chosen = pk
+            break
+    live = {w: u for w, u in claims.get(keys[chosen], {}).items() if u > now}
+    live[reviewer_id] = now + CLAIM_SECONDS
+    cache.set(keys[chosen], live, CLAIM_SECONDS)
+    return chosen
+
+
+def exclusion_reasons(project: Project) -> QuerySet[ExclusionReason]:
+    return ExclusionReason.objects.filter(project=project)
+
+
+def status_counts(project: Project) -> dict[str, dict[str, int]]:
+    """References per stage and status: {"title_abstract": {"pending": n, ...}, ...}."""
+    rows = _grouped(screened_references(project), ["stage", "status"])
+    counts: dict[str, dict[str, int]] = {TA: {}, FT: {}}
+    for stage, status, n in rows:
+        counts[stage][status] = n
+    return counts
+
+
+def _grouped(references: QuerySet[Reference], columns: list[str]) -> list[tuple[Any, ...]]:
+    """Count the annotated rows by some of their annotations, in one query over a subquery.
+
+    The annotations are aggregates over votes, which SQL cannot group by in the same query.
+    """
+    inner = references.values(*columns)
+    sql, params = inner.query.sql_with_params()
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {names}, COUNT(*) FROM ({sql}) AS screened GROUP BY {names}",  # noqa: S608 - our own column names
+            params,
+        )
+        return cursor.fetchall()
+
+
+# PRISMA 2020 ---------------------------------------------------------------------------------
+
+# Trial registers, counted in PRISMA's "Registers (n = )" rather than under databases.
+REGISTERS = frozenset(
+    {
+        "clinicaltrials.gov",
+        "ictrp",
+        "who ictrp",
+        "who international clinical trials registry platform",
+        "eu clinical trials register",
+        "eu ctr",
+        "ctis",
+        "isrctn",
+        "anzctr",
+        "chictr",
+        "drks",
+        "prospero",
+    }
+)
+
+
+def prisma_counts(project: Project) -> prisma.PrismaCounts:
+    """Every box of the PRISMA 2020 flow diagram, counted from the rows of this project."""
+    per_search = (
+        Record.objects.filter(project=project, search__isnull=False)
+        .values_list("search__database")
+        .annotate(n=Count("id"))
+        .order_by("search__database")
+    )
+    databases: dict[str, int] = {}
+    registers = 0
+    for database, n in per_search:
+        if database.strip().lower() in REGISTERS:
+            registers += n
+        else:
+            databases[database] = databases.get(database, 0) + n
+    by_method = dict(
+        Record.objects.filter(project=project, search__isnull=True)
+        .values_list("method")
+        .annotate(n=Count("id"))
+        .order_by("method")
+    )
+    rows = _grouped(screened_references(project), ["source", "stage", "status", "final_reason"])
+    column = {ReferenceSource.DATABASES.value: _Column(), ReferenceSource.OTHER.value: _Column()}
+    for source, stage, status, reason, n in rows:
+        column[source].add(stage, status, reason, n)
+    dbr, other = column[ReferenceSource.DATABASES.value], column[ReferenceSource.OTHER.value]
+    found = sum(databases.values()) + registers
+    included = dbr.included + other.included
+    return prisma.PrismaCounts(
+        database_results=sum(databases.values()),
+        database_specific_results=databases,
+        register_results=registers,
+        website_results=by_method.get(OtherMethod.WEBSITES, 0),
+        organisation_results=by_method.get(OtherMethod.ORGANISATIONS, 0),
+        citations_results=by_method.get(OtherMethod.CITATION_SEARCHING, 0),
+        duplicates=found - dbr.references,
+        excluded_automatic=0,
+        excluded_other=0,
+        records_screened=dbr.references,
+        records_excluded=dbr.excluded_on_title,
+        dbr_sought_reports=dbr.sought,
+        dbr_notretrieved_reports=dbr.not_retrieved,
+        other_sought_reports=other.sought,
+        other_notretrieved_reports=other.not_retrieved,
+        dbr_assessed=dbr.assessed,
+        dbr_excluded=dict(sorted(dbr.reasons.items())),
+        other_assessed=other.assessed,
+        other_excluded=dict(sorted(other.reasons.items())),
+        new_studies=included,
+        new_reports=included,
+        total_studies=included,
+        total_reports=included,
+    )
+
+
+class _Column:
+    """One column of the diagram (databases and registers, or other methods), being counted."""
+
+    def __init__(self) -> None:
+        self.references = self.excluded_on_title = self.sought = 0
+        self.not_retrieved = self.assessed = self.included = 0
+        self.reasons: dict[str, int] = {}
+
+    def add(self, stage: str, status: str, reason: str | None, n: int) -> None:
+        self.references += n
+        if stage == TA:
+            self.excluded_on_title += n if status == Status.EXCLUDED else 0
+            return
+        self.sought += n
+        if status == Status.NOT_RETRIEVED:
+            self.not_retrieved += n
+        elif status != Status.AWAITING_REPORT:
+            self.assessed += n
+        if status == Status.INCLUDED:
+            self.included += n
+        elif status == Status.EXCLUDED:
+            name = reason or "No reason given"
+            self.reasons[name] = self.reasons.get(name, 0) + n
+
+
+# Conflicts and agreement ---------------------------------------------------------------------
+
+
+def conflicts(project: Project, stage: str = "") -> QuerySet[Reference]:
+    """References in conflict, at one stage or either, in import order."""
+    references = screened_references(project)
+    at_stage = {
+        TA: Q(ta_status=Status.CONFLICT.value),
+        FT: Q(stage=FT, ft_status=Status.CONFLICT.value),
+    }
+    wanted = at_stage[stage] if stage else at_stage[TA] | at_stage[FT]
+    return references.filter(wanted).order_by("id")
+
+
+def conflicts_with_votes(references: list[Reference]) -> list[dict[str, Any]]:
+    """Each conflict with every vote at its stage: one query for the votes of the whole page."""
+    stage_of = {
+        r.pk: FT if r.stage == FT and r.ft_status == Status.CONFLICT else TA for r in references
+    }
+    votes: dict[int, list[dict[str, str]]] = {r.pk: [] for r in references}
+    rows = (
+        Vote.objects.filter(reference__in=list(stage_of))
+        .select_related("reviewer", "reason")
+        .order_by("reviewer__username")
+    )
+    for vote in rows:
+        if vote.stage == stage_of[vote.reference_id]:
+            votes[vote.reference_id].append(
+                {
+                    "reviewer": vote.reviewer.get_username(),
+                    "vote": vote.vote,
+                    "reason": vote.reason.name if vote.reason_id else "",
+                    "note": vote.note,
+                }
+            )
+    return [
+        {"reference": r.pk, "stage": stage_of[r.pk], "title": r.title, "votes": votes[r.pk]}
+        for r in references
+    ]
+
+
+def votes_by_reference(project: Project, stage: str) -> dict[int, dict[str, str]]:
+    """{reference id: {reviewer: vote}} at a stage, over references still screened."""
+    votes: dict[int, dict[str, str]] = {}
+    rows = Vote.objects.filter(
+        project=project, stage=stage, reference__merged_into__isnull=True
+    ).values_list("reference_id", "reviewer__username", "vote")
+    for reference_id, reviewer, vote in rows:
+        votes.setdefault(reference_id, {})[reviewer] = vote
+    return votes

@@ -1,0 +1,135 @@
+"""The stage rules: what votes, a resolution and a report make of a reference. Pure, no Django.
+
+A reference is screened on title and abstract, then on its full text. At each stage it needs a
+number of votes (the project's reviewers per reference, or two for the sampled share of a rapid
+review). `maybe` moves a reference forward like include when every vote is include or maybe;
+include or maybe against exclude is a conflict, and so are two exclusions with different reasons
+at full text. Only a lead's resolution settles a conflict. Records found by other methods skip
+title and abstract. The status is always computed from these facts, here, and never stored.
+
+`selectors.status_expression` writes the same rules in SQL so that lists and PRISMA counts can
+filter and count in the database; a property test checks that the two agree on random votes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    TITLE_ABSTRACT = "title_abstract"
+    FULL_TEXT = "full_text"
+
+
+class VoteChoice(StrEnum):
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+    MAYBE = "maybe"
+
+
+class Decision(StrEnum):
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    CONFLICT = "conflict"
+    INCLUDED = "included"
+    EXCLUDED = "excluded"
+    AWAITING_REPORT = "awaiting_report"
+    NOT_RETRIEVED = "not_retrieved"
+
+
+class ReviewType(StrEnum):
+    SYSTEMATIC = "systematic"
+    RAPID = "rapid"
+    SCOPING = "scoping"
+
+
+DECIDED = frozenset({Status.INCLUDED, Status.EXCLUDED, Status.NOT_RETRIEVED})
+
+# What each review type starts with; the lead may change both afterwards.
+REVIEW_TYPE_DEFAULTS: dict[ReviewType, tuple[int, int]] = {
+    # (reviewers per reference, percent of references given a second reviewer when that is 1)
+    ReviewType.SYSTEMATIC: (2, 0),
+    # Cochrane's rapid-review guidance: one reviewer screens, a second screens a share (20%).
+    ReviewType.RAPID: (1, 20),
+    ReviewType.SCOPING: (2, 0),
+}
+
+# 61 and 100 are coprime, so `id * 61 % 100` visits every remainder once in any 100 consecutive
+# ids: a share of s percent samples exactly s of every 100 references, spread over the block.
+SAMPLE_MULTIPLIER = 61
+
+
+def votes_required(reference_id: int, reviewers_per_reference: int, second_share: int) -> int:
+    """Votes a reference needs at a stage, with a rapid review's sampled second reviewer."""
+    if reviewers_per_reference == 1 and reference_id * SAMPLE_MULTIPLIER % 100 < second_share:
+        return 2
+    return reviewers_per_reference
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """A reference's votes at one stage, counted: all the rules need to know of them."""
+
+    votes: int = 0
+    includes: int = 0  # include or maybe
+    excludes: int = 0
+    reasons: int = 0  # distinct exclusion reasons among the exclusions
+
+    @classmethod
+    def of(cls, votes: list[tuple[str, str | int | None]]) -> Tally:
+        """Count (vote, reason) pairs."""
+        excludes = [reason for vote, reason in votes if vote == VoteChoice.EXCLUDE]
+        return cls(
+            votes=len(votes),
+            includes=len(votes) - len(excludes),
+            excludes=len(excludes),
+            reasons=len(set(excludes)),
+        )
+
+
+def vote_status(
+    tally: Tally, *, required: int, stage: Stage, resolution: str | None = None
+) -> Status:
+    """The status the votes and a resolution give, before any report is considered."""
+    if resolution is not None:
+        return Status.INCLUDED if resolution == Decision.INCLUDE else Status.EXCLUDED
+    if tally.votes < required:
+        return Status.PENDING
+    if tally.excludes == 0:
+        return Status.INCLUDED
+    if tally.includes == 0 and (stage == Stage.TITLE_ABSTRACT or tally.reasons <= 1):
+        return Status.EXCLUDED
+    return Status.CONFLICT
+
+
+def full_text_status(
+    tally: Tally,
+    *,
+    required: int,
+    resolution: str | None = None,
+    has_report: bool,
+    not_retrieved: bool,
+) -> Status:
+    """Full text: a report (or its absence, marked) comes before any vote."""
+    if not_retrieved:
+        return Status.NOT_RETRIEVED
+    if not has_report:
+        return Status.AWAITING_REPORT
+    return vote_status(tally, required=required, stage=Stage.FULL_TEXT, resolution=resolution)
+
+
+def reaches_full_text(*, from_other_methods: bool, title_abstract: Status) -> bool:
+    """Included on title and abstract, or found by other methods (PRISMA's right-hand column)."""
+    return from_other_methods or title_abstract == Status.INCLUDED
+
+
+def visible_status(status: Status, *, sees_all_votes: bool) -> Status:
+    """A reviewer is blind to others' votes until a reference is decided: a conflict is pending."""
+    if status == Status.CONFLICT and not sees_all_votes:
+        return Status.PENDING
+    return status
