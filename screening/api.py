@@ -8,13 +8,13 @@ from typing import Any, Literal
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from . import deduplication, exports, selectors, services
+from . import deduplication, selectors, services
 from .access import get_project_for_user
 from .errors import InvalidInput, TooLarge
 from .jobs import job_create
@@ -24,7 +24,6 @@ from .models import (
     Job,
     JobKind,
     Project,
-    Reference,
     Role,
     Search,
 )
@@ -338,32 +337,6 @@ def record_create(
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     record = services.record_add_other(project=project, user=request.user, **payload.dict())
     return Status(201, {"id": record.pk, "reference": record.reference_id})
-
-
-EXPORT_TYPES = {
-    "ris": ("application/x-research-info-systems", "ris"),
-    "csv": ("text/csv; charset=utf-8", "csv"),
-}
-
-
-@router.get("/projects/{slug}/export", tags=["reporting"])
-def reference_export(
-    request: HttpRequest, slug: str, format: Literal["ris", "csv"] = "ris"
-) -> HttpResponse:
-    """The project's references as RIS or CSV (the app's template, which it reads back)."""
-    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    references = Reference.objects.active().filter(project=project).prefetch_related("records")
-    body = (
-        exports.references_ris(references)
-        if format == "ris"
-        else exports.references_csv(references)
-    )
-    content_type, extension = EXPORT_TYPES[format]
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{project.slug}-references.{extension}"'
-    )
-    return response
 
 
 # Deduplication ------------------------------------------------------------------------------

@@ -31,6 +31,12 @@ def _stage_param(stage: str, *, required: bool = False) -> str:
     return stage
 
 
+def _status(status: str) -> str:
+    if status and status not in STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(sorted(STATUSES))}.", field="status")
+    return status
+
+
 def _sees_all_votes(membership: Membership) -> bool:
     return membership.allows(Role.LEAD)
 
@@ -99,9 +105,7 @@ def reference_list(request: HttpRequest, slug: str, stage: str = "", status: str
     """The project's references, optionally at one stage and in one status."""
     project, membership = get_project_for_user(request.user, slug)
     request.sees_all_votes = _sees_all_votes(membership)
-    stage = _stage_param(stage)
-    if status and status not in STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(sorted(STATUSES))}.", field="status")
+    stage, status = _stage_param(stage), _status(status)
     references = progress.screened_references(project)
     if stage:
         references = references.filter(stage=stage)
@@ -457,5 +461,31 @@ def prisma_svg(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
-ExportFormat = Literal["ris", "csv", "xlsx"]
-_unused = exports  # the decisions export joins this module next
+EXPORT_TYPES = {
+    "ris": "application/x-research-info-systems",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get("/projects/{slug}/export", tags=["reporting"])
+def reference_export(
+    request: HttpRequest,
+    slug: str,
+    stage: str = "",
+    status: str = "",
+    format: Literal["ris", "csv", "xlsx"] = "ris",
+) -> HttpResponse:
+    """References (at a stage, in a status) with every vote, reason, note and resolution."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    references = list(progress.decided_references(project, _stage_param(stage), _status(status)))
+    if format == "xlsx":
+        body: bytes | str = exports.decisions_xlsx(references)
+    elif format == "csv":
+        body = exports.decisions_csv(references)
+    else:
+        body = exports.decisions_ris(references)
+    response = HttpResponse(body, content_type=EXPORT_TYPES[format])
+    part = "-".join(p for p in (stage, status) if p) or "references"
+    response["Content-Disposition"] = f'attachment; filename="{project.slug}-{part}.{format}"'
+    return response

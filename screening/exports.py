@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
+
+import pandas
 
 from .importers import Author, Citation, csvfile, ris
 from .models import Record, Reference
@@ -57,3 +60,106 @@ def references_ris(references: Iterable[Reference]) -> str:
 
 def references_csv(references: Iterable[Reference]) -> str:
     return csvfile.dump(references_as_citations(references))
+
+
+# References with their decisions -----------------------------------------------------------
+
+STAGE_LABELS = {"title_abstract": "TA", "full_text": "FT"}
+
+
+def decision_rows(references: list[Reference]) -> tuple[list[str], list[dict[str, object]]]:
+    """Columns and rows: citation fields, stage and status, then every reviewer's vote, reason
+    and note in their own columns per stage, then the lead's resolution.
+
+    `references` come from progress.with_status, with records, votes, resolutions and report
+    prefetched.
+    """
+    reviewers: dict[str, set[str]] = {stage: set() for stage in STAGE_LABELS}
+    for reference in references:
+        for vote in reference.votes.all():
+            reviewers[vote.stage].add(vote.reviewer.get_username())
+    columns = ["id", *csvfile.TEMPLATE_COLUMNS, "databases", "stage", "status", "final reason"]
+    columns += ["report"]
+    for stage, label in STAGE_LABELS.items():
+        for name in sorted(reviewers[stage]):
+            columns += [f"{label} {name} vote", f"{label} {name} reason", f"{label} {name} note"]
+        columns += [f"{label} resolution", f"{label} resolution reason", f"{label} resolved by"]
+    rows = []
+    for reference in references:
+        records = list(reference.records.all())
+        row: dict[str, object] = {"id": reference.pk}
+        row |= csvfile.template_row(reference_citation(reference, records))
+        row["databases"] = "; ".join(
+            sorted({r.search.database if r.search_id else r.method for r in records})
+        )
+        row["stage"], row["status"] = reference.stage, reference.status
+        row["final reason"] = reference.final_reason or ""
+        row["report"] = _report_state(reference)
+        for vote in reference.votes.all():
+            prefix = f"{STAGE_LABELS[vote.stage]} {vote.reviewer.get_username()}"
+            row[f"{prefix} vote"] = vote.vote
+            row[f"{prefix} reason"] = vote.reason.name if vote.reason_id else ""
+            row[f"{prefix} note"] = vote.note
+        for resolution in reference.resolutions.all():
+            label = STAGE_LABELS[resolution.stage]
+            row[f"{label} resolution"] = resolution.decision
+            row[f"{label} resolution reason"] = (
+                resolution.reason.name if resolution.reason_id else ""
+            )
+            row[f"{label} resolved by"] = (
+                resolution.decided_by.get_username() if resolution.decided_by_id else ""
+            )
+        rows.append({column: row.get(column, "") for column in columns})
+    return columns, rows
+
+
+def _report_state(reference: Reference) -> str:
+    report = getattr(reference, "report", None)
+    if report is None:
+        return ""
+    return f"not retrieved: {report.note}".rstrip(": ") if report.not_retrieved else report.filename
+
+
+def decisions_csv(references: list[Reference]) -> str:
+    """The CSV template's columns (which the importer reads back) followed by the decisions."""
+    columns, rows = decision_rows(references)
+    return pandas.DataFrame(rows, columns=columns).to_csv(index=False, lineterminator="\n")
+
+
+def decisions_xlsx(references: list[Reference], *, sheet: str = "References") -> bytes:
+    """The same table as an Excel workbook, with a second sheet saying how to read it."""
+    columns, rows = decision_rows(references)
+    out = io.BytesIO()
+    with pandas.ExcelWriter(out, engine="openpyxl") as writer:
+        pandas.DataFrame(rows, columns=columns).to_excel(writer, sheet_name=sheet, index=False)
+        pandas.DataFrame(
+            {
+                "About this export": [
+                    "One row per reference (records merged as duplicates are one reference).",
+                    "TA = title and abstract, FT = full text; one vote, reason and note column "
+                    "per reviewer and stage.",
+                    "A resolution is a lead's decision on a conflict.",
+                    "final reason: the one full-text exclusion reason PRISMA counts.",
+                ]
+            }
+        ).to_excel(writer, sheet_name="About", index=False)
+    return out.getvalue()
+
+
+def decisions_ris(references: list[Reference]) -> str:
+    """RIS of the references, each decision written as an N1 note."""
+    citations = []
+    for reference in references:
+        citation = reference_citation(reference, list(reference.records.all()))
+        citation.notes = [f"Screening status: {reference.stage} {reference.status}"]
+        for vote in reference.votes.all():
+            reason = f" ({vote.reason.name})" if vote.reason_id else ""
+            note = f": {vote.note}" if vote.note else ""
+            citation.notes.append(
+                f"Vote {vote.stage}: {vote.reviewer.get_username()} {vote.vote}{reason}{note}"
+            )
+        for resolution in reference.resolutions.all():
+            reason = f" ({resolution.reason.name})" if resolution.reason_id else ""
+            citation.notes.append(f"Resolution {resolution.stage}: {resolution.decision}{reason}")
+        citations.append(citation)
+    return ris.dump(citations)

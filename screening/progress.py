@@ -23,6 +23,7 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -448,3 +449,21 @@ def votes_by_reference(project: Project, stage: str) -> dict[int, dict[str, str]
     for reference_id, reviewer, vote in rows:
         votes.setdefault(reference_id, {})[reviewer] = vote
     return votes
+
+
+def decided_references(project: Project, stage: str = "", status: str = "") -> QuerySet[Reference]:
+    """References with statuses and everything an export of decisions shows, in import order."""
+    references = screened_references(project)
+    if stage:
+        references = references.filter(stage=stage)
+    if status:
+        references = references.filter(status=status)
+    return references.order_by("id").prefetch_related(
+        "records__search",
+        Prefetch(
+            "votes",
+            queryset=Vote.objects.select_related("reviewer", "reason").order_by("stage", "id"),
+        ),
+        Prefetch("resolutions", queryset=Resolution.objects.select_related("reason", "decided_by")),
+        "report",
+    )

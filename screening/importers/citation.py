@@ -49,6 +49,7 @@ class Citation:
     publication_type: str = ""
     url: str = ""
     source_database: str = ""
+    notes: list[str] = field(default_factory=list)  # written out as RIS N1 (screening decisions)
     fields: dict[str, list[str]] = field(default_factory=dict)
 
 

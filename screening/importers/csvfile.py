@@ -522,22 +522,28 @@ def dump(citations: Iterable[Citation]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(TEMPLATE_COLUMNS)
-    for c in citations:
-        pages = "-".join(p for p in (c.start_page, c.end_page) if p) or c.pages
-        row = {
-            "title": c.title,
-            "abstract": c.abstract,
-            "authors": "; ".join(a.display() for a in c.authors),
-            "year": str(c.year or ""),
-            "journal": c.journal,
-            "volume": c.volume,
-            "issue": c.issue,
-            "pages": pages,
-            "doi": c.doi,
-            "pmid": c.pmid,
-            "accession": c.accession,
-            "keywords": "; ".join(c.keywords),
-            "url": c.url,
-        }
-        writer.writerow([row.get(column, "") for column in TEMPLATE_COLUMNS])
+    for citation in citations:
+        row = template_row(citation)
+        writer.writerow([row[column] for column in TEMPLATE_COLUMNS])
     return out.getvalue()
+
+
+def template_row(c: Citation) -> dict[str, str]:
+    """One citation under the template's column names (the columns of `TEMPLATE_COLUMNS`)."""
+    pages = "-".join(p for p in (c.start_page, c.end_page) if p) or c.pages
+    row = {
+        "title": c.title,
+        "abstract": c.abstract,
+        "authors": "; ".join(a.display() for a in c.authors),
+        "year": str(c.year or ""),
+        "journal": c.journal,
+        "volume": c.volume,
+        "issue": c.issue,
+        "pages": pages,
+        "doi": c.doi,
+        "pmid": c.pmid,
+        "accession": c.accession,
+        "keywords": "; ".join(c.keywords),
+        "url": c.url,
+    }
+    return {column: row.get(column, "") for column in TEMPLATE_COLUMNS}

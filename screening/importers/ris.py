@@ -527,6 +527,8 @@ def _dump_record(citation: Citation) -> list[str]:
         _put(out, "M3", kind)
     _put(out, "N1", f"PMID: {citation.pmid}" if citation.pmid else "")
     _put(out, "N1", f"PMCID: {citation.pmcid}" if citation.pmcid else "")
+    for note in citation.notes:
+        _put(out, "N1", note)
     out.append("ER  - ")
     return out
 

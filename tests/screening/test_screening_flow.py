@@ -220,3 +220,40 @@ def test_conflicts_list_every_vote_for_the_lead(api, lead, review) -> None:
         "Wrong population": False,
         "Wrong study design": True,
     }
+
+
+def test_exports_carry_every_vote_and_resolution(api, lead, review) -> None:  # noqa: ANN001
+    import pandas
+
+    client, refs = api(lead), review["refs"]
+    workbook = client.get("/projects/microcredentials/export", stage="full_text", format="xlsx")
+    assert workbook.status_code == 200
+    table = pandas.read_excel(io.BytesIO(workbook.content), sheet_name="References", dtype=str)
+    table = table.fillna("").set_index("id")
+    row = table.loc[str(refs[3])]
+    assert row["status"] == "excluded"
+    assert row["FT reviewer_a vote"] == "exclude"
+    assert row["FT reviewer_a reason"] == "Wrong population"
+    assert row["FT reviewer_b reason"] == "Not microcredentials"
+    assert row["FT resolution"] == "exclude"
+    assert row["FT resolution reason"] == "Not microcredentials"
+    assert row["FT resolved by"] == "lead"
+    assert row["final reason"] == "Not microcredentials"
+    assert row["TA reviewer_a vote"] == row["TA reviewer_b vote"] == "include"
+    assert len(table) == 9  # r0-r5, r8, r9 and the cited record reached full text
+
+    included = client.get(
+        "/projects/microcredentials/export", stage="full_text", status="included", format="csv"
+    )
+    lines = list(csv.DictReader(io.StringIO(included.content.decode())))
+    assert [int(line["id"]) for line in lines] == [refs[0], refs[1], refs[4], review["other"]]
+
+    ris = client.get("/projects/microcredentials/export", stage="title_abstract", format="ris")
+    text = ris.content.decode()
+    assert text.count("TY  - ") == 5  # four excluded on title and abstract, r12 still pending
+    assert "N1  - Vote title_abstract: reviewer_a exclude" in text
+    assert "N1  - Resolution title_abstract: exclude" in text
+
+
+def test_a_reviewer_cannot_export(api, reviewer_a, review) -> None:  # noqa: ANN001
+    assert api(reviewer_a).get("/projects/microcredentials/export").status_code == 403
