@@ -222,7 +222,7 @@ def test_conflicts_list_every_vote_for_the_lead(api, lead, review) -> None:
     }
 
 
-def test_exports_carry_every_vote_and_resolution(api, lead, review) -> None:  # noqa: ANN001
+def test_exports_carry_every_vote_and_resolution(api, lead, review) -> None:
     import pandas
 
     client, refs = api(lead), review["refs"]
@@ -255,5 +255,5 @@ def test_exports_carry_every_vote_and_resolution(api, lead, review) -> None:  # 
     assert "N1  - Resolution title_abstract: exclude" in text
 
 
-def test_a_reviewer_cannot_export(api, reviewer_a, review) -> None:  # noqa: ANN001
+def test_a_reviewer_cannot_export(api, reviewer_a, review) -> None:
     assert api(reviewer_a).get("/projects/microcredentials/export").status_code == 403
