@@ -127,7 +127,7 @@ def reference_next(request: HttpRequest, slug: str, stage: str = "title_abstract
     found = progress.next_reference(project, request.user, stage)
     if found is None:
         return Status(204, None)
-    reference = progress.screened_references(project).filter(pk=found.pk)
+    reference = progress.screened_references(project).filter(pk=found)
     reference = reference.prefetch_related("records__search").get()
     return _reference_out(reference, sees_all=_sees_all_votes(membership))
 

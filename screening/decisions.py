@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from . import fulltext
+from . import fulltext, progress
 from .audit import audit_record
 from .errors import Conflict, InvalidInput, TooLarge
 from .models import ExclusionReason, Project, Reference, ReferenceSource, Report, Resolution, Vote
@@ -183,6 +183,7 @@ def vote_cast(
         cast = existing
         cast.vote, cast.reason, cast.note = vote, reason_row, note
         cast.save(update_fields=["vote", "reason", "note", "updated_at"])
+    progress.release_claim(reference.pk, stage, reviewer.pk)
     audit_record(
         actor=reviewer,
         verb="vote.replace" if existing else "vote.cast",
@@ -271,6 +272,7 @@ def reference_reopen(
         )
         before = {"votes": [_vote_facts(v) for v in votes]}
         Vote.objects.filter(pk__in=[v.pk for v in votes]).delete()
+    progress.forget_hints(project)
     audit_record(
         actor=user,
         verb="reference.reopen",

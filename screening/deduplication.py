@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import dedup
+from . import dedup, progress
 from .audit import audit_record
 from .bulk import update_rows
 from .errors import Conflict, InvalidInput
@@ -375,6 +375,7 @@ def _unmerge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
     survivor = candidate.survivor
     if survivor is None or survivor.merged_into_id is not None:
         raise Conflict("The surviving reference was merged again since; unmerge that first.")
+    progress.forget_hints(candidate.project)  # the references that come back need screening
     # Every record goes back to the reference it came from, in one statement per 10k records.
     mapping = [(move["record"], move["from"]) for move in candidate.moves]
     for start in range(0, len(mapping), 10000):

@@ -197,14 +197,43 @@ CLAIM_SECONDS = 15 * 60
 _CANDIDATES = 25
 
 
-def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> Reference | None:
-    """The first reference (in import order) at `stage` this reviewer has not voted on.
+def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> int | None:
+    """The id of the first reference (in import order) at `stage` this reviewer has not voted on.
 
     References that already have their votes are skipped, and so, softly, are those just handed
     to enough other reviewers (a claim in the cache for 15 minutes): twenty reviewers asking at
     once get different references rather than twenty copies of one that only two may decide.
+
+    On title and abstract the search starts at a hint kept in the cache: the first reference
+    still open to this reviewer last time (or, for a reviewer new to the stage, to anyone).
+    Nothing below it can open again except by reopening or unmerging, which forget the hints,
+    so half-way through 100k references the query reads a few rows instead of 50,000. The hint
+    is only where to start looking; the vote itself is checked under the reference's lock.
     """
+    base = _open_references(project, stage)
     mine = Vote.objects.filter(reference=OuterRef("pk"), stage=stage, reviewer=reviewer)
+    floor = 0
+    if stage == TA:
+        own_key, anyone_key = _hint_keys(project, reviewer.pk)
+        hints = cache.get_many([own_key, anyone_key])
+        floor = hints.get(own_key) or _open_to_anyone_from(
+            base, anyone_key, hints.get(anyone_key, 0)
+        )
+    rows = list(
+        base.filter(id__gte=floor)
+        .exclude(Exists(mine))
+        .order_by("id")
+        .values_list("id", "n_votes", "required")[:_CANDIDATES]
+    )
+    if not rows:
+        return None
+    if stage == TA:
+        cache.set(own_key, rows[0][0], None)
+    return _unclaimed(rows, stage, reviewer.pk)
+
+
+def _open_references(project: Project, stage: str) -> QuerySet[Reference]:
+    """References at `stage` that still need a vote from someone, with their vote counts."""
     count = (
         Vote.objects.filter(reference=OuterRef("pk"), stage=stage)
         .order_by()
@@ -213,7 +242,7 @@ def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> 
         .values("n")
     )
     resolved = Resolution.objects.filter(reference=OuterRef("pk"), stage=stage)
-    candidates = (
+    references = (
         Reference.objects.filter(project=project, merged_into__isnull=True)
         .annotate(sampled=Mod(F("id") * SAMPLE_MULTIPLIER, 100))
         .annotate(
@@ -221,20 +250,31 @@ def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> 
             required=required_expression(project),
         )
         .filter(n_votes__lt=F("required"))
-        .exclude(Exists(mine))
         .exclude(Exists(resolved))
     )
     if stage == TA:
-        candidates = candidates.filter(source=ReferenceSource.DATABASES)
-    else:
-        candidates = candidates.filter(
-            Exists(Report.objects.filter(reference=OuterRef("pk"), not_retrieved=False))
-        ).filter(_title_abstract_included())
-    rows = list(candidates.order_by("id").values_list("id", "n_votes", "required")[:_CANDIDATES])
-    if not rows:
-        return None
-    chosen = _unclaimed(rows, stage, reviewer.pk)
-    return Reference.objects.get(pk=chosen)
+        return references.filter(source=ReferenceSource.DATABASES)
+    return references.filter(
+        Exists(Report.objects.filter(reference=OuterRef("pk"), not_retrieved=False))
+    ).filter(_title_abstract_included())
+
+
+def _open_to_anyone_from(base: QuerySet[Reference], key: str, start: int) -> int:
+    first = base.filter(id__gte=start).order_by("id").values_list("id", flat=True).first()
+    if first is not None:
+        cache.set(key, first, None)
+    return first or start
+
+
+def _hint_keys(project: Project, reviewer_id: int) -> tuple[str, str]:
+    generation = cache.get_or_set(f"screening-hints:{project.pk}", 0, None)
+    prefix = f"screening-hint:{project.pk}:{generation}"
+    return f"{prefix}:{reviewer_id}", f"{prefix}:anyone"
+
+
+def forget_hints(project: Project) -> None:
+    """References below the hints may be open again (a reopening, an unmerge): start over."""
+    cache.set(f"screening-hints:{project.pk}", time.time_ns(), None)
 
 
 def _title_abstract_included() -> Q:
@@ -267,6 +307,15 @@ def _unclaimed(rows: list[tuple[int, int, int]], stage: str, reviewer_id: int) -
     live[reviewer_id] = now + CLAIM_SECONDS
     cache.set(keys[chosen], live, CLAIM_SECONDS)
     return chosen
+
+
+def release_claim(reference_id: int, stage: str, reviewer_id: int) -> None:
+    """The reviewer voted: their vote now counts, their claim must not count twice."""
+    key = f"claim:{stage}:{reference_id}"
+    claims = cache.get(key)
+    if claims and reviewer_id in claims:
+        del claims[reviewer_id]
+        cache.set(key, claims, CLAIM_SECONDS)
 
 
 def exclusion_reasons(project: Project) -> QuerySet[ExclusionReason]:

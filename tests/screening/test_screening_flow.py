@@ -257,3 +257,31 @@ def test_exports_carry_every_vote_and_resolution(api, lead, review) -> None:
 
 def test_a_reviewer_cannot_export(api, reviewer_a, review) -> None:
     assert api(reviewer_a).get("/projects/microcredentials/export").status_code == 403
+
+
+def test_next_hands_out_references_in_order_and_skips_decided_ones(
+    api, demo_imports, lead, reviewer_a, reviewer_b
+) -> None:
+    a, b = api(reviewer_a), api(reviewer_b)
+    refs = _ids(api(lead), stage="title_abstract")
+    first = a.get("/projects/microcredentials/references/next", stage="title_abstract").json()
+    assert first["id"] == refs[0]
+    _vote(a, refs[0], "title_abstract", "include")
+    assert a.get("/projects/microcredentials/references/next").json()["id"] == refs[1]
+    # B was not handed refs[1] while A holds it: B gets refs[0], which waits for a second vote.
+    assert b.get("/projects/microcredentials/references/next").json()["id"] == refs[0]
+    _vote(b, refs[0], "title_abstract", "exclude")
+    _vote(a, refs[1], "title_abstract", "include")
+    _vote(b, refs[1], "title_abstract", "include")
+    assert b.get("/projects/microcredentials/references/next").json()["id"] == refs[2]
+    # Reopening refs[1] puts it back in the queue, below where both reviewers had got to.
+    reopened = api(lead).post(
+        f"/projects/microcredentials/references/{refs[1]}/reopen", {"stage": "title_abstract"}
+    )
+    assert reopened.status_code == 200, reopened.content
+    assert a.get("/projects/microcredentials/references/next").json()["id"] == refs[1]
+
+
+def test_next_answers_204_when_nothing_is_left(api, project, lead, reviewer_a) -> None:
+    answer = api(reviewer_a).get("/projects/microcredentials/references/next")
+    assert answer.status_code == 204
