@@ -121,7 +121,9 @@ def _project_out(project: Project, role: str) -> dict[str, Any]:
         "second_reviewer_share": project.second_reviewer_share,
         "eligibility_criteria": project.eligibility_criteria,
         "role": role,
-        "counts": selectors.project_counts(project),
+        "counts": selectors.project_counts(
+            project, sees_all_votes=Role.rank(role) >= Role.rank(Role.LEAD)
+        ),
     }
 
 

@@ -127,8 +127,9 @@ def reference_next(request: HttpRequest, slug: str, stage: str = "title_abstract
     found = progress.next_reference(project, request.user, stage)
     if found is None:
         return Status(204, None)
-    reference = progress.screened_references(project).filter(pk=found)
-    reference = reference.prefetch_related("records__search").get()
+    # Open to a vote means fewer votes than needed and no resolution: pending, by definition.
+    reference = Reference.objects.prefetch_related("records__search").get(pk=found)
+    reference.stage, reference.status = stage, StageStatus.PENDING
     return _reference_out(reference, sees_all=_sees_all_votes(membership))
 
 

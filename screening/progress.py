@@ -53,6 +53,7 @@ from .workflow import (
     VoteChoice,
     full_text_status,
     reaches_full_text,
+    visible_status,
     vote_status,
     votes_required,
 )
@@ -254,9 +255,20 @@ def _open_references(project: Project, stage: str) -> QuerySet[Reference]:
     )
     if stage == TA:
         return references.filter(source=ReferenceSource.DATABASES)
-    return references.filter(
-        Exists(Report.objects.filter(reference=OuterRef("pk"), not_retrieved=False))
-    ).filter(_title_abstract_included())
+    ta_count = (
+        Vote.objects.filter(reference=OuterRef("pk"), stage=TA)
+        .order_by()
+        .values("reference")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        references.filter(
+            Exists(Report.objects.filter(reference=OuterRef("pk"), not_retrieved=False))
+        )
+        .annotate(ta_votes=Coalesce(Subquery(ta_count, output_field=IntegerField()), 0))
+        .filter(_title_abstract_included())
+    )
 
 
 def _open_to_anyone_from(base: QuerySet[Reference], key: str, start: int) -> int:
@@ -278,10 +290,13 @@ def forget_hints(project: Project) -> None:
 
 
 def _title_abstract_included() -> Q:
-    """Reached full text: found by other methods, or included on title and abstract (as SQL)."""
+    """Reached full text: found by other methods, or included on title and abstract (as SQL).
+
+    Needs the `ta_votes` and `required` annotations: agreement counts only once all are in.
+    """
     ta_votes = Vote.objects.filter(reference=OuterRef("pk"), stage=TA)
     ta_resolution = Resolution.objects.filter(reference=OuterRef("pk"), stage=TA)
-    agreed = Q(Exists(ta_votes)) & ~Q(Exists(ta_votes.filter(vote=VoteChoice.EXCLUDE)))
+    agreed = Q(ta_votes__gte=F("required")) & ~Q(Exists(ta_votes.filter(vote=VoteChoice.EXCLUDE)))
     return (
         Q(source=ReferenceSource.OTHER)
         | Q(Exists(ta_resolution.filter(decision=Decision.INCLUDE)))
@@ -322,12 +337,16 @@ def exclusion_reasons(project: Project) -> QuerySet[ExclusionReason]:
     return ExclusionReason.objects.filter(project=project)
 
 
-def status_counts(project: Project) -> dict[str, dict[str, int]]:
-    """References per stage and status: {"title_abstract": {"pending": n, ...}, ...}."""
+def status_counts(project: Project, *, sees_all_votes: bool = True) -> dict[str, dict[str, int]]:
+    """References per stage and status: {"title_abstract": {"pending": n, ...}, ...}.
+
+    A reviewer, blind to others' votes, sees conflicts counted as pending (workflow.visible_status).
+    """
     rows = _grouped(screened_references(project), ["stage", "status"])
     counts: dict[str, dict[str, int]] = {TA: {}, FT: {}}
     for stage, status, n in rows:
-        counts[stage][status] = n
+        shown = visible_status(Status(status), sees_all_votes=sees_all_votes).value
+        counts[stage][shown] = counts[stage].get(shown, 0) + n
     return counts
 
 

@@ -21,7 +21,7 @@ from .models import (
 )
 
 
-def project_counts(project: Project) -> dict[str, Any]:
+def project_counts(project: Project, *, sees_all_votes: bool) -> dict[str, Any]:
     """The dashboard's numbers: searches, records per database, references."""
     per_database = dict(
         Search.objects.filter(project=project)
@@ -40,7 +40,7 @@ def project_counts(project: Project) -> dict[str, Any]:
         "duplicates_pending": DuplicateCandidate.objects.filter(
             project=project, status=DuplicateStatus.PENDING
         ).count(),
-        "stages": progress.status_counts(project),
+        "stages": progress.status_counts(project, sees_all_votes=sees_all_votes),
     }
 
 

@@ -50,7 +50,9 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "project": project,
             "membership": membership,
-            "counts": selectors.project_counts(project),
+            "counts": selectors.project_counts(
+                project, sees_all_votes=membership.allows(Role.LEAD)
+            ),
             "members": selectors.project_members(project),
             "jobs": selectors.project_recent_jobs(project),
         },
@@ -198,7 +200,9 @@ def duplicate_review(request: HttpRequest, slug: str) -> HttpResponse:
             "status": status,
             "statuses": DuplicateStatus.choices,
             "sets": selectors.duplicate_sets(project, status=status),
-            "counts": selectors.project_counts(project),
+            "counts": selectors.project_counts(
+                project, sees_all_votes=membership.allows(Role.LEAD)
+            ),
         },
     )
 

@@ -1,0 +1,180 @@
+"""Screening speed (issue 5): 20 reviewers voting at once on a 100k-reference review.
+
+A review of 100,000 references on PostgreSQL, half of them already screened by two reviewers
+(so that "next" must find its way past 50,000 decided references), served by gunicorn; 20
+reviewer threads each ask for their next reference and vote on it, over and over. Figures are the
+server's own time per request (the Server-Timing header: time inside Django, without the
+network and the queue of a 2-core machine running clients and server together), and the time of
+the PRISMA counts. Goals: p95 of vote + next under 30 ms; PRISMA counts under 200 ms.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+PORT = 8765
+REFERENCES = int(os.environ.get("BENCH_SCREENING_REFERENCES", "100000"))
+REVIEWERS = 20
+ROUNDS = int(os.environ.get("BENCH_SCREENING_ROUNDS", "25"))
+
+
+def _server_ms(response: http.client.HTTPResponse) -> float:
+    timing = response.getheader("Server-Timing", "")
+    return float(timing.split("dur=")[1]) if "dur=" in timing else float("nan")
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def _reviewer(
+    slug: str, token: str, out: dict[str, list[float]], barrier: threading.Barrier
+) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    barrier.wait(timeout=120)
+    for round_ in range(ROUNDS):
+        started = time.perf_counter()
+        connection.request(
+            "GET", f"/api/v1/projects/{slug}/references/next?stage=title_abstract", headers=headers
+        )
+        answer = connection.getresponse()
+        body = answer.read()
+        next_ms = _server_ms(answer)
+        if answer.status == 204:
+            return
+        reference = json.loads(body)["id"]
+        vote = "include" if round_ % 4 else "exclude"
+        connection.request(
+            "POST", f"/api/v1/projects/{slug}/references/{reference}/votes",
+            body=json.dumps({"stage": "title_abstract", "vote": vote}), headers=headers,
+        )  # fmt: skip
+        answer = connection.getresponse()
+        answer.read()
+        client_ms = (time.perf_counter() - started) * 1000
+        key = "votes" if answer.status == 201 else "refused"
+        out[key].append(_server_ms(answer))
+        out["next"].append(next_ms)
+        out["pair"].append(next_ms + _server_ms(answer))
+        out["client"].append(client_ms)
+
+
+def run() -> str:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS reviewtool_bench_screening")
+            conn.execute("CREATE DATABASE reviewtool_bench_screening")
+    except Exception as error:  # noqa: BLE001 - no PostgreSQL here: say so, do not fail the run
+        return f"### Screening (issue 5)\n\nskipped: PostgreSQL not reachable ({error})"
+    env = {
+        **os.environ,
+        "DATABASE_URL": PG_ADMIN.rsplit("/", 1)[0] + "/reviewtool_bench_screening",
+        "REDIS_URL": REDIS,
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SETTINGS_MODULE": "reviewtool.settings",
+    }
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    seeded = time.perf_counter()
+    seed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.screening_seed", str(REFERENCES), str(REVIEWERS)],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    seed_seconds = time.perf_counter() - seeded
+    setup = json.loads(seed.stdout.strip().splitlines()[-1])
+    subprocess.run(
+        ["redis-cli", "-u", REDIS, "FLUSHDB"], check=False, capture_output=True
+    )  # the claims and hints of an earlier run
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "reviewtool.wsgi", "-b", f"127.0.0.1:{PORT}",
+         "--workers", "4", "--threads", "2", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        _wait_for_server()
+        slug, tokens = setup["slug"], setup["tokens"]
+        out: dict[str, list[float]] = {
+            "next": [],
+            "votes": [],
+            "refused": [],
+            "pair": [],
+            "client": [],
+        }
+        barrier = threading.Barrier(REVIEWERS)
+        threads = [
+            threading.Thread(
+                target=_reviewer, args=(slug, tokens[f"reviewer{i:02d}"], out, barrier)
+            )
+            for i in range(REVIEWERS)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        prisma_ms = _prisma_times(slug, tokens["bench-admin"])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    pairs = out["pair"]
+    lines = [
+        "### Screening (issue 5)",
+        "",
+        f"Command: `.venv/bin/python -m benchmarks bench_screening`. {REFERENCES:,} references on "
+        f"PostgreSQL, half already screened by two reviewers (seeded in {seed_seconds:.0f} s); gunicorn "
+        f"(4 workers x 2 threads) on the same 2-core machine as {REVIEWERS} reviewer threads, each "
+        f"doing {ROUNDS} rounds of next + vote. Server time from the Server-Timing header (ms).",
+        "",
+        "| measure | n | p50 | p95 | goal |",
+        "|---|---:|---:|---:|---|",
+        f"| next + vote (server) | {len(pairs)} | {statistics.median(pairs):.1f} | {_percentile(pairs, 0.95):.1f} | p95 < 30 |",
+        f"| next (server) | {len(out['next'])} | {statistics.median(out['next']):.1f} | {_percentile(out['next'], 0.95):.1f} | |",
+        f"| vote, accepted (server) | {len(out['votes'])} | {statistics.median(out['votes']):.1f} | {_percentile(out['votes'], 0.95):.1f} | |",
+        f"| next + vote, seen by the client | {len(out['client'])} | {statistics.median(out['client']):.1f} | {_percentile(out['client'], 0.95):.1f} | |",
+        f"| PRISMA counts, GET /prisma (server) | {len(prisma_ms)} | {statistics.median(prisma_ms):.1f} | {max(prisma_ms):.1f} (max) | < 200 |",
+        "",
+        f"Votes refused (409: the reference filled up meanwhile): {len(out['refused'])}.",
+    ]
+    return "\n".join(lines)
+
+
+def _wait_for_server() -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            connection.request("GET", "/api/v1/openapi.json")
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)  # polling a port that is not listening yet: nothing to wait on
+    raise RuntimeError("gunicorn did not start")
+
+
+def _prisma_times(slug: str, token: str) -> list[float]:
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    times = []
+    for _ in range(5):
+        connection.request(
+            "GET", f"/api/v1/projects/{slug}/prisma", headers={"Authorization": f"Bearer {token}"}
+        )
+        answer = connection.getresponse()
+        answer.read()
+        assert answer.status == 200, answer.status
+        times.append(_server_ms(answer))
+    return times
