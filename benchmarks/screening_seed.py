@@ -22,7 +22,7 @@ def main(n: int, reviewers: int) -> None:
     from screening.models import Membership, Record, Reference, Resolution, Role, Search, Vote
 
     user_model = get_user_model()
-    admin = user_model.objects.create_user(username="bench-admin", password="x")
+    admin = user_model.objects.create_user(username="bench-admin")
     people = [user_model.objects.create_user(username=f"reviewer{i:02d}") for i in range(reviewers)]
     project = services.project_create(name="Screening benchmark", creator=admin)
     Membership.objects.bulk_create(
