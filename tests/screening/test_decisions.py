@@ -537,7 +537,6 @@ def test_the_report_pdf_goes_to_members_only(
     assert answer.status_code == 200
     assert answer["Content-Type"] == "application/pdf"
     assert b"".join(answer.streaming_content) == content
-    answer.close()
     assert api(outsider).get(f"{BASE}/references/{r}/report").status_code == 404
     assert api().get(f"{BASE}/references/{r}/report").status_code == 401
 
