@@ -77,17 +77,23 @@ def _reason_named(project: Project, name: str) -> ExclusionReason | None:
     )
 
 
-def _reason_for_vote(project: Project, name: str, user: AbstractBaseUser) -> ExclusionReason:
-    """The listed reason of that name, or a new one the reviewer proposes."""
+def _reason_for_vote(
+    project: Project, name: str, user: AbstractBaseUser, *, proposed: bool = True
+) -> ExclusionReason:
+    """The listed reason of that name, or a new one: proposed by a reviewer, listed by a lead."""
     name = " ".join(name.split())[:200]
     reason = _reason_named(project, name)
     if reason is not None:
         return reason
     reason = ExclusionReason.objects.create(
-        project=project, name=name, proposed=True, created_by=user
+        project=project, name=name, proposed=proposed, created_by=user
     )
     audit_record(
-        actor=user, verb="reason.propose", project=project, obj=reason, after={"name": name}
+        actor=user,
+        verb="reason.propose" if proposed else "reason.add",
+        project=project,
+        obj=reason,
+        after={"name": name},
     )
     return reason
 
@@ -230,7 +236,7 @@ def resolution_record(
         reference=reference,
         stage=stage,
         decision=decision,
-        reason=_reason_for_vote(project, reason, user) if reason else None,
+        reason=_reason_for_vote(project, reason, user, proposed=False) if reason else None,
         note=note,
         decided_by=user,
     )
@@ -317,7 +323,7 @@ def report_attach(
     content = data.read(limit + 1)
     if len(content) > limit:
         raise TooLarge(
-            f"{filename} is larger than the {limit // (1024 * 1024)} MB a report may be.",
+            f"{filename} is larger than the {limit / (1024 * 1024):.1f} MB a report may be.",
             field="file",
         )
     try:

@@ -18,6 +18,8 @@ from tests.pdfs import pdf_with_text
 
 pytestmark = pytest.mark.django_db
 
+BASE = "/projects/microcredentials"
+
 
 def _ids(client, **params) -> list[int]:
     answer = client.get("/projects/microcredentials/references", limit=1000, **params)
@@ -285,3 +287,11 @@ def test_next_hands_out_references_in_order_and_skips_decided_ones(
 def test_next_answers_204_when_nothing_is_left(api, project, lead, reviewer_a) -> None:
     answer = api(reviewer_a).get("/projects/microcredentials/references/next")
     assert answer.status_code == 204
+
+
+def test_a_reason_a_lead_names_in_a_resolution_is_listed_not_proposed(api, lead, review) -> None:
+    boss = api(lead)
+    _resolve(boss, review["refs"][8], "full_text", "exclude", "Not a study of nurses")
+    reasons = {r["name"]: r["proposed"] for r in boss.get(f"{BASE}/exclusion-reasons").json()}
+    assert reasons["Not a study of nurses"] is False
+    assert reasons["Wrong study design"] is True  # the one reviewer B named stays a proposal
