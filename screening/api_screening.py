@@ -13,7 +13,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from . import agreement, decisions, exports, prisma, progress
 from .access import get_project_for_user
 from .errors import InvalidInput
-from .models import Membership, Reference, Report, Role
+from .models import Membership, Project, Reference, Report, Role
 from .workflow import Stage, visible_status
 from .workflow import Status as StageStatus
 
@@ -110,12 +110,13 @@ def reference_list(request: HttpRequest, slug: str, stage: str = "", status: str
     if stage:
         references = references.filter(stage=stage)
     if status:
-        if status == StageStatus.CONFLICT and not request.sees_all_votes:
-            return references.none()  # a reviewer is blind to conflicts: they are pending to them
-        if status == StageStatus.PENDING and not request.sees_all_votes:
-            references = references.filter(status__in=[status, StageStatus.CONFLICT])
-        else:
-            references = references.filter(status=status)
+        # Filter on the status as the caller sees it: to a reviewer, a conflict is pending.
+        shown_as = [
+            s.value
+            for s in StageStatus
+            if visible_status(s, sees_all_votes=request.sees_all_votes) == status
+        ]
+        references = references.filter(status__in=shown_as)
     return references.order_by("id").prefetch_related("records__search")
 
 
@@ -137,11 +138,18 @@ def reference_next(request: HttpRequest, slug: str, stage: str = "title_abstract
 def reference_detail(request: HttpRequest, slug: str, reference_id: int) -> Any:
     """One reference with its stage and status (as the caller may see it)."""
     project, membership = get_project_for_user(request.user, slug)
+    return _reference_out(
+        _screened_reference(project, reference_id), sees_all=_sees_all_votes(membership)
+    )
+
+
+def _screened_reference(project: Project, reference_id: int) -> Reference:
+    """One reference still screened, with its statuses and records; 404 otherwise."""
     references = progress.screened_references(project).prefetch_related("records__search")
     reference = references.filter(pk=reference_id).first()
     if reference is None:
         raise Http404("No such reference")
-    return _reference_out(reference, sees_all=_sees_all_votes(membership))
+    return reference
 
 
 # Votes, conflicts, resolutions ------------------------------------------------------------
@@ -170,7 +178,7 @@ def vote_create(
 ) -> Status[dict[str, Any]]:
     """Cast (or replace) the caller's vote; the answer's status hides others' votes."""
     project, membership = get_project_for_user(request.user, slug)
-    vote = decisions.vote_cast(
+    vote, status = decisions.vote_cast(
         reference=_reference(project.pk, reference_id),
         reviewer=request.user,
         stage=payload.stage,
@@ -178,7 +186,6 @@ def vote_create(
         reason=payload.reason,
         note=payload.note,
     )
-    state = progress.reference_state(vote.reference, project)
     return Status(
         201,
         {
@@ -188,9 +195,7 @@ def vote_create(
             "vote": vote.vote,
             "reason": vote.reason.name if vote.reason_id else "",
             "note": vote.note,
-            "status": visible_status(
-                StageStatus(state[vote.stage]), sees_all_votes=_sees_all_votes(membership)
-            ),
+            "status": visible_status(status, sees_all_votes=_sees_all_votes(membership)),
         },
     )
 
@@ -246,7 +251,7 @@ def resolution_create(
 ) -> Status[dict[str, Any]]:
     """Settle a conflict (leads and admins)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    resolution = decisions.resolution_record(
+    resolution, status = decisions.resolution_record(
         reference=_reference(project.pk, reference_id),
         stage=payload.stage,
         decision=payload.decision,
@@ -254,7 +259,6 @@ def resolution_create(
         note=payload.note,
         user=request.user,
     )
-    state = progress.reference_state(resolution.reference, project)
     return Status(
         201,
         {
@@ -263,7 +267,7 @@ def resolution_create(
             "stage": resolution.stage,
             "decision": resolution.decision,
             "reason": resolution.reason.name if resolution.reason_id else "",
-            "status": state[resolution.stage],
+            "status": status,
         },
     )
 
@@ -283,8 +287,7 @@ def reference_reopen(request: HttpRequest, slug: str, reference_id: int, payload
         note=payload.note,
         user=request.user,
     )
-    reference = progress.screened_references(project).prefetch_related("records__search")
-    return _reference_out(reference.get(pk=reference_id), sees_all=True)
+    return _reference_out(_screened_reference(project, reference_id), sees_all=True)
 
 
 # Exclusion reasons ------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from . import fulltext, progress
 from .audit import audit_record
 from .errors import Conflict, InvalidInput, TooLarge
 from .models import ExclusionReason, Project, Reference, ReferenceSource, Report, Resolution, Vote
-from .progress import reference_state
 from .workflow import DECIDED, Decision, Stage, Status, VoteChoice
 
 
@@ -32,7 +31,12 @@ def _stage(value: str) -> str:
 
 def _locked(reference: Reference) -> Reference:
     """The reference's row, locked until the transaction ends; refused if merged away."""
-    locked = Reference.objects.select_for_update().get(pk=reference.pk)
+    # of=("self",): the project row is read, not locked; only this reference is.
+    locked = (
+        Reference.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .get(pk=reference.pk)
+    )
     if locked.merged_into_id is not None:
         raise Conflict(
             f"Reference {locked.pk} was merged into reference {locked.merged_into_id}; "
@@ -98,6 +102,16 @@ def _reason_for_vote(
     return reason
 
 
+def _check_reason(stage: str, choice: str, reason: str) -> str:
+    """A reason goes with an exclusion only, and every exclusion at full text has one."""
+    reason = (reason or "").strip()
+    if reason and choice != VoteChoice.EXCLUDE:
+        raise InvalidInput("Only an exclusion takes a reason.", field="reason")
+    if stage == Stage.FULL_TEXT and choice == VoteChoice.EXCLUDE and not reason:
+        raise InvalidInput("An exclusion at full text needs a reason.", field="reason")
+    return reason
+
+
 # Votes ------------------------------------------------------------------------------------
 
 
@@ -114,9 +128,8 @@ def _vote_facts(vote: Vote | None) -> dict[str, Any]:
     }
 
 
-def _screenable(reference: Reference, project: Project, stage: str) -> dict[str, Any]:
-    """The reference's state, refused with 409 unless it can be voted on at `stage`."""
-    state = reference_state(reference, project)
+def _check_screenable(reference: Reference, state: dict[str, Status], stage: str) -> None:
+    """Refuse with 409 unless the reference can be voted on at `stage`."""
     if stage == Stage.TITLE_ABSTRACT and reference.source == ReferenceSource.OTHER:
         raise Conflict(
             "Records found by other methods are screened on their full text only.", field="stage"
@@ -133,7 +146,6 @@ def _screenable(reference: Reference, project: Project, stage: str) -> dict[str,
             )
         if state[Stage.FULL_TEXT] == Status.NOT_RETRIEVED:
             raise Conflict("Its full text was marked not retrieved.", field="stage")
-    return state
 
 
 @transaction.atomic
@@ -145,34 +157,31 @@ def vote_cast(
     vote: str,
     reason: str = "",
     note: str = "",
-) -> Vote:
-    """Record (or replace) the reviewer's vote on a reference at a stage."""
+) -> tuple[Vote, Status]:
+    """Record (or replace) the reviewer's vote at a stage; the vote and the stage's status after."""
     stage = _stage(stage)
     if vote not in {v.value for v in VoteChoice}:
         raise InvalidInput("vote must be include, exclude or maybe.", field="vote")
-    reason = (reason or "").strip()
-    if reason and vote != VoteChoice.EXCLUDE:
-        raise InvalidInput("Only an exclusion takes a reason.", field="reason")
-    if stage == Stage.FULL_TEXT and vote == VoteChoice.EXCLUDE and not reason:
-        raise InvalidInput("An exclusion at full text needs a reason.", field="reason")
+    reason = _check_reason(stage, vote, reason)
     reference = _locked(reference)
     project = reference.project
-    state = _screenable(reference, project, stage)
+    facts = progress.reference_facts(reference, project)
+    state = facts.state()
+    _check_screenable(reference, state, stage)
     if state[stage] in DECIDED:
         raise Conflict(
             "This reference is decided at this stage; a lead can reopen it.", field="stage"
         )
-    existing = (
-        Vote.objects.filter(reference=reference, stage=stage, reviewer=reviewer)
-        .select_related("reason", "reviewer")
-        .first()
-    )
-    if existing is None:
-        votes = Vote.objects.filter(reference=reference, stage=stage).count()
-        if votes >= state["required"]:
-            raise Conflict(
-                f"This reference has its {state['required']} votes already.", field="vote"
-            )
+    voters = {who for who, _, _ in facts.votes_at(stage)}
+    existing = None
+    if reviewer.pk in voters:
+        existing = (
+            Vote.objects.filter(reference=reference, stage=stage, reviewer=reviewer)
+            .select_related("reason", "reviewer")
+            .get()
+        )
+    elif len(voters) >= facts.required:
+        raise Conflict(f"This reference has its {facts.required} votes already.", field="vote")
     before = _vote_facts(existing)
     reason_row = _reason_for_vote(project, reason, reviewer) if reason else None
     if existing is None:
@@ -198,7 +207,8 @@ def vote_cast(
         before=before,
         after=_vote_facts(cast),
     )
-    return cast
+    after = facts.with_vote(stage, reviewer.pk, vote, cast.reason_id).state()
+    return cast, after[stage]
 
 
 # Conflicts: resolution and reopening ----------------------------------------------------
@@ -213,19 +223,16 @@ def resolution_record(
     user: AbstractBaseUser,
     reason: str = "",
     note: str = "",
-) -> Resolution:
+) -> tuple[Resolution, Status]:
     """A lead settles a conflict: include, or exclude (with a reason at full text)."""
     stage = _stage(stage)
     if decision not in {d.value for d in Decision}:
         raise InvalidInput("decision must be include or exclude.", field="decision")
-    reason = (reason or "").strip()
-    if reason and decision != Decision.EXCLUDE:
-        raise InvalidInput("Only an exclusion takes a reason.", field="reason")
-    if stage == Stage.FULL_TEXT and decision == Decision.EXCLUDE and not reason:
-        raise InvalidInput("An exclusion at full text needs a reason.", field="reason")
+    reason = _check_reason(stage, decision, reason)
     reference = _locked(reference)
     project = reference.project
-    state = reference_state(reference, project)
+    facts = progress.reference_facts(reference, project)
+    state = facts.state()
     if state[stage] != Status.CONFLICT:
         raise Conflict(
             f"Only a conflict is resolved; this reference is {state[stage]} at this stage.",
@@ -247,7 +254,7 @@ def resolution_record(
         obj=resolution,
         after={"reference": reference.pk, "stage": stage, "decision": decision, "reason": reason},
     )
-    return resolution
+    return resolution, facts.with_resolution(stage, decision).state()[stage]
 
 
 @transaction.atomic
@@ -258,7 +265,7 @@ def reference_reopen(
     stage = _stage(stage)
     reference = _locked(reference)
     project = reference.project
-    state = reference_state(reference, project)
+    state = progress.reference_state(reference, project)
     if state[stage] not in {Status.INCLUDED, Status.EXCLUDED}:
         raise Conflict("Only a decided reference can be reopened.", field="stage")
     if (
@@ -294,7 +301,7 @@ def reference_reopen(
 
 def _reportable(reference: Reference) -> Reference:
     reference = _locked(reference)
-    if reference_state(reference, reference.project)["stage"] != Stage.FULL_TEXT:
+    if progress.reference_state(reference, reference.project)["stage"] != Stage.FULL_TEXT:
         raise Conflict(
             "Only a reference included on title and abstract has its full text sought.",
             field="reference",

@@ -47,14 +47,11 @@ from .models import (
 from .workflow import (
     SAMPLE_MULTIPLIER,
     Decision,
+    ReferenceFacts,
     Stage,
     Status,
-    Tally,
     VoteChoice,
-    full_text_status,
-    reaches_full_text,
     visible_status,
-    vote_status,
     votes_required,
 )
 
@@ -157,39 +154,30 @@ def screened_references(project: Project) -> QuerySet[Reference]:
 # One reference at a time, in Python: what the services check under a lock ---------------------
 
 
-def reference_state(reference: Reference, project: Project) -> dict[str, Status | str | None]:
-    """Stage and status of one reference, from its rows, through workflow.py."""
-    votes = list(Vote.objects.filter(reference=reference).values_list("stage", "vote", "reason"))
-    resolutions = dict(
-        Resolution.objects.filter(reference=reference).values_list("stage", "decision")
-    )
-    report = Report.objects.filter(reference=reference).first()
-    required = votes_required(
-        reference.pk, project.reviewers_per_reference, project.second_reviewer_share
-    )
-    ta = vote_status(
-        Tally.of([(v, r) for s, v, r in votes if s == TA]),
-        required=required,
-        stage=Stage.TITLE_ABSTRACT,
-        resolution=resolutions.get(TA),
-    )
-    ft = full_text_status(
-        Tally.of([(v, r) for s, v, r in votes if s == FT]),
-        required=required,
-        resolution=resolutions.get(FT),
+def reference_facts(reference: Reference, project: Project) -> ReferenceFacts:
+    """What workflow.py needs to know of one reference: three indexed queries."""
+    report = Report.objects.filter(reference=reference).values_list("not_retrieved").first()
+    return ReferenceFacts(
+        required=votes_required(
+            reference.pk, project.reviewers_per_reference, project.second_reviewer_share
+        ),
+        from_other_methods=reference.source == ReferenceSource.OTHER,
+        votes=tuple(
+            Vote.objects.filter(reference=reference).values_list(
+                "stage", "reviewer_id", "vote", "reason_id"
+            )
+        ),
+        resolutions=tuple(
+            Resolution.objects.filter(reference=reference).values_list("stage", "decision")
+        ),
         has_report=report is not None,
-        not_retrieved=report is not None and report.not_retrieved,
+        not_retrieved=bool(report and report[0]),
     )
-    at_full_text = reaches_full_text(
-        from_other_methods=reference.source == ReferenceSource.OTHER, title_abstract=ta
-    )
-    return {
-        TA: ta,
-        FT: ft,
-        "stage": FT if at_full_text else TA,
-        "status": ft if at_full_text else ta,
-        "required": required,
-    }
+
+
+def reference_state(reference: Reference, project: Project) -> dict[str, Status]:
+    """Stage and status of one reference, from its rows, through workflow.py."""
+    return reference_facts(reference, project).state()
 
 
 # The next reference ------------------------------------------------------------------------
@@ -234,41 +222,46 @@ def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> 
 
 
 def _open_references(project: Project, stage: str) -> QuerySet[Reference]:
-    """References at `stage` that still need a vote from someone, with their vote counts."""
-    count = (
-        Vote.objects.filter(reference=OuterRef("pk"), stage=stage)
-        .order_by()
-        .values("reference")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
+    """References at `stage` that still need a vote from someone, with their vote counts.
+
+    The counts are per-row subqueries rather than with_status's GROUP BY, so that the database
+    can stop at the first open references in id order instead of counting the whole project.
+    """
     resolved = Resolution.objects.filter(reference=OuterRef("pk"), stage=stage)
     references = (
         Reference.objects.filter(project=project, merged_into__isnull=True)
         .annotate(sampled=Mod(F("id") * SAMPLE_MULTIPLIER, 100))
-        .annotate(
-            n_votes=Coalesce(Subquery(count, output_field=IntegerField()), 0),
-            required=required_expression(project),
-        )
+        .annotate(n_votes=_vote_count(stage), required=required_expression(project))
         .filter(n_votes__lt=F("required"))
         .exclude(Exists(resolved))
     )
     if stage == TA:
         return references.filter(source=ReferenceSource.DATABASES)
-    ta_count = (
-        Vote.objects.filter(reference=OuterRef("pk"), stage=TA)
+    # Reached full text: the same title/abstract rule with_status applies, on these counts.
+    return (
+        references.filter(
+            Exists(Report.objects.filter(reference=OuterRef("pk"), not_retrieved=False))
+        )
+        .annotate(
+            ta_votes=_vote_count(TA),
+            ta_excludes=_vote_count(TA, vote=VoteChoice.EXCLUDE),
+            ta_resolution=FilteredRelation("resolutions", condition=Q(resolutions__stage=TA)),
+        )
+        .annotate(ta_status=_vote_status_expression(TA, F("required")))
+        .filter(Q(source=ReferenceSource.OTHER) | Q(ta_status=Status.INCLUDED.value))
+    )
+
+
+def _vote_count(stage: str, **only: str) -> Coalesce:
+    """The number of votes at `stage` on each reference (of one kind, with `only`), as SQL."""
+    count = (
+        Vote.objects.filter(reference=OuterRef("pk"), stage=stage, **only)
         .order_by()
         .values("reference")
         .annotate(n=Count("id"))
         .values("n")
     )
-    return (
-        references.filter(
-            Exists(Report.objects.filter(reference=OuterRef("pk"), not_retrieved=False))
-        )
-        .annotate(ta_votes=Coalesce(Subquery(ta_count, output_field=IntegerField()), 0))
-        .filter(_title_abstract_included())
-    )
+    return Coalesce(Subquery(count, output_field=IntegerField()), 0)
 
 
 def _open_to_anyone_from(base: QuerySet[Reference], key: str, start: int) -> int:
@@ -287,21 +280,6 @@ def _hint_keys(project: Project, reviewer_id: int) -> tuple[str, str]:
 def forget_hints(project: Project) -> None:
     """References below the hints may be open again (a reopening, an unmerge): start over."""
     cache.set(f"screening-hints:{project.pk}", time.time_ns(), None)
-
-
-def _title_abstract_included() -> Q:
-    """Reached full text: found by other methods, or included on title and abstract (as SQL).
-
-    Needs the `ta_votes` and `required` annotations: agreement counts only once all are in.
-    """
-    ta_votes = Vote.objects.filter(reference=OuterRef("pk"), stage=TA)
-    ta_resolution = Resolution.objects.filter(reference=OuterRef("pk"), stage=TA)
-    agreed = Q(ta_votes__gte=F("required")) & ~Q(Exists(ta_votes.filter(vote=VoteChoice.EXCLUDE)))
-    return (
-        Q(source=ReferenceSource.OTHER)
-        | Q(Exists(ta_resolution.filter(decision=Decision.INCLUDE)))
-        | (~Q(Exists(ta_resolution)) & agreed)
-    )
 
 
 def _unclaimed(rows: list[tuple[int, int, int]], stage: str, reviewer_id: int) -> int:

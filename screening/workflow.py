@@ -13,7 +13,7 @@ filter and count in the database; a property test checks that the two agree on r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -133,3 +133,55 @@ def visible_status(status: Status, *, sees_all_votes: bool) -> Status:
     if status == Status.CONFLICT and not sees_all_votes:
         return Status.PENDING
     return status
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceFacts:
+    """Everything the rules read of one reference: its votes, resolutions and report."""
+
+    required: int
+    from_other_methods: bool = False
+    # (stage, reviewer id, vote, reason id or None)
+    votes: tuple[tuple[str, int, str, int | None], ...] = ()
+    resolutions: tuple[tuple[str, str], ...] = ()  # (stage, decision)
+    has_report: bool = False
+    not_retrieved: bool = False
+
+    def votes_at(self, stage: str) -> list[tuple[int, str, int | None]]:
+        return [(who, vote, reason) for at, who, vote, reason in self.votes if at == stage]
+
+    def with_vote(self, stage: str, reviewer: int, vote: str, reason: int | None) -> ReferenceFacts:
+        """The facts once `reviewer`'s vote at `stage` is this one (cast or replaced)."""
+        kept = tuple(v for v in self.votes if (v[0], v[1]) != (stage, reviewer))
+        return replace(self, votes=(*kept, (stage, reviewer, vote, reason)))
+
+    def with_resolution(self, stage: str, decision: str) -> ReferenceFacts:
+        kept = tuple(r for r in self.resolutions if r[0] != stage)
+        return replace(self, resolutions=(*kept, (stage, decision)))
+
+    def state(self) -> dict[str, Status]:
+        """The status at each stage, the stage reached, and the status there."""
+        resolution = dict(self.resolutions)
+        ta = vote_status(
+            Tally.of([(v, r) for _, v, r in self.votes_at(Stage.TITLE_ABSTRACT)]),
+            required=self.required,
+            stage=Stage.TITLE_ABSTRACT,
+            resolution=resolution.get(Stage.TITLE_ABSTRACT),
+        )
+        ft = full_text_status(
+            Tally.of([(v, r) for _, v, r in self.votes_at(Stage.FULL_TEXT)]),
+            required=self.required,
+            resolution=resolution.get(Stage.FULL_TEXT),
+            has_report=self.has_report,
+            not_retrieved=self.not_retrieved,
+        )
+        at_full_text = reaches_full_text(
+            from_other_methods=self.from_other_methods, title_abstract=ta
+        )
+        stage = Stage.FULL_TEXT if at_full_text else Stage.TITLE_ABSTRACT
+        return {
+            Stage.TITLE_ABSTRACT.value: ta,
+            Stage.FULL_TEXT.value: ft,
+            "stage": stage,
+            "status": ft if at_full_text else ta,
+        }
