@@ -124,3 +124,19 @@ def update_rows(
             f"UPDATE {table} SET {assignments} FROM {temporary} t WHERE {table}.{pk} = t.{pk}"  # noqa: S608
         )
         cursor.execute(f"DROP TABLE {temporary}")
+
+
+# PostgreSQL plans from table statistics, which autovacuum refreshes only a while after a bulk
+# load. Until then it believes a 100k-reference project holds a dozen rows, and picks plans that
+# read all of them (the next reference took 230 ms instead of 2). Below this many new rows the
+# old statistics are close enough.
+ANALYZE_AFTER_ROWS = 5000
+
+
+def refresh_statistics(*models_: type[models.Model], rows: int) -> None:
+    """After loading `rows` rows, let PostgreSQL's planner see the tables as they now are."""
+    if connection.vendor != "postgresql" or rows < ANALYZE_AFTER_ROWS:
+        return
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -430,7 +430,12 @@ class Vote(models.Model):
     """One reviewer's decision on one reference at one stage. Voting again replaces it."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="votes")
-    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="votes")
+    # No index of its own: vote_one_per_reviewer_and_stage (reference, stage, reviewer) serves
+    # every lookup by reference, and with a second index on reference alone PostgreSQL chose it
+    # for "has this reviewer voted?" and read every vote of the project (18 ms instead of 1).
+    reference = models.ForeignKey(
+        Reference, on_delete=models.PROTECT, related_name="votes", db_index=False
+    )
     stage = models.CharField(max_length=20, choices=STAGE_CHOICES)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes"
@@ -474,7 +479,10 @@ class Resolution(models.Model):
     """A lead's decision on a conflict at one stage. Reopening deletes it (the audit keeps it)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="resolutions")
-    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="resolutions")
+    # No index of its own: resolution_one_per_reference_and_stage (reference, stage) serves it.
+    reference = models.ForeignKey(
+        Reference, on_delete=models.PROTECT, related_name="resolutions", db_index=False
+    )
     stage = models.CharField(max_length=20, choices=STAGE_CHOICES)
     decision = models.CharField(max_length=10, choices=[(d.value, d.value) for d in Decision])
     reason = models.ForeignKey(

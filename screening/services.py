@@ -21,7 +21,7 @@ from django.utils.text import slugify
 
 from . import importers
 from .audit import audit_record
-from .bulk import insert_rows
+from .bulk import insert_rows, refresh_statistics
 from .errors import Conflict, InvalidInput
 from .jobs import job_create, job_handler, job_set_progress
 from .models import (
@@ -391,6 +391,7 @@ def _read_into(search: Search, stream: BinaryIO, *, format: str, progress: Job |
         raise importers.ExportFormatError(
             f"the file has no records in {reading.format} format", line=1
         )
+    refresh_statistics(Reference, Record, rows=count)
     search.record_count = count
     search.warnings = [str(w) for w in reading.warnings]
     search.save(update_fields=["record_count", "warnings", "format", "encoding"])
