@@ -218,7 +218,7 @@ def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> 
         return None
     if stage == TA:
         cache.set(own_key, rows[0][0], None)
-    return _unclaimed(rows, stage, reviewer.pk)
+    return _claim(rows, stage, reviewer.pk)
 
 
 def _open_references(project: Project, stage: str) -> QuerySet[Reference]:
@@ -282,33 +282,48 @@ def forget_hints(project: Project) -> None:
     cache.set(f"screening-hints:{project.pk}", time.time_ns(), None)
 
 
-def _unclaimed(rows: list[tuple[int, int, int]], stage: str, reviewer_id: int) -> int:
-    keys = {pk: f"claim:{stage}:{pk}" for pk, _, _ in rows}
-    claims = cache.get_many(list(keys.values()))
-    now = time.time()
-    chosen = rows[0][0]
+def _claim(rows: list[tuple[int, int, int]], stage: str, reviewer_id: int) -> int:
+    """Hand the reviewer a reference whose seats are not all taken by votes and live claims.
+
+    A reference's claims are one counter in the cache; `incr` is atomic there (Redis, or the
+    in-process cache's lock), so two reviewers asking at the same moment cannot both take the
+    last seat, as they could when claims were read, changed and written back. A reviewer keeps
+    one claim: asking again before voting gives the same reference.
+    """
+    own_key = f"claimed-by:{stage}:{reviewer_id}"
+    held = cache.get(own_key)
+    if held is not None and any(pk == held for pk, _, _ in rows):
+        return held
     for pk, votes, required in rows:
-        others = {
-            who
-            for who, until in claims.get(keys[pk], {}).items()
-            if who != reviewer_id and until > now
-        }
-        if votes + len(others) < required:
-            chosen = pk
-            break
-    live = {w: u for w, u in claims.get(keys[chosen], {}).items() if u > now}
-    live[reviewer_id] = now + CLAIM_SECONDS
-    cache.set(keys[chosen], live, CLAIM_SECONDS)
-    return chosen
+        key = f"claims:{stage}:{pk}"
+        cache.add(key, 0, CLAIM_SECONDS)
+        try:
+            taken = cache.incr(key)
+        except ValueError:  # expired between add and incr: the seats are free again
+            continue
+        if votes + taken <= required:
+            if held is not None:
+                _unclaim(held, stage)
+            cache.set(own_key, pk, CLAIM_SECONDS)
+            return pk
+        cache.decr(key)
+    return rows[0][0]  # every seat is claimed: better a reference others hold than none
+
+
+def _unclaim(reference_id: int, stage: str) -> None:
+    try:
+        if cache.decr(f"claims:{stage}:{reference_id}") < 0:
+            cache.delete(f"claims:{stage}:{reference_id}")
+    except ValueError:  # the claims expired already
+        pass
 
 
 def release_claim(reference_id: int, stage: str, reviewer_id: int) -> None:
     """The reviewer voted: their vote now counts, their claim must not count twice."""
-    key = f"claim:{stage}:{reference_id}"
-    claims = cache.get(key)
-    if claims and reviewer_id in claims:
-        del claims[reviewer_id]
-        cache.set(key, claims, CLAIM_SECONDS)
+    own_key = f"claimed-by:{stage}:{reviewer_id}"
+    if cache.get(own_key) == reference_id:
+        cache.delete(own_key)
+        _unclaim(reference_id, stage)
 
 
 def exclusion_reasons(project: Project) -> QuerySet[ExclusionReason]:

@@ -99,3 +99,30 @@ def test_a_lead_resolving_while_a_reviewer_votes_again_keeps_one_outcome(
         else:  # the re-vote came first: agreement, so nothing was left to resolve
             assert statuses == [409, 201]
             assert votes == {"reviewer_a": "include", "reviewer_b": "include"}
+
+
+def test_reviewers_asking_at_once_get_no_more_than_two_to_a_reference(
+    api, project, demo_imports
+) -> None:
+    reviewers = [
+        MembershipFactory(project=project, user__username=f"reviewer_{i}").user for i in range(10)
+    ]
+    barrier = threading.Barrier(len(reviewers))
+    handed: list[int] = []
+
+    def ask(user: object) -> None:
+        client = api(user)
+        try:
+            barrier.wait(timeout=10)
+            handed.append(client.get("/projects/microcredentials/references/next").json()["id"])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask, args=(user,)) for user in reviewers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(handed) == 10
+    assert max(handed.count(reference) for reference in handed) == 2
+    assert len(set(handed)) == 5

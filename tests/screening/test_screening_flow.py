@@ -295,3 +295,19 @@ def test_a_reason_a_lead_names_in_a_resolution_is_listed_not_proposed(api, lead,
     reasons = {r["name"]: r["proposed"] for r in boss.get(f"{BASE}/exclusion-reasons").json()}
     assert reasons["Not a study of nurses"] is False
     assert reasons["Wrong study design"] is True  # the one reviewer B named stays a proposal
+
+
+def test_next_gives_each_reference_to_as_many_reviewers_as_it_needs(
+    api, project, demo_imports, lead, reviewer_a, reviewer_b
+) -> None:
+    from tests.factories import MembershipFactory
+
+    third = MembershipFactory(project=project, user__username="reviewer_c").user
+    refs = _ids(api(lead), stage="title_abstract")
+    handed = [
+        api(u).get(f"{BASE}/references/next").json()["id"] for u in (reviewer_a, reviewer_b, third)
+    ]
+    assert handed == [refs[0], refs[0], refs[1]]  # two seats on refs[0], then the next one
+    # Asking again before voting gives the same reference back, not another seat elsewhere.
+    assert api(third).get(f"{BASE}/references/next").json()["id"] == refs[1]
+    assert api(reviewer_a).get(f"{BASE}/references/next").json()["id"] == refs[0]
