@@ -62,7 +62,9 @@ def _reviewer(
             body=json.dumps({"stage": "title_abstract", "vote": vote}), headers=headers,
         )  # fmt: skip
         answer = connection.getresponse()
-        answer.read()
+        refused = answer.read()
+        if answer.status != 201 and os.environ.get("BENCH_DEBUG"):
+            print(reference, answer.status, refused[:200], file=sys.stderr)
         client_ms = (time.perf_counter() - started) * 1000
         key = "votes" if answer.status == 201 else "refused"
         out[key].append(_server_ms(answer))

@@ -8,6 +8,7 @@ and none is counted twice. Every change writes an audit row in the same transact
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 from typing import Any, BinaryIO
 
 from django.conf import settings
@@ -198,7 +199,8 @@ def vote_cast(
         cast = existing
         cast.vote, cast.reason, cast.note = vote, reason_row, note
         cast.save(update_fields=["vote", "reason", "note", "updated_at"])
-    progress.release_claim(reference.pk, stage, reviewer.pk)
+    # After the commit: released earlier, the seat looks free while the vote is not yet seen.
+    transaction.on_commit(partial(progress.release_claim, reference.pk, stage, reviewer.pk))
     audit_record(
         actor=reviewer,
         verb="vote.replace" if existing else "vote.cast",
