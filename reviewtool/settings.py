@@ -121,7 +121,11 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Send parameters apart from the SQL: an import's bulk insert of 100k records spends
         # most of its time quoting values into the statement with client-side binding.
-        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["server_side_binding"] = True
+        # No JIT: the screening queries stop after a few rows, but a LIMIT over per-row probes is
+        # priced high enough to trigger it, and compiling took 178 ms for a query that runs in 1.
+        options["options"] = "-c jit=off"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -177,7 +181,7 @@ REPORT_MAX_BYTES = env_int("REPORT_MAX_BYTES", 50 * 1024 * 1024)
 # Screening hands each reviewer a reference others are not reading (a soft claim). Shared
 # between web processes through Redis when there is one; one process's memory otherwise.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "reviewtool.cache.PooledRedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
@@ -13,7 +14,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from . import agreement, decisions, exports, prisma, progress
 from .access import get_project_for_user
 from .errors import InvalidInput
-from .models import Membership, Project, Reference, Report, Role
+from .models import Membership, Project, Record, Reference, Report, Role
 from .workflow import Stage, visible_status
 from .workflow import Status as StageStatus
 
@@ -89,6 +90,16 @@ def _reference_out(reference: Reference, *, sees_all: bool) -> dict[str, Any]:
     }
 
 
+def _record_sources() -> Prefetch:
+    """A reference's records, with only what ReferenceOut shows of them: one query."""
+    return Prefetch(
+        "records",
+        queryset=Record.objects.select_related("search")
+        .only("reference_id", "method", "accession", "pmid", "search", "search__database")
+        .order_by("id"),
+    )
+
+
 class _ReferencePage(LimitOffsetPagination):
     """Pagination whose items are shaped after slicing: records fetched for one page only."""
 
@@ -117,7 +128,7 @@ def reference_list(request: HttpRequest, slug: str, stage: str = "", status: str
             if visible_status(s, sees_all_votes=request.sees_all_votes) == status
         ]
         references = references.filter(status__in=shown_as)
-    return references.order_by("id").prefetch_related("records__search")
+    return references.order_by("id").prefetch_related(_record_sources())
 
 
 @router.get("/projects/{slug}/references/next", response={200: ReferenceOut, 204: None})
@@ -129,7 +140,7 @@ def reference_next(request: HttpRequest, slug: str, stage: str = "title_abstract
     if found is None:
         return Status(204, None)
     # Open to a vote means fewer votes than needed and no resolution: pending, by definition.
-    reference = Reference.objects.prefetch_related("records__search").get(pk=found)
+    reference = Reference.objects.prefetch_related(_record_sources()).get(pk=found)
     reference.stage, reference.status = stage, StageStatus.PENDING
     return _reference_out(reference, sees_all=_sees_all_votes(membership))
 
@@ -145,7 +156,7 @@ def reference_detail(request: HttpRequest, slug: str, reference_id: int) -> Any:
 
 def _screened_reference(project: Project, reference_id: int) -> Reference:
     """One reference still screened, with its statuses and records; 404 otherwise."""
-    references = progress.screened_references(project).prefetch_related("records__search")
+    references = progress.screened_references(project).prefetch_related(_record_sources())
     reference = references.filter(pk=reference_id).first()
     if reference is None:
         raise Http404("No such reference")

@@ -154,24 +154,36 @@ def screened_references(project: Project) -> QuerySet[Reference]:
 # One reference at a time, in Python: what the services check under a lock ---------------------
 
 
+# One query for the three kinds of row a reference's facts come from (its votes, resolutions and
+# report): a vote reads them under the reference's lock, on the hot path of screening.
+_FACTS_SQL = """
+SELECT 'vote', stage, reviewer_id, vote, reason_id FROM screening_vote WHERE reference_id = %s
+UNION ALL
+SELECT 'resolution', stage, NULL, decision, NULL FROM screening_resolution WHERE reference_id = %s
+UNION ALL
+SELECT 'report', '', NULL, CASE WHEN not_retrieved THEN 'not_retrieved' ELSE 'file' END, NULL
+    FROM screening_report WHERE reference_id = %s
+"""
+
+
 def reference_facts(reference: Reference, project: Project) -> ReferenceFacts:
-    """What workflow.py needs to know of one reference: three indexed queries."""
-    report = Report.objects.filter(reference=reference).values_list("not_retrieved").first()
+    """What workflow.py needs to know of one reference, in one indexed query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_FACTS_SQL, [reference.pk] * 3)
+        rows = cursor.fetchall()
+    votes = tuple(
+        (stage, who, vote, reason) for kind, stage, who, vote, reason in rows if kind == "vote"
+    )
+    report = [vote for kind, _, _, vote, _ in rows if kind == "report"]
     return ReferenceFacts(
         required=votes_required(
             reference.pk, project.reviewers_per_reference, project.second_reviewer_share
         ),
         from_other_methods=reference.source == ReferenceSource.OTHER,
-        votes=tuple(
-            Vote.objects.filter(reference=reference).values_list(
-                "stage", "reviewer_id", "vote", "reason_id"
-            )
-        ),
-        resolutions=tuple(
-            Resolution.objects.filter(reference=reference).values_list("stage", "decision")
-        ),
-        has_report=report is not None,
-        not_retrieved=bool(report and report[0]),
+        votes=votes,
+        resolutions=tuple((stage, d) for kind, stage, _, d, _ in rows if kind == "resolution"),
+        has_report=bool(report),
+        not_retrieved=report == ["not_retrieved"],
     )
 
 
@@ -199,26 +211,72 @@ def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> 
     so half-way through 100k references the query reads a few rows instead of 50,000. The hint
     is only where to start looking; the vote itself is checked under the reference's lock.
     """
-    base = _open_references(project, stage)
-    mine = Vote.objects.filter(reference=OuterRef("pk"), stage=stage, reviewer=reviewer)
-    floor = 0
-    if stage == TA:
-        own_key, anyone_key = _hint_keys(project, reviewer.pk)
-        hints = cache.get_many([own_key, anyone_key])
-        floor = hints.get(own_key) or _open_to_anyone_from(
-            base, anyone_key, hints.get(anyone_key, 0)
+    if stage != TA:
+        mine = Vote.objects.filter(reference=OuterRef("pk"), stage=stage, reviewer=reviewer)
+        rows = list(
+            _open_references(project, stage)
+            .exclude(Exists(mine))
+            .order_by("id")
+            .values_list("id", "n_votes", "required")[:_CANDIDATES]
         )
-    rows = list(
-        base.filter(id__gte=floor)
-        .exclude(Exists(mine))
-        .order_by("id")
-        .values_list("id", "n_votes", "required")[:_CANDIDATES]
-    )
+        return _claim(rows, stage, reviewer.pk) if rows else None
+    own_key, anyone_key = _hint_keys(project, reviewer.pk)
+    hints = cache.get_many([own_key, anyone_key])
+    floor = hints.get(own_key)
+    if floor is None:
+        first = open_on_title(project, start=hints.get(anyone_key, 0), limit=1)
+        floor = first[0][0] if first else hints.get(anyone_key, 0)
+        if first:
+            cache.set(anyone_key, floor, None)
+    rows = open_on_title(project, start=floor, reviewer_id=reviewer.pk)
     if not rows:
         return None
-    if stage == TA:
-        cache.set(own_key, rows[0][0], None)
+    cache.set(own_key, rows[0][0], None)
     return _claim(rows, stage, reviewer.pk)
+
+
+# The hot query of screening, written out: the ORM's version of the same rule (`_open_references`)
+# cost as much to compile as to run, and PostgreSQL turned its NOT EXISTS into anti-joins that read
+# every vote of the reviewer from the start of the project. Scalar subqueries are probed per row
+# instead, along the (project, id) index from `start`, and the scan stops at `limit` rows.
+# tests/screening/test_progress_rules.py checks it against workflow.py with the ORM version.
+_OPEN_ON_TITLE_SQL = """
+SELECT id, n_votes, required FROM (
+    SELECT r.id,
+        (SELECT COUNT(*) FROM screening_vote v
+            WHERE v.reference_id = r.id AND v.stage = %s) AS n_votes,
+        (SELECT 1 FROM screening_vote v
+            WHERE v.reference_id = r.id AND v.stage = %s AND v.reviewer_id = %s) AS mine,
+        (SELECT 1 FROM screening_resolution s
+            WHERE s.reference_id = r.id AND s.stage = %s) AS resolved,
+        CASE WHEN (r.id * %s) %% 100 < %s THEN 2 ELSE %s END AS required
+    FROM screening_reference r
+    WHERE r.project_id = %s AND r.id >= %s AND r.merged_into_id IS NULL AND r.source = %s
+) AS candidates
+WHERE n_votes < required AND mine IS NULL AND resolved IS NULL
+ORDER BY id
+LIMIT %s
+"""
+
+
+def open_on_title(
+    project: Project, *, start: int = 0, reviewer_id: int | None = None, limit: int = _CANDIDATES
+) -> list[tuple[int, int, int]]:
+    """(id, votes, votes required) of references from `start` open to a vote on title and abstract.
+
+    With `reviewer_id`, only those this reviewer has not voted on yet. Two indexed probes per row
+    read, and the rows read are the open ones from `start`, so the hints keep this short.
+    """
+    share = project.second_reviewer_share if project.reviewers_per_reference == 1 else 0
+    params = [
+        TA, TA, reviewer_id, TA,
+        SAMPLE_MULTIPLIER, share, project.reviewers_per_reference,
+        project.pk, start, ReferenceSource.DATABASES.value,
+        limit,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(_OPEN_ON_TITLE_SQL, params)
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def _open_references(project: Project, stage: str) -> QuerySet[Reference]:
@@ -262,13 +320,6 @@ def _vote_count(stage: str, **only: str) -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(count, output_field=IntegerField()), 0)
-
-
-def _open_to_anyone_from(base: QuerySet[Reference], key: str, start: int) -> int:
-    first = base.filter(id__gte=start).order_by("id").values_list("id", flat=True).first()
-    if first is not None:
-        cache.set(key, first, None)
-    return first or start
 
 
 def _hint_keys(project: Project, reviewer_id: int) -> tuple[str, str]:

@@ -7,7 +7,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from screening.models import ExclusionReason, Reference, Report, Resolution, Vote
-from screening.progress import _open_references, reference_facts, screened_references
+from screening.progress import (
+    _open_references,
+    open_on_title,
+    reference_facts,
+    screened_references,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +88,12 @@ def test_sql_and_python_agree(project, references, required, share) -> None:
         stage: set(_open_references(project, stage).values_list("id", flat=True))
         for stage in ("title_abstract", "full_text")
     }
+    # The written-out query behind "next" on title and abstract: open to anyone, and open to the
+    # first reviewer (no vote of theirs yet), from a start that cuts the list in two.
+    start = made[len(made) // 2].pk
+    open_on_title_sql = {r[0] for r in open_on_title(project, limit=100)}
+    open_to_first = {r[0] for r in open_on_title(project, reviewer_id=reviewers[0].pk, limit=100)}
+    open_from_start = {r[0] for r in open_on_title(project, start=start, limit=100)}
     for ref in made:
         facts = reference_facts(ref, project)
         state = facts.state()
@@ -103,3 +114,12 @@ def test_sql_and_python_agree(project, references, required, share) -> None:
                 and len(facts.votes_at(stage)) < facts.required
             )
             assert (ref.pk in open_in_sql[stage]) == expected, (ref, stage)
+        on_title = (
+            not facts.from_other_methods
+            and "title_abstract" not in resolved
+            and len(facts.votes_at("title_abstract")) < facts.required
+        )
+        assert (ref.pk in open_on_title_sql) == on_title, ref
+        first_voted = any(who == reviewers[0].pk for who, _, _ in facts.votes_at("title_abstract"))
+        assert (ref.pk in open_to_first) == (on_title and not first_voted), ref
+        assert (ref.pk in open_from_start) == (on_title and ref.pk >= start), ref
