@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from . import agreement, decisions, exports, prisma, progress
+from . import agreement, decisions, exports, pilots, prisma, progress, selectors
 from .access import get_project_for_user
 from .errors import InvalidInput
-from .models import Membership, Project, Record, Reference, Report, Role
+from .models import AuditEvent, Membership, Pilot, Project, Record, Reference, Report, Role
 from .workflow import Stage, visible_status
 from .workflow import Status as StageStatus
 
@@ -504,3 +504,147 @@ def reference_export(
     part = "-".join(p for p in (stage, status) if p) or "references"
     response["Content-Disposition"] = f'attachment; filename="{project.slug}-{part}.{format}"'
     return response
+
+
+# A project's history (an extension of ../shared/API.md) -----------------------------------------
+
+
+class HistoryEventOut(Schema):
+    id: int
+    at: str
+    actor: str
+    action: str
+    object: str
+    object_id: str
+    reference: int | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+def _history(request: HttpRequest, slug: str, kind: str, actor: str, reference: int | None) -> Any:
+    project, membership = get_project_for_user(request.user, slug)
+    return selectors.project_history(
+        project, membership, kind=kind, actor=actor, reference=reference
+    )
+
+
+def _event_out(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "at": event.created_at.isoformat(),
+        "actor": event.actor.get_username() if event.actor_id else "",
+        "action": event.verb,
+        "object": event.object_type,
+        "object_id": event.object_id,
+        "reference": exports.event_reference(event),
+        "before": event.before,
+        "after": event.after,
+    }
+
+
+class _HistoryPage(LimitOffsetPagination):
+    def paginate_queryset(self, queryset: Any, pagination: Any, **params: Any) -> dict[str, Any]:
+        page = super().paginate_queryset(queryset, pagination, **params)
+        page["items"] = [_event_out(event) for event in page["items"]]
+        return page
+
+
+@router.get("/projects/{slug}/history", response=list[HistoryEventOut], tags=["reporting"])
+@paginate(_HistoryPage)
+def history_list(
+    request: HttpRequest, slug: str, kind: str = "", actor: str = "", reference: int | None = None
+) -> Any:
+    """The audit trail, newest first: every event to leads and admins, a reviewer's own to them."""
+    return _history(request, slug, kind, actor, reference)
+
+
+@router.get("/projects/{slug}/history.csv", tags=["reporting"])
+def history_csv(
+    request: HttpRequest, slug: str, kind: str = "", actor: str = "", reference: int | None = None
+) -> HttpResponse:
+    """The same events as CSV, one row each, values before and after as JSON."""
+    events = _history(request, slug, kind, actor, reference)
+    response = HttpResponse(exports.history_csv(events), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-history.csv"'
+    return response
+
+
+# Per-reviewer progress and pilot rounds (extensions of ../shared/API.md) -------------------------
+
+
+@router.get("/projects/{slug}/progress", tags=["screening"])
+def progress_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """References per stage and status, and each member's votes per stage.
+
+    A reviewer sees conflicts counted as pending, and how many votes others cast but not which.
+    """
+    project, membership = get_project_for_user(request.user, slug)
+    sees_all = _sees_all_votes(membership)
+    return {
+        "stages": progress.status_counts(project, sees_all_votes=sees_all),
+        "reviewers": [
+            {
+                **row,
+                "last_vote_at": row["last_vote_at"].isoformat() if row["last_vote_at"] else None,
+            }
+            for row in progress.reviewer_progress(
+                project, viewer_id=request.user.pk, sees_all_votes=sees_all
+            )
+        ],
+        "pilot": _pilot_out(pilots.latest_pilot(project), sees_all=sees_all),
+    }
+
+
+class PilotIn(Schema):
+    size: int
+
+
+def _pilot_out(pilot: Pilot | None, *, sees_all: bool) -> dict[str, Any] | None:
+    """A pilot round and how far it is; its agreement to leads and admins only."""
+    if pilot is None:
+        return None
+    report = pilots.pilot_report(pilot)
+    found = report["agreement"]
+    return {
+        "id": pilot.pk,
+        "size": pilot.size,
+        "open": pilot.closed_at is None,
+        "started_at": pilot.started_at.isoformat(),
+        "started_by": pilot.started_by.get_username() if pilot.started_by_id else "",
+        "closed_at": pilot.closed_at.isoformat() if pilot.closed_at else None,
+        "screened": report["screened"],
+        "agreement": {
+            "references": found.references,
+            "percent_agreement": _rounded(found.percent_agreement, 2),
+            "cohen_kappa": _rounded(found.cohen_kappa, 4),
+            "maybe_counts_as": "include",
+        }
+        if sees_all
+        else None,
+        "votes_per_reviewer": report["per_reviewer"] if sees_all else None,
+    }
+
+
+@router.post("/projects/{slug}/pilot", response={201: dict[str, Any]}, tags=["screening"])
+def pilot_create(request: HttpRequest, slug: str, payload: PilotIn) -> Status[dict[str, Any]]:
+    """Draw a random sample of unscreened references as a pilot round (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    pilot = pilots.pilot_start(project=project, size=payload.size, user=request.user)
+    return Status(201, _pilot_out(pilot, sees_all=True))
+
+
+@router.get("/projects/{slug}/pilot", tags=["screening"])
+def pilot_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """The latest pilot round: open or not, how far, and (to leads) its agreement."""
+    project, membership = get_project_for_user(request.user, slug)
+    found = _pilot_out(pilots.latest_pilot(project), sees_all=_sees_all_votes(membership))
+    if found is None:
+        raise Http404("This project has had no pilot round.")
+    return found
+
+
+@router.post("/projects/{slug}/pilot/close", tags=["screening"])
+def pilot_end(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """Close the open pilot round: screening goes on over every reference."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    return _pilot_out(pilots.pilot_close(project=project, user=request.user), sees_all=True)

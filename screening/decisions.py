@@ -315,6 +315,7 @@ def _report_facts(report: Report | None) -> dict[str, Any]:
     if report is None:
         return {}
     return {
+        "reference": report.reference_id,
         "file": report.file.name,
         "filename": report.filename,
         "sha256": report.sha256,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 from collections.abc import Iterable
 
 import pandas
 
 from .importers import Author, Citation, csvfile, ris
-from .models import Record, Reference
+from .models import AuditEvent, Record, Reference
 
 
 def reference_citation(reference: Reference, records: list[Record]) -> Citation:
@@ -163,3 +165,51 @@ def decisions_ris(references: list[Reference]) -> str:
             citation.notes.append(f"Resolution {resolution.stage}: {resolution.decision}{reason}")
         citations.append(citation)
     return ris.dump(citations)
+
+
+# A project's history -------------------------------------------------------------------------
+
+HISTORY_COLUMNS = [
+    "when (UTC)",
+    "who",
+    "action",
+    "object",
+    "object id",
+    "reference",
+    "before",
+    "after",
+]
+
+
+def history_rows(events: Iterable[AuditEvent]) -> list[dict[str, object]]:
+    """One row per audit event, values before and after as JSON, as they were recorded."""
+    return [
+        {
+            "when (UTC)": event.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            "who": event.actor.get_username() if event.actor_id else "(system)",
+            "action": event.verb,
+            "object": event.object_type,
+            "object id": event.object_id,
+            "reference": event_reference(event) or "",
+            "before": json.dumps(event.before, ensure_ascii=False, sort_keys=True)
+            if event.before
+            else "",
+            "after": json.dumps(event.after, ensure_ascii=False, sort_keys=True)
+            if event.after
+            else "",
+        }
+        for event in events
+    ]
+
+
+def event_reference(event: AuditEvent) -> int | None:
+    """The reference an event is about, where it names one (votes, resolutions, reports)."""
+    if event.object_type == "reference":
+        return int(event.object_id)
+    found = event.after.get("reference", event.before.get("reference"))
+    return found if isinstance(found, int) else None
+
+
+def history_csv(events: Iterable[AuditEvent]) -> str:
+    frame = pandas.DataFrame(history_rows(events), columns=HISTORY_COLUMNS)
+    return frame.to_csv(index=False, lineterminator="\n")

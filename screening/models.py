@@ -276,6 +276,11 @@ class Reference(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_references"
     )
+    # The pilot round that drew this reference into its sample, if one did: such a reference
+    # needs two votes at least (workflow.votes_required). A sampling fact, not a status.
+    pilot = models.ForeignKey(
+        "Pilot", null=True, blank=True, on_delete=models.PROTECT, related_name="references"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReferenceQuerySet.as_manager()
@@ -512,6 +517,39 @@ class Resolution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} {self.reference_id} at {self.stage}"
+
+
+class Pilot(models.Model):
+    """A pilot round of title/abstract screening: a random sample screened first, by two
+    reviewers each, so that the team sees its agreement (kappa) before screening the rest.
+
+    While a pilot is open, "next" hands out only its references; a lead closes it to go on.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pilots")
+    size = models.PositiveIntegerField()
+    seed = models.BigIntegerField(help_text="Seed of the random draw, to redraw the same sample.")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(closed_at__isnull=True),
+                name="pilot_one_open_per_project",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pilot of {self.size} in {self.project}"
 
 
 def report_upload_to(report: Report, filename: str) -> str:

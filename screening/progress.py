@@ -35,7 +35,9 @@ from django.db.models.functions import Coalesce, Mod
 from . import prisma
 from .models import (
     ExclusionReason,
+    Membership,
     OtherMethod,
+    Pilot,
     Project,
     Record,
     Reference,
@@ -60,16 +62,14 @@ TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
 
 def required_expression(project: Project) -> Any:
     """Votes each reference needs, as SQL: workflow.votes_required."""
-    if project.reviewers_per_reference == 1 and project.second_reviewer_share > 0:
-        return Case(
-            When(
-                Q(sampled__lt=project.second_reviewer_share),
-                then=Value(2),
-            ),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    return Value(project.reviewers_per_reference, output_field=IntegerField())
+    per_reference = project.reviewers_per_reference
+    sampled = per_reference == 1 and project.second_reviewer_share > 0
+    return Case(
+        When(pilot__isnull=False, then=Value(max(per_reference, 2))),
+        When(Q(sampled__lt=project.second_reviewer_share if sampled else 0), then=Value(2)),
+        default=Value(per_reference),
+        output_field=IntegerField(),
+    )
 
 
 def _vote_status_expression(stage: str, required: Any) -> Case:
@@ -177,7 +177,10 @@ def reference_facts(reference: Reference, project: Project) -> ReferenceFacts:
     report = [vote for kind, _, _, vote, _ in rows if kind == "report"]
     return ReferenceFacts(
         required=votes_required(
-            reference.pk, project.reviewers_per_reference, project.second_reviewer_share
+            reference.pk,
+            project.reviewers_per_reference,
+            project.second_reviewer_share,
+            in_pilot=reference.pilot_id is not None,
         ),
         from_other_methods=reference.source == ReferenceSource.OTHER,
         votes=votes,
@@ -220,6 +223,10 @@ def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> 
             .values_list("id", "n_votes", "required")[:_CANDIDATES]
         )
         return _claim(rows, stage, reviewer.pk) if rows else None
+    pilot_id = open_pilot_id(project)
+    if pilot_id is not None:  # a pilot round first: its references only, no hints needed
+        rows = open_on_title(project, reviewer_id=reviewer.pk, pilot_id=pilot_id)
+        return _claim(rows, stage, reviewer.pk) if rows else None
     own_key, anyone_key = _hint_keys(project, reviewer.pk)
     hints = cache.get_many([own_key, anyone_key])
     floor = hints.get(own_key)
@@ -249,9 +256,11 @@ SELECT id, n_votes, required FROM (
             WHERE v.reference_id = r.id AND v.stage = %s AND v.reviewer_id = %s) AS mine,
         (SELECT 1 FROM screening_resolution s
             WHERE s.reference_id = r.id AND s.stage = %s) AS resolved,
-        CASE WHEN (r.id * %s) %% 100 < %s THEN 2 ELSE %s END AS required
+        CASE WHEN r.pilot_id IS NOT NULL THEN %s
+            WHEN (r.id * %s) %% 100 < %s THEN 2 ELSE %s END AS required
     FROM screening_reference r
     WHERE r.project_id = %s AND r.id >= %s AND r.merged_into_id IS NULL AND r.source = %s
+        {in_pilot}
 ) AS candidates
 WHERE n_votes < required AND mine IS NULL AND resolved IS NULL
 ORDER BY id
@@ -260,22 +269,31 @@ LIMIT %s
 
 
 def open_on_title(
-    project: Project, *, start: int = 0, reviewer_id: int | None = None, limit: int = _CANDIDATES
+    project: Project,
+    *,
+    start: int = 0,
+    reviewer_id: int | None = None,
+    pilot_id: int | None = None,
+    limit: int = _CANDIDATES,
 ) -> list[tuple[int, int, int]]:
     """(id, votes, votes required) of references from `start` open to a vote on title and abstract.
 
-    With `reviewer_id`, only those this reviewer has not voted on yet. Two indexed probes per row
+    With `reviewer_id`, only those this reviewer has not voted on yet; with `pilot_id`, only
+    the references drawn for that pilot round. Two indexed probes per row
     read, and the rows read are the open ones from `start`, so the hints keep this short.
     """
-    share = project.second_reviewer_share if project.reviewers_per_reference == 1 else 0
+    per_reference = project.reviewers_per_reference
+    share = project.second_reviewer_share if per_reference == 1 else 0
     params = [
         TA, TA, reviewer_id, TA,
-        SAMPLE_MULTIPLIER, share, project.reviewers_per_reference,
+        max(per_reference, 2), SAMPLE_MULTIPLIER, share, per_reference,
         project.pk, start, ReferenceSource.DATABASES.value,
+        *([pilot_id] if pilot_id else []),
         limit,
     ]  # fmt: skip
+    sql = _OPEN_ON_TITLE_SQL.format(in_pilot="AND r.pilot_id = %s" if pilot_id else "")
     with connection.cursor() as cursor:
-        cursor.execute(_OPEN_ON_TITLE_SQL, params)
+        cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]
 
 
@@ -320,6 +338,20 @@ def _vote_count(stage: str, **only: str) -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(count, output_field=IntegerField()), 0)
+
+
+def open_pilot_id(project: Project) -> int | None:
+    """The id of the project's open pilot round, if any: asked on every "next", so cached."""
+    found = cache.get(f"pilot-open:{project.pk}")
+    if found is None:
+        pilot = Pilot.objects.filter(project=project, closed_at__isnull=True).first()
+        found = pilot.pk if pilot else 0
+        cache.set(f"pilot-open:{project.pk}", found, None)
+    return found or None
+
+
+def forget_open_pilot(project: Project) -> None:
+    cache.delete(f"pilot-open:{project.pk}")
 
 
 def _hint_keys(project: Project, reviewer_id: int) -> tuple[str, str]:
@@ -552,12 +584,18 @@ def conflicts_with_votes(references: list[Reference]) -> list[dict[str, Any]]:
     ]
 
 
-def votes_by_reference(project: Project, stage: str) -> dict[int, dict[str, str]]:
-    """{reference id: {reviewer: vote}} at a stage, over references still screened."""
+def votes_by_reference(
+    project: Project, stage: str, *, pilot: Pilot | None = None
+) -> dict[int, dict[str, str]]:
+    """{reference id: {reviewer: vote}} at a stage, over references still screened.
+
+    With `pilot`, over that pilot round's sample only.
+    """
     votes: dict[int, dict[str, str]] = {}
-    rows = Vote.objects.filter(
-        project=project, stage=stage, reference__merged_into__isnull=True
-    ).values_list("reference_id", "reviewer__username", "vote")
+    rows = Vote.objects.filter(project=project, stage=stage, reference__merged_into__isnull=True)
+    if pilot is not None:
+        rows = rows.filter(reference__pilot=pilot)
+    rows = rows.values_list("reference_id", "reviewer__username", "vote")
     for reference_id, reviewer, vote in rows:
         votes.setdefault(reference_id, {})[reviewer] = vote
     return votes
@@ -579,3 +617,50 @@ def decided_references(project: Project, stage: str = "", status: str = "") -> Q
         Prefetch("resolutions", queryset=Resolution.objects.select_related("reason", "decided_by")),
         "report",
     )
+
+
+# Per-reviewer progress -------------------------------------------------------------------------
+
+
+def reviewer_progress(
+    project: Project, *, viewer_id: int, sees_all_votes: bool
+) -> list[dict[str, Any]]:
+    """Each member's votes per stage (how many, and of which kind), in one grouped query.
+
+    Every member appears, voted or not. To a reviewer, the kinds of others' votes are hidden
+    (None): counts per person are shared, how others voted is not, screening being blind.
+    """
+    members = list(
+        Membership.objects.filter(project=project).select_related("user").order_by("user__username")
+    )
+    counted: dict[tuple[int, str], dict[str, int]] = {}
+    last_vote: dict[int, Any] = {}
+    rows = (
+        Vote.objects.filter(project=project, reference__merged_into__isnull=True)
+        .values_list("reviewer_id", "stage", "vote")
+        .annotate(n=Count("id"), last=Max("updated_at"))
+        .order_by()
+    )
+    for reviewer_id, stage, vote, n, last in rows:
+        counted.setdefault((reviewer_id, stage), {})[vote] = n
+        if last_vote.get(reviewer_id) is None or last > last_vote[reviewer_id]:
+            last_vote[reviewer_id] = last
+    progress = []
+    for member in members:
+        shown = sees_all_votes or member.user_id == viewer_id
+        row: dict[str, Any] = {
+            "reviewer": member.user.get_username(),
+            "role": member.role,
+            "last_vote_at": last_vote.get(member.user_id),
+        }
+        for stage in (TA, FT):
+            kinds = counted.get((member.user_id, stage), {})
+            row[stage] = {
+                "votes": sum(kinds.values()),
+                **{
+                    choice.value: kinds.get(choice.value, 0) if shown else None
+                    for choice in VoteChoice
+                },
+            }
+        progress.append(row)
+    return progress

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from . import progress
 from .models import (
+    AuditEvent,
     DuplicateCandidate,
     DuplicateStatus,
     Job,
@@ -17,6 +18,7 @@ from .models import (
     Project,
     Record,
     Reference,
+    Role,
     Search,
 )
 
@@ -115,3 +117,50 @@ def _shown(value: object) -> str:
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return "" if value is None else str(value)
+
+
+# A project's history -------------------------------------------------------------------------
+
+HISTORY_PAGE = 100
+
+
+def project_history(
+    project: Project,
+    membership: Membership,
+    *,
+    kind: str = "",
+    actor: str = "",
+    reference: int | None = None,
+) -> QuerySet[AuditEvent]:
+    """The project's audit events, newest first, as this member may see them.
+
+    Leads and admins see every event. A reviewer sees only their own: the trail holds every
+    vote with its reviewer, and screening is blind until a reference is decided. `kind` is the
+    first part of the verb ("vote", "resolution", "report", ...); `reference` matches the events
+    about one reference (votes, resolutions, reports and reopenings name it).
+    """
+    events = AuditEvent.objects.filter(project=project).select_related("actor")
+    if not membership.allows(Role.LEAD):
+        events = events.filter(actor=membership.user_id)
+    if kind:
+        events = events.filter(verb__startswith=f"{kind}.")
+    if actor:
+        events = events.filter(actor__username=actor)
+    if reference is not None:
+        events = events.filter(
+            Q(after__reference=reference)
+            | Q(before__reference=reference)
+            | Q(object_type="reference", object_id=str(reference))
+        )
+    return events.order_by("-created_at", "-id")
+
+
+def history_kinds(project: Project) -> list[str]:
+    """The kinds of event this project's history holds, for the page's filter."""
+    verbs = (
+        AuditEvent.objects.filter(project=project)
+        .order_by()
+        .values_list("verb", flat=True)
+        .distinct()
+    )
+    return sorted({verb.split(".")[0] for verb in verbs})

@@ -11,5 +11,7 @@ urlpatterns = [
     path("projects/<slug:slug>/import/", views.search_import, name="search_import"),
     path("projects/<slug:slug>/searches/", views.search_list, name="search_list"),
     path("projects/<slug:slug>/duplicates/", views.duplicate_review, name="duplicate_review"),
+    path("projects/<slug:slug>/pilot/", views.project_pilot, name="project_pilot"),
+    path("projects/<slug:slug>/history/", views.project_history, name="project_history"),
     path("jobs/<int:job_id>/", views.job_status, name="job_status"),
 ]

@@ -6,17 +6,28 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from . import deduplication, selectors, services
+from . import deduplication, exports, pilots, progress, selectors, services
 from .access import get_project_for_user
-from .errors import ServiceError
+from .errors import InvalidInput, ServiceError
 from .forms import COMMON_DATABASES, MemberForm, ProjectForm, SearchImportForm
 from .jobs import job_create
-from .models import DuplicateCandidate, DuplicateStatus, JobKind, Project, Record, Role, Search
+from .models import (
+    DuplicateCandidate,
+    DuplicateStatus,
+    JobKind,
+    Membership,
+    Project,
+    Record,
+    Role,
+    Search,
+)
+from .workflow import Stage
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -44,19 +55,61 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     project, membership = get_project_for_user(request.user, slug)
+    sees_all = membership.allows(Role.LEAD)
+    counts = selectors.project_counts(project, sees_all_votes=sees_all)
     return render(
         request,
         "screening/project_dashboard.html",
         {
             "project": project,
             "membership": membership,
-            "counts": selectors.project_counts(
-                project, sees_all_votes=membership.allows(Role.LEAD)
-            ),
+            "counts": counts,
             "members": selectors.project_members(project),
             "jobs": selectors.project_recent_jobs(project),
+            "reviewers": [
+                {**row, "stages": [row[Stage.TITLE_ABSTRACT], row[Stage.FULL_TEXT]]}
+                for row in progress.reviewer_progress(
+                    project, viewer_id=request.user.pk, sees_all_votes=sees_all
+                )
+            ],
+            "stage_rows": [
+                ("Title and abstract", counts["stages"][Stage.TITLE_ABSTRACT]),
+                ("Full text", counts["stages"][Stage.FULL_TEXT]),
+            ],
+            "pilot": _pilot_context(project, membership),
         },
     )
+
+
+def _pilot_context(project: Project, membership: Membership) -> dict[str, object] | None:
+    pilot = pilots.latest_pilot(project)
+    if pilot is None:
+        return None
+    report = pilots.pilot_report(pilot)
+    if not membership.allows(Role.LEAD):  # the agreement would tell how the others voted
+        report.pop("agreement")
+        report.pop("per_reviewer")
+    return report
+
+
+@login_required
+@require_http_methods(["POST"])
+def project_pilot(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start a pilot round of `size` references, or close the open one (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    try:
+        if request.POST.get("action") == "close":
+            pilots.pilot_close(project=project, user=request.user)
+            messages.success(request, "Pilot round closed: screening goes on over every reference.")
+        else:
+            size = request.POST.get("size", "")
+            if not size.isdigit():
+                raise InvalidInput("The pilot's size must be a whole number of references.")
+            pilot = pilots.pilot_start(project=project, size=int(size), user=request.user)
+            messages.success(request, f"Pilot round started: {pilot.size} references drawn.")
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("project_dashboard", slug=project.slug)
 
 
 @login_required
@@ -212,3 +265,39 @@ _DECIDED = {
     "reject": "Marked as not duplicates.",
     "unmerge": "Unmerged: every record is back in its own reference.",
 }
+
+
+@login_required
+def project_history(request: HttpRequest, slug: str) -> HttpResponse:
+    """The audit trail, filtered by kind, person and reference; `?format=csv` downloads it."""
+    project, membership = get_project_for_user(request.user, slug)
+    kind, actor = request.GET.get("kind", ""), request.GET.get("actor", "")
+    reference_param = request.GET.get("reference", "").strip()
+    reference = int(reference_param) if reference_param.isdigit() else None
+    events = selectors.project_history(
+        project, membership, kind=kind, actor=actor, reference=reference
+    )
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(exports.history_csv(events), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{project.slug}-history.csv"'
+        return response
+    page = Paginator(events, selectors.HISTORY_PAGE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "screening/project_history.html",
+        {
+            "project": project,
+            "membership": membership,
+            "page": page,
+            "events": [(event, exports.event_reference(event)) for event in page],
+            "kinds": selectors.history_kinds(project),
+            "people": selectors.project_members(project) if membership.allows(Role.LEAD) else [],
+            "kind": kind,
+            "actor": actor,
+            "reference": reference_param,
+            "filters": filters.urlencode(),
+            "bad_reference": bool(reference_param) and reference is None,
+        },
+    )

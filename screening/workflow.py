@@ -64,8 +64,16 @@ REVIEW_TYPE_DEFAULTS: dict[ReviewType, tuple[int, int]] = {
 SAMPLE_MULTIPLIER = 61
 
 
-def votes_required(reference_id: int, reviewers_per_reference: int, second_share: int) -> int:
-    """Votes a reference needs at a stage, with a rapid review's sampled second reviewer."""
+def votes_required(
+    reference_id: int, reviewers_per_reference: int, second_share: int, *, in_pilot: bool = False
+) -> int:
+    """Votes a reference needs at a stage, with a rapid review's sampled second reviewer.
+
+    A reference drawn for a pilot round needs two votes at least, whatever the review type:
+    the pilot is there to measure agreement, and one vote agrees with nothing.
+    """
+    if in_pilot:
+        return max(reviewers_per_reference, 2)
     if reviewers_per_reference == 1 and reference_id * SAMPLE_MULTIPLIER % 100 < second_share:
         return 2
     return reviewers_per_reference

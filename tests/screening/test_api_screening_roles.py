@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from screening import decisions
-from screening.models import Reference, Report, Resolution, Vote
+from screening import decisions, pilots
+from screening.models import Pilot, Reference, Report, Resolution, Vote
 from tests.factories import MembershipFactory
 from tests.pdfs import pdf_with_text
 
@@ -46,6 +46,7 @@ class Endpoint:
     body: Callable[[], Any] | None = None
     ref: str = ""  # key into the world fixture: pending, conflict, included, with_report
     params: dict[str, str] | None = None
+    needs_pilot: bool = False  # an open pilot round is started before the call
 
 
 ENDPOINTS = [
@@ -116,6 +117,13 @@ ENDPOINTS = [
     Endpoint("prisma.csv", "get", "/prisma.csv", "lead", 200),
     Endpoint("prisma.svg", "get", "/prisma.svg", "lead", 200),
     Endpoint("export", "get", "/export", "lead", 200),
+    # Every member reads the history; what a reviewer sees of it is tests/screening/test_history.py.
+    Endpoint("history", "get", "/history", "reviewer", 200),
+    Endpoint("history.csv", "get", "/history.csv", "reviewer", 200),
+    Endpoint("progress", "get", "/progress", "reviewer", 200),
+    Endpoint("pilot start", "post", "/pilot", "lead", 201, body=lambda: {"size": 2}),
+    Endpoint("pilot", "get", "/pilot", "reviewer", 200, needs_pilot=True),
+    Endpoint("pilot close", "post", "/pilot/close", "lead", 200, needs_pilot=True),
 ]
 
 REFERENCE_ENDPOINTS = [e for e in ENDPOINTS if e.ref]
@@ -173,6 +181,7 @@ def _expected(persona: str, endpoint: Endpoint) -> int:
 def test_each_endpoint_answers_each_role_as_the_table_says(
     api,
     request,
+    project,
     world,
     admin,
     lead,
@@ -182,6 +191,8 @@ def test_each_endpoint_answers_each_role_as_the_table_says(
     persona: str,
 ) -> None:
     user = None if persona == "anonymous" else request.getfixturevalue(FIXTURE_OF[persona])
+    if endpoint.needs_pilot:
+        pilots.pilot_start(project=project, size=2, user=lead)
     response = _call(api(user), endpoint, BASE, world.get(endpoint.ref))
     assert response.status_code == _expected(persona, endpoint), response.content
 
@@ -189,17 +200,30 @@ def test_each_endpoint_answers_each_role_as_the_table_says(
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
 def test_refused_calls_change_nothing(
     api,
+    project,
     world,
+    lead,
     reviewer_a,
     outsider,
     endpoint: Endpoint,
 ) -> None:
-    before = (Vote.objects.count(), Resolution.objects.count(), Report.objects.count())
+    if endpoint.needs_pilot:
+        pilots.pilot_start(project=project, size=2, user=lead)
+
+    def state() -> tuple:
+        return (
+            Vote.objects.count(),
+            Resolution.objects.count(),
+            Report.objects.count(),
+            list(Pilot.objects.values_list("id", "closed_at")),
+        )
+
+    before = state()
     for client in (api(), api(outsider)):
         assert _call(client, endpoint, BASE, world.get(endpoint.ref)).status_code in {401, 404}
     if endpoint.min_role != "reviewer":
         assert _call(api(reviewer_a), endpoint, BASE, world.get(endpoint.ref)).status_code == 403
-    assert (Vote.objects.count(), Resolution.objects.count(), Report.objects.count()) == before
+    assert state() == before
 
 
 def test_the_role_table_covers_every_route_of_the_screening_router() -> None:

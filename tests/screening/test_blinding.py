@@ -140,6 +140,9 @@ def test_reviewer_b_learns_nothing_of_a_s_vote_until_the_lead_decides(
     assert _listed(b, status=status)[r] == status
     assert r not in _listed(b, status="pending")
 
+    # Nor does the history, in the API, its CSV or the page.
+    assert b.get(f"{BASE}/history").json()["count"] == 2  # B's own two votes
+    assert b.get(f"{BASE}/history.csv").status_code == 200
     b.assert_never_saw(A_NOTE, "reviewer_a")
     # The search is not blind itself: the lead's answers did carry both.
     with pytest.raises(AssertionError):

@@ -55,7 +55,7 @@ def test_the_dashboard_shows_counts_members_and_jobs(
         user=lead,
     )
     client = browser_client(reviewer_a)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         response = client.get("/projects/microcredentials/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -74,14 +74,14 @@ def test_the_dashboard_s_query_count_does_not_grow_with_members_and_jobs(
     for i in range(15):
         MembershipFactory(project=project, user__username=f"extra{i}")
         Job.objects.create(kind=JobKind.IMPORT, project=project, created_by=lead)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         assert client.get("/projects/microcredentials/").status_code == 200
 
 
 @pytest.mark.django_db
 def test_outsiders_get_404_on_every_project_page(browser_client, outsider, project) -> None:
     client = browser_client(outsider)
-    for path in ["", "members/", "jobs/", "import/", "searches/"]:
+    for path in ["", "members/", "jobs/", "import/", "searches/", "history/"]:
         assert client.get(f"/projects/microcredentials/{path}").status_code == 404, path
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from screening.models import ExclusionReason, Reference, Report, Resolution, Vote
+from screening.models import ExclusionReason, Pilot, Reference, Report, Resolution, Vote
 from screening.progress import (
     _open_references,
     open_on_title,
@@ -22,6 +23,7 @@ stage_votes = st.lists(vote, max_size=3)
 reference = st.fixed_dictionaries(
     {
         "other": st.booleans(),
+        "pilot": st.booleans(),
         "ta": stage_votes,
         "ft": stage_votes,
         "ta_resolution": st.sampled_from([None, "include", "exclude"]),
@@ -37,7 +39,7 @@ reference = st.fixed_dictionaries(
 # One title/abstract include of two needed, with a report: still pending, so not at full text.
 @example(
     references=[
-        {"other": False, "ta": [("include", 0)], "ft": [], "ta_resolution": None,
+        {"other": False, "pilot": False, "ta": [("include", 0)], "ft": [], "ta_resolution": None,
          "ft_resolution": None, "report": "file"},
     ],
     required=2,
@@ -55,10 +57,14 @@ def test_sql_and_python_agree(project, references, required, share) -> None:
     reasons = [
         ExclusionReason.objects.get_or_create(project=project, name=f"r{i}")[0] for i in range(2)
     ]
+    # Closed: hypothesis runs its examples in one transaction, and only one pilot may be open.
+    pilot = Pilot.objects.create(project=project, size=1, seed=0, closed_at=timezone.now())
     made = []
     for spec in references:
         ref = Reference.objects.create(
-            project=project, source="other" if spec["other"] else "databases"
+            project=project,
+            source="other" if spec["other"] else "databases",
+            pilot=pilot if spec["pilot"] else None,
         )
         made.append(ref)
         for stage, votes in (("title_abstract", spec["ta"]), ("full_text", spec["ft"])):
@@ -94,6 +100,7 @@ def test_sql_and_python_agree(project, references, required, share) -> None:
     open_on_title_sql = {r[0] for r in open_on_title(project, limit=100)}
     open_to_first = {r[0] for r in open_on_title(project, reviewer_id=reviewers[0].pk, limit=100)}
     open_from_start = {r[0] for r in open_on_title(project, start=start, limit=100)}
+    open_in_pilot = {r[0] for r in open_on_title(project, pilot_id=pilot.pk, limit=100)}
     for ref in made:
         facts = reference_facts(ref, project)
         state = facts.state()
@@ -123,3 +130,4 @@ def test_sql_and_python_agree(project, references, required, share) -> None:
         first_voted = any(who == reviewers[0].pk for who, _, _ in facts.votes_at("title_abstract"))
         assert (ref.pk in open_to_first) == (on_title and not first_voted), ref
         assert (ref.pk in open_from_start) == (on_title and ref.pk >= start), ref
+        assert (ref.pk in open_in_pilot) == (on_title and ref.pilot_id is not None), ref

@@ -1,0 +1,69 @@
+"""The hot paths of screening in queries: "next" and a vote each touch a handful of indexed rows,
+and no list or page grows its number of queries with the number of references on it."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/projects/microcredentials"
+TA = "title_abstract"
+
+
+def _queries(call) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        answer = call()
+    assert answer.status_code in {200, 201}, answer.content
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def _screening(sqls: list[str]) -> list[str]:
+    """The queries of the screening itself: not the token, membership or transaction ones."""
+    skip = ("screening_apitoken", "screening_membership", "SAVEPOINT", "RELEASE SAVEPOINT")
+    return [s for s in sqls if not any(word in s for word in skip)]
+
+
+def test_next_is_one_query_for_the_reference_and_two_to_show_it(
+    api, demo_imports, reviewer_a
+) -> None:
+    client = api(reviewer_a)
+    client.get(f"{BASE}/references/next", stage=TA)  # the first call fills the cached hints
+    for _ in range(3):
+        sqls = _screening(_queries(lambda: client.get(f"{BASE}/references/next", stage=TA)))
+        # The open-reference query, then the reference and its records to show.
+        assert len(sqls) == 3, sqls
+        assert "screening_vote" in sqls[0]
+        reference = client.get(f"{BASE}/references/next", stage=TA).json()["id"]
+        client.post(f"{BASE}/references/{reference}/votes", {"stage": TA, "vote": "include"})
+
+
+def test_a_vote_reads_its_reference_s_facts_in_one_query(api, demo_imports, reviewer_a) -> None:
+    client = api(reviewer_a)
+    reference = client.get(f"{BASE}/references/next", stage=TA).json()["id"]
+    sqls = _screening(
+        _queries(
+            lambda: client.post(
+                f"{BASE}/references/{reference}/votes", {"stage": TA, "vote": "include"}
+            )
+        )
+    )
+    reads = [s for s in sqls if s.lstrip().startswith("SELECT")]
+    writes = [s.split()[2] for s in sqls if s.startswith("INSERT")]
+    # The reference (404 check), the same row locked, its votes + resolutions + report at once.
+    assert len(reads) == 3, reads
+    assert writes == ['"screening_vote"', '"screening_auditevent"']
+
+
+@pytest.mark.parametrize("path", ["/references", "/conflicts", "/history", "/progress"])
+def test_lists_do_not_grow_with_their_length(api, demo_imports, lead, reviewer_a, path) -> None:
+    boss, a = api(lead), api(reviewer_a)
+    boss.get(f"{BASE}{path}")  # the token's first use of the minute writes its last_used_at
+    short = len(_queries(lambda: boss.get(f"{BASE}{path}", limit=2)))
+    for _ in range(8):
+        reference = a.get(f"{BASE}/references/next", stage=TA).json()["id"]
+        a.post(f"{BASE}/references/{reference}/votes", {"stage": TA, "vote": "include"})
+    long = len(_queries(lambda: boss.get(f"{BASE}{path}", limit=20)))
+    assert long == short
