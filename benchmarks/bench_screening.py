@@ -27,6 +27,10 @@ PORT = 8765
 REFERENCES = int(os.environ.get("BENCH_SCREENING_REFERENCES", "100000"))
 REVIEWERS = 20
 ROUNDS = int(os.environ.get("BENCH_SCREENING_ROUNDS", "25"))
+# gunicorn's processes and threads. With more requests in flight than cores, each request's
+# server time includes waiting for a core; BENCH_SCREENING_SERVER=2x1 (one per core) shows the
+# work itself, the queue then being in front of the server (the client's time).
+WORKERS, THREADS = (int(n) for n in os.environ.get("BENCH_SCREENING_SERVER", "4x2").split("x"))
 
 
 def _server_ms(response: http.client.HTTPResponse) -> float:
@@ -105,7 +109,7 @@ def run() -> str:
     )  # the claims and hints of an earlier run
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "reviewtool.wsgi", "-b", f"127.0.0.1:{PORT}",
-         "--workers", "4", "--threads", "2", "--log-level", "warning"],
+         "--workers", str(WORKERS), "--threads", str(THREADS), "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
@@ -139,7 +143,7 @@ def run() -> str:
         "",
         f"Command: `.venv/bin/python -m benchmarks bench_screening`. {REFERENCES:,} references on "
         f"PostgreSQL, half already screened by two reviewers (seeded in {seed_seconds:.0f} s); gunicorn "
-        f"(4 workers x 2 threads) on the same 2-core machine as {REVIEWERS} reviewer threads, each "
+        f"({WORKERS} workers x {THREADS} threads) on the same 2-core machine as {REVIEWERS} reviewer threads, each "
         f"doing {ROUNDS} rounds of next + vote. Server time from the Server-Timing header (ms).",
         "",
         "| measure | n | p50 | p95 | goal |",

@@ -67,7 +67,18 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "members": selectors.project_members(project),
             "jobs": selectors.project_recent_jobs(project),
             "reviewers": [
-                {**row, "stages": [row[Stage.TITLE_ABSTRACT], row[Stage.FULL_TEXT]]}
+                {
+                    **row,
+                    "stages": [
+                        {
+                            "votes": row[stage]["votes"],
+                            "kinds": [
+                                row[stage][choice] for choice in ("include", "exclude", "maybe")
+                            ],
+                        }
+                        for stage in (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
+                    ],
+                }
                 for row in progress.reviewer_progress(
                     project, viewer_id=request.user.pk, sees_all_votes=sees_all
                 )

@@ -169,6 +169,9 @@ def test_the_dashboard_shows_progress_and_runs_a_pilot(
     assert "Start a pilot round" not in mine
     assert "Close the pilot" not in mine
     assert "Agreement over the pilot" not in mine
+    # A's own kinds of vote are shown to A; the lead's row (no votes) hides its kinds all the same.
+    assert "Hidden: screening is blind" in mine
+    assert "Hidden: screening is blind" not in html
     assert as_a.post(f"{BASE}/pilot/", {"action": "close"}).status_code == 403
     refused = as_lead.post(f"{BASE}/pilot/", {"size": "many"}, follow=True).content.decode()
     assert "must be a whole number" in refused
