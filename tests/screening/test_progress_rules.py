@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
@@ -13,6 +15,7 @@ from screening.progress import (
     open_on_title,
     reference_facts,
     screened_references,
+    status_table,
 )
 from tests.factories import UserFactory
 
@@ -41,6 +44,15 @@ reference = st.fixed_dictionaries(
     references=[
         {"other": False, "pilot": False, "ta": [("include", 0)], "ft": [], "ta_resolution": None,
          "ft_resolution": None, "report": "file"},
+    ],
+    required=2,
+    share=0,
+)  # fmt: skip
+# Two full-text exclusions for different reasons: a conflict about the reason.
+@example(
+    references=[
+        {"other": True, "pilot": False, "ta": [], "ft": [("exclude", 0), ("exclude", 1)],
+         "ta_resolution": None, "ft_resolution": None, "report": "file"},
     ],
     required=2,
     share=0,
@@ -101,6 +113,11 @@ def test_sql_and_python_agree(project, references, required, share) -> None:
     open_to_first = {r[0] for r in open_on_title(project, reviewer_id=reviewers[0].pk, limit=100)}
     open_from_start = {r[0] for r in open_on_title(project, start=start, limit=100)}
     open_in_pilot = {r[0] for r in open_on_title(project, pilot_id=pilot.pk, limit=100)}
+    # The written-out counts behind PRISMA and the dashboards: the same as with_status's, grouped.
+    grouped = Counter(
+        (r.source, r.stage, r.status, r.final_reason) for r in screened_references(project)
+    )
+    assert {row[:4]: row[4] for row in status_table(project)} == dict(grouped)
     for ref in made:
         facts = reference_facts(ref, project)
         state = facts.state()
