@@ -40,6 +40,10 @@ class Project(models.Model):
     # With one reviewer per reference: the percent of references a second reviewer also screens.
     second_reviewer_share = models.PositiveSmallIntegerField(default=0)
     eligibility_criteria = models.TextField(blank=True)
+    # Highlighted on the screening page (screening/highlight.py): one term per line; `educat*`
+    # for a stem, several words for a phrase.
+    include_terms = models.TextField(blank=True)
+    exclude_terms = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -103,6 +103,36 @@ def token_revoke(*, raw: str) -> bool:
 
 
 @transaction.atomic
+def project_screening_update(
+    *,
+    project: Project,
+    user: AbstractBaseUser,
+    eligibility_criteria: str,
+    include_terms: str,
+    exclude_terms: str,
+) -> Project:
+    """Change what reviewers see beside each reference: the criteria and the highlighted terms."""
+    fields = ["eligibility_criteria", "include_terms", "exclude_terms"]
+    before = {field: getattr(project, field) for field in fields}
+    project.eligibility_criteria = eligibility_criteria.strip()
+    project.include_terms = include_terms.strip()
+    project.exclude_terms = exclude_terms.strip()
+    project.save(update_fields=fields)
+    after = {field: getattr(project, field) for field in fields}
+    changed = [field for field in fields if before[field] != after[field]]
+    if changed:
+        audit_record(
+            actor=user,
+            verb="project.screening_settings",
+            project=project,
+            obj=project,
+            before={field: before[field] for field in changed},
+            after={field: after[field] for field in changed},
+        )
+    return project
+
+
+@transaction.atomic
 def project_create(
     *,
     name: str,

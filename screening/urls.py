@@ -12,6 +12,19 @@ urlpatterns = [
     path("projects/<slug:slug>/searches/", views.search_list, name="search_list"),
     path("projects/<slug:slug>/duplicates/", views.duplicate_review, name="duplicate_review"),
     path("projects/<slug:slug>/pilot/", views.project_pilot, name="project_pilot"),
+    path("projects/<slug:slug>/screen/", views.screen, name="screen"),
+    path(
+        "projects/<slug:slug>/screen/<int:reference_id>/vote/",
+        views.screen_vote,
+        name="screen_vote",
+    ),
+    path(
+        "projects/<slug:slug>/references/<int:reference_id>/report.pdf",
+        views.report_file,
+        name="report_file",
+    ),
+    path("projects/<slug:slug>/conflicts/", views.conflict_list, name="conflict_list"),
+    path("projects/<slug:slug>/settings/", views.project_settings, name="project_settings"),
     path("projects/<slug:slug>/history/", views.project_history, name="project_history"),
     path("jobs/<int:job_id>/", views.job_status, name="job_status"),
 ]

@@ -8,14 +8,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from . import deduplication, exports, pilots, progress, selectors, services
+from . import decisions, deduplication, exports, pilots, progress, selectors, services
 from .access import get_project_for_user
 from .errors import InvalidInput, ServiceError
 from .forms import COMMON_DATABASES, MemberForm, ProjectForm, SearchImportForm
+from .highlight import Terms, highlight
 from .jobs import job_create
 from .models import (
     DuplicateCandidate,
@@ -24,8 +27,11 @@ from .models import (
     Membership,
     Project,
     Record,
+    Reference,
+    Report,
     Role,
     Search,
+    Vote,
 )
 from .workflow import Stage
 
@@ -310,5 +316,193 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
             "reference": reference_param,
             "filters": filters.urlencode(),
             "bad_reference": bool(reference_param) and reference is None,
+        },
+    )
+
+
+# Screening, one reference at a time ------------------------------------------------------------
+
+
+def _stage_arg(value: str | None) -> str:
+    return value if value in {s.value for s in Stage} else Stage.TITLE_ABSTRACT.value
+
+
+def _screen_context(
+    request: HttpRequest,
+    project: Project,
+    membership: Membership,
+    stage: str,
+    *,
+    reference_id: int | None = None,
+    previous: int | None = None,
+    error: str = "",
+    done: str = "",
+) -> dict[str, object]:
+    """What the screening page shows: one reference (the asked one, else the next), its record
+    sources, the reviewer's own vote on it, the reasons to exclude, and the reviewer's count."""
+    if reference_id is None:
+        reference_id = progress.next_reference(project, request.user, stage)
+    reference = None
+    if reference_id is not None:
+        reference = get_object_or_404(
+            Reference.objects.active().prefetch_related("records__search"),
+            pk=reference_id,
+            project=project,
+        )
+    own = (
+        Vote.objects.filter(reference=reference, stage=stage, reviewer=request.user)
+        .select_related("reason")
+        .first()
+        if reference
+        else None
+    )
+    terms = Terms.from_lines(project.include_terms, project.exclude_terms)
+    report = Report.objects.filter(reference=reference).first() if reference else None
+    return {
+        "project": project,
+        "membership": membership,
+        "stage": stage,
+        "stage_label": "Full text" if stage == Stage.FULL_TEXT else "Title and abstract",
+        "reference": reference,
+        "title_html": mark_safe(highlight(reference.title, terms)) if reference else "",  # noqa: S308 - escaped by highlight()
+        "abstract_html": mark_safe(highlight(reference.abstract, terms)) if reference else "",  # noqa: S308 - escaped by highlight()
+        "terms": terms,
+        "own": own,
+        "reasons": list(progress.exclusion_reasons(project).filter(proposed=False)[:9]),
+        "report": report,
+        "previous": previous,
+        "error": error,
+        "done": done,
+        "my_votes": Vote.objects.filter(
+            project=project, reviewer=request.user, stage=stage
+        ).count(),
+        "pilot_open": progress.open_pilot_id(project) is not None,
+    }
+
+
+@login_required
+def screen(request: HttpRequest, slug: str) -> HttpResponse:
+    """The screening page: one reference, keys I, E, M, N, U and 1-9 (see static/js/screen.js)."""
+    project, membership = get_project_for_user(request.user, slug)
+    stage = _stage_arg(request.GET.get("stage"))
+    asked = request.GET.get("reference", "")
+    context = _screen_context(
+        request,
+        project,
+        membership,
+        stage,
+        reference_id=int(asked) if asked.isdigit() else None,
+        previous=int(request.GET["previous"])
+        if request.GET.get("previous", "").isdigit()
+        else None,
+    )
+    template = "screening/partials/screen_card.html" if request.htmx else "screening/screen.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def screen_vote(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
+    """Cast the vote; answer with the next reference (htmx) or redirect to it (no script)."""
+    project, membership = get_project_for_user(request.user, slug)
+    stage = _stage_arg(request.POST.get("stage"))
+    reference = get_object_or_404(Reference, pk=reference_id, project=project)
+    try:
+        vote, _ = decisions.vote_cast(
+            reference=reference,
+            reviewer=request.user,
+            stage=stage,
+            vote=request.POST.get("vote", ""),
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ServiceError as error:
+        if not request.htmx:
+            messages.error(request, error.message)
+            return redirect(
+                f"{reverse('screen', args=[slug])}?stage={stage}&reference={reference_id}"
+            )
+        context = _screen_context(
+            request, project, membership, stage, reference_id=reference_id, error=error.message
+        )
+        return render(request, "screening/partials/screen_card.html", context)
+    done = f"Voted {vote.vote} on reference {reference_id}."
+    if not request.htmx:
+        messages.success(request, done)
+        return redirect(f"{reverse('screen', args=[slug])}?stage={stage}&previous={reference_id}")
+    context = _screen_context(request, project, membership, stage, previous=reference_id, done=done)
+    return render(request, "screening/partials/screen_voted.html", context)
+
+
+@login_required
+def report_file(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
+    """A reference's full text (PDF), to the project's members only."""
+    project, _ = get_project_for_user(request.user, slug)
+    report = get_object_or_404(Report, reference_id=reference_id, project=project)
+    if report.not_retrieved or not report.file:
+        raise Http404("This reference's full text was not retrieved.")
+    response = FileResponse(report.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="reference-{reference_id}.pdf"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """Eligibility criteria and the terms highlighted while screening (leads and admins)."""
+    project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    if request.method == "POST":
+        services.project_screening_update(
+            project=project,
+            user=request.user,
+            eligibility_criteria=request.POST.get("eligibility_criteria", ""),
+            include_terms=request.POST.get("include_terms", ""),
+            exclude_terms=request.POST.get("exclude_terms", ""),
+        )
+        messages.success(request, "Saved: reviewers see the new criteria and highlights now.")
+        return redirect("project_settings", slug=project.slug)
+    return render(
+        request, "screening/project_settings.html", {"project": project, "membership": membership}
+    )
+
+
+# Conflicts, for leads --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conflict_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Conflicts with both votes side by side; a lead decides each (keys I and E on the first)."""
+    project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    stage = (
+        request.GET.get("stage", "") if request.GET.get("stage") in {s.value for s in Stage} else ""
+    )
+    if request.method == "POST":
+        reference = get_object_or_404(Reference, pk=request.POST.get("reference"), project=project)
+        try:
+            resolution, status = decisions.resolution_record(
+                reference=reference,
+                stage=request.POST.get("stage", ""),
+                decision=request.POST.get("decision", ""),
+                reason=request.POST.get("reason", ""),
+                note=request.POST.get("note", ""),
+                user=request.user,
+            )
+            messages.success(
+                request, f"Reference {reference.pk}: {resolution.decision}d ({status.value})."
+            )
+        except ServiceError as error:
+            messages.error(request, f"Reference {reference.pk}: {error.message}")
+        return redirect(f"{reverse('conflict_list', args=[slug])}?stage={stage}")
+    conflicts = progress.conflicts_with_votes(list(progress.conflicts(project, stage)[:50]))
+    return render(
+        request,
+        "screening/conflict_list.html",
+        {
+            "project": project,
+            "membership": membership,
+            "conflicts": conflicts,
+            "stage": stage,
+            "reasons": list(progress.exclusion_reasons(project).filter(proposed=False)),
         },
     )

@@ -44,6 +44,7 @@ def _settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
 _VARS = {
     "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "MEDIA_ROOT",
     "UPLOAD_MAX_BYTES", "ALLOW_DEV_SECRET_KEY", "VAR_DIR",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests (tests/e2e/conftest.py) while they run
 }  # fmt: skip
 
 
