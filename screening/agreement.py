@@ -126,3 +126,26 @@ def agreement_report(votes: Mapping[Hashable, Mapping[str, str]]) -> AgreementRe
             for reviewers, pairs in sorted(by_pair.items())
         ),
     )
+
+
+# Landis and Koch (1977), "The measurement of observer agreement for categorical data",
+# Biometrics 33:159-174: the bands most screening papers quote.
+KAPPA_BANDS: tuple[tuple[float, str], ...] = (
+    (0.2, "slight"),
+    (0.4, "fair"),
+    (0.6, "moderate"),
+    (0.8, "substantial"),
+)
+
+
+def kappa_reading(kappa: float | None) -> str:
+    """Kappa in words, in Landis and Koch's bands: below 0 poor, to 0.20 slight, to 0.40 fair,
+    to 0.60 moderate, to 0.80 substantial, above almost perfect (each upper bound included)."""
+    if kappa is None:
+        return "not defined: too few references with two votes, or every vote the same"
+    if kappa < 0:
+        return "poor: less than chance would give"
+    for upper, words in KAPPA_BANDS:
+        if kappa <= upper:
+            return words
+    return "almost perfect"

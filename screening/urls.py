@@ -25,6 +25,12 @@ urlpatterns = [
     ),
     path("projects/<slug:slug>/conflicts/", views.conflict_list, name="conflict_list"),
     path("projects/<slug:slug>/settings/", views.project_settings, name="project_settings"),
+    path("projects/<slug:slug>/report/", views.project_report, name="project_report"),
+    path(
+        "projects/<slug:slug>/downloads/<str:name>",
+        views.project_download,
+        name="project_download",
+    ),
     path("projects/<slug:slug>/history/", views.project_history, name="project_history"),
     path("jobs/<int:job_id>/", views.job_status, name="job_status"),
 ]

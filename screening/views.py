@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +16,17 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from . import decisions, deduplication, exports, pilots, progress, selectors, services
+from . import (
+    agreement,
+    decisions,
+    deduplication,
+    exports,
+    pilots,
+    prisma,
+    progress,
+    selectors,
+    services,
+)
 from .access import get_project_for_user
 from .errors import InvalidInput, ServiceError
 from .forms import COMMON_DATABASES, MemberForm, ProjectForm, SearchImportForm
@@ -506,3 +518,78 @@ def conflict_list(request: HttpRequest, slug: str) -> HttpResponse:
             "reasons": list(progress.exclusion_reasons(project).filter(proposed=False)),
         },
     )
+
+
+# Agreement and PRISMA, with their downloads ----------------------------------------------------
+
+
+@login_required
+def project_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """Agreement per stage and pair in numbers and words, and the PRISMA 2020 diagram, live."""
+    project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    stages = []
+    for stage, label in (
+        (Stage.TITLE_ABSTRACT, "Title and abstract"),
+        (Stage.FULL_TEXT, "Full text"),
+    ):
+        found = agreement.agreement_report(progress.votes_by_reference(project, stage))
+        stages.append(
+            {
+                "label": label,
+                "report": found,
+                "reading": agreement.kappa_reading(found.cohen_kappa),
+                "pairs": [
+                    (pair, agreement.kappa_reading(pair.cohen_kappa)) for pair in found.pairs
+                ],
+            }
+        )
+    counts = progress.prisma_counts(project)
+    svg = prisma.to_svg(counts, review_type=project.review_type, title=project.name)
+    return render(
+        request,
+        "screening/project_report.html",
+        {
+            "project": project,
+            "membership": membership,
+            "stages": stages,
+            "counts": counts,
+            "prisma_svg": mark_safe(svg),  # noqa: S308 - drawn by prisma.to_svg, every text escaped
+        },
+    )
+
+
+DOWNLOADS = {
+    "prisma.json": "application/json",
+    "prisma.csv": "text/csv; charset=utf-8",
+    "prisma.svg": "image/svg+xml; charset=utf-8",
+    "decisions.csv": "text/csv; charset=utf-8",
+    "decisions.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "decisions.ris": "application/x-research-info-systems",
+}
+
+
+@login_required
+def project_download(request: HttpRequest, slug: str, name: str) -> HttpResponse:
+    """The report page's downloads: what the API's prisma and export endpoints give, as files."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    if name not in DOWNLOADS:
+        raise Http404("No such download")
+    if name.startswith("prisma"):
+        counts = progress.prisma_counts(project)
+        body: str | bytes = {
+            "prisma.json": lambda: json.dumps(counts.as_dict(), indent=2, ensure_ascii=False),
+            "prisma.csv": lambda: prisma.to_csv(counts),
+            "prisma.svg": lambda: prisma.to_svg(
+                counts, review_type=project.review_type, title=project.name
+            ),
+        }[name]()
+    else:
+        references = list(progress.decided_references(project))
+        body = {
+            "decisions.csv": exports.decisions_csv,
+            "decisions.xlsx": exports.decisions_xlsx,
+            "decisions.ris": exports.decisions_ris,
+        }[name](references)
+    response = HttpResponse(body, content_type=DOWNLOADS[name])
+    response["Content-Disposition"] = f'attachment; filename="{project.slug}-{name}"'
+    return response

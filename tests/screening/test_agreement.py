@@ -299,3 +299,19 @@ def test_kappa_and_percent_agreement_are_well_behaved(pairs: list[tuple[str, str
         assert 0 <= percent_agreement(pairs) <= 100
     if kappa is not None:
         assert -1 <= kappa <= 1
+
+
+def test_kappa_in_landis_and_koch_s_words() -> None:
+    from screening.agreement import kappa_reading
+
+    assert kappa_reading(-0.1).startswith("poor")
+    assert kappa_reading(0.0) == "slight"
+    assert kappa_reading(0.19) == "slight"
+    assert kappa_reading(0.2) == "slight"
+    assert kappa_reading(0.21) == "fair"
+    assert kappa_reading(0.5) == "moderate"
+    assert kappa_reading(0.625) == "substantial"
+    assert kappa_reading(0.8) == "substantial"
+    assert kappa_reading(0.81) == "almost perfect"
+    assert kappa_reading(1.0) == "almost perfect"
+    assert kappa_reading(None).startswith("not defined")
