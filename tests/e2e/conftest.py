@@ -17,6 +17,30 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
+PLAIN_HTTP = {
+    "SECURE_SSL_REDIRECT": False,
+    "SESSION_COOKIE_SECURE": False,
+    "CSRF_COOKIE_SECURE": False,
+    "SECURE_HSTS_SECONDS": 0,
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():  # noqa: ANN202 - a generator fixture
+    """The live server speaks plain HTTP, also in the pass with production settings (CI's
+    PostgreSQL pass sets SECRET_KEY, which turns on the HTTPS redirect and secure cookies).
+    Set on the settings themselves, before the live server builds its middleware, which reads
+    them once; put back when the session ends."""
+    from django.conf import settings
+
+    before = {name: getattr(settings, name) for name in PLAIN_HTTP}
+    for name, value in PLAIN_HTTP.items():
+        setattr(settings, name, value)
+    yield
+    for name, value in before.items():
+        setattr(settings, name, value)
+
+
 @pytest.fixture(scope="session")
 def chromium(django_db_setup):  # noqa: ANN201 - a Playwright Browser
     # The test database is made first: Django refuses to build it beside a running event loop.
