@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from . import progress
@@ -20,7 +20,9 @@ from .models import (
     Reference,
     Role,
     Search,
+    Vote,
 )
+from .workflow import Status, visible_status
 
 
 def project_counts(project: Project, *, sees_all_votes: bool) -> dict[str, Any]:
@@ -164,3 +166,48 @@ def history_kinds(project: Project) -> list[str]:
         .distinct()
     )
     return sorted({verb.split(".")[0] for verb in verbs})
+
+
+# Finding references ----------------------------------------------------------------------------
+
+REFERENCES_PAGE = 50
+MY_VOTE_FILTERS = ("include", "exclude", "maybe", "none")
+
+
+def reference_search(
+    project: Project,
+    membership: Membership,
+    *,
+    text: str = "",
+    stage: str = "",
+    status: str = "",
+    year: int | None = None,
+    my_vote: str = "",
+    my_vote_stage: str = "title_abstract",
+) -> QuerySet[Reference]:
+    """References still screened, found by words (title, abstract, journal, the full text's
+    words), stage, status (as this member may see it), year and the member's own vote."""
+    sees_all = membership.allows(Role.LEAD)
+    mine = Vote.objects.filter(
+        reference=OuterRef("pk"), stage=my_vote_stage, reviewer_id=membership.user_id
+    ).values("vote")[:1]
+    references = progress.screened_references(project).annotate(my_vote=Subquery(mine))
+    for word in text.split():
+        references = references.filter(
+            Q(title__icontains=word)
+            | Q(abstract__icontains=word)
+            | Q(journal__icontains=word)
+            | Q(report__text__icontains=word)
+        )
+    if stage:
+        references = references.filter(stage=stage)
+    if status:
+        shown_as = [s.value for s in Status if visible_status(s, sees_all_votes=sees_all) == status]
+        references = references.filter(status__in=shown_as)
+    if year is not None:
+        references = references.filter(year=year)
+    if my_vote == "none":
+        references = references.filter(my_vote__isnull=True)
+    elif my_vote in MY_VOTE_FILTERS:
+        references = references.filter(my_vote=my_vote)
+    return references.order_by("id")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("projects/<slug:slug>/duplicates/", views.duplicate_review, name="duplicate_review"),
     path("projects/<slug:slug>/pilot/", views.project_pilot, name="project_pilot"),
     path("projects/<slug:slug>/screen/", views.screen, name="screen"),
+    path("projects/<slug:slug>/references/", views.reference_list, name="reference_list"),
     path(
         "projects/<slug:slug>/screen/<int:reference_id>/vote/",
         views.screen_vote,
@@ -23,6 +24,8 @@ urlpatterns = [
         views.report_file,
         name="report_file",
     ),
+    path("projects/<slug:slug>/full-texts/", views.full_text_queue, name="full_text_queue"),
+    path("projects/<slug:slug>/reasons/", views.exclusion_reasons, name="exclusion_reasons"),
     path("projects/<slug:slug>/conflicts/", views.conflict_list, name="conflict_list"),
     path("projects/<slug:slug>/settings/", views.project_settings, name="project_settings"),
     path("projects/<slug:slug>/report/", views.project_report, name="project_report"),

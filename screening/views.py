@@ -45,7 +45,7 @@ from .models import (
     Search,
     Vote,
 )
-from .workflow import Stage
+from .workflow import Stage, Status, visible_status
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -547,7 +547,8 @@ def project_report(request: HttpRequest, slug: str) -> HttpResponse:
     svg = prisma.to_svg(counts, review_type=project.review_type, title=project.name)
     return render(
         request,
-        "screening/project_report.html",
+        # The dashboard loads the same agreement and diagram once it is on screen (htmx).
+        "screening/partials/report_live.html" if request.htmx else "screening/project_report.html",
         {
             "project": project,
             "membership": membership,
@@ -593,3 +594,128 @@ def project_download(request: HttpRequest, slug: str, name: str) -> HttpResponse
     response = HttpResponse(body, content_type=DOWNLOADS[name])
     response["Content-Disposition"] = f'attachment; filename="{project.slug}-{name}"'
     return response
+
+
+@login_required
+def reference_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Find references: words, stage, status, year, one's own vote; each opens on the screen."""
+    project, membership = get_project_for_user(request.user, slug)
+    query = request.GET
+    year = query.get("year", "").strip()
+    my_vote_stage = _stage_arg(query.get("vote_stage"))
+    references = selectors.reference_search(
+        project,
+        membership,
+        text=query.get("q", ""),
+        stage=query.get("stage", "") if query.get("stage") in {s.value for s in Stage} else "",
+        status=query.get("status", ""),
+        year=int(year) if year.isdigit() else None,
+        my_vote=query.get("mine", ""),
+        my_vote_stage=my_vote_stage,
+    )
+    page = Paginator(references, selectors.REFERENCES_PAGE).get_page(query.get("page"))
+    filters = query.copy()
+    filters.pop("page", None)
+    sees_all = membership.allows(Role.LEAD)
+    return render(
+        request,
+        "screening/reference_list.html",
+        {
+            "project": project,
+            "membership": membership,
+            "page": page,
+            "rows": [
+                (r, visible_status(Status(r.status), sees_all_votes=sees_all).value) for r in page
+            ],
+            "filters": filters.urlencode(),
+            "query": query,
+            "statuses": [s.value for s in Status if sees_all or s != Status.CONFLICT],
+            "bad_year": bool(year) and not year.isdigit(),
+        },
+    )
+
+
+# Full texts to find, and the reasons to exclude -------------------------------------------------
+
+RETRIEVAL_TABS = {
+    "awaiting": (Status.AWAITING_REPORT, "To retrieve"),
+    "not_retrieved": (Status.NOT_RETRIEVED, "Not retrieved"),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def full_text_queue(request: HttpRequest, slug: str) -> HttpResponse:
+    """References that reached full text without a report: upload the PDF or mark it not found."""
+    project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    if request.method == "POST":
+        reference = get_object_or_404(Reference, pk=request.POST.get("reference"), project=project)
+        try:
+            if request.POST.get("action") == "not_retrieved":
+                decisions.report_mark_not_retrieved(
+                    reference=reference, user=request.user, note=request.POST.get("note", "")
+                )
+                messages.success(request, f"Reference {reference.pk} marked not retrieved.")
+            else:
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise InvalidInput("Choose the PDF to upload.", field="file")
+                report = decisions.report_attach(
+                    reference=reference, data=upload, filename=upload.name, user=request.user
+                )
+                messages.success(
+                    request,
+                    f"Reference {reference.pk}: {report.filename} kept ({report.pages} pages).",
+                )
+        except ServiceError as error:
+            messages.error(request, f"Reference {reference.pk}: {error.message}")
+        return redirect(
+            f"{reverse('full_text_queue', args=[slug])}?tab={request.GET.get('tab', 'awaiting')}"
+        )
+    tab = request.GET.get("tab", "awaiting")
+    status, _ = RETRIEVAL_TABS.get(tab, RETRIEVAL_TABS["awaiting"])
+    references = (
+        progress.screened_references(project)
+        .filter(stage=Stage.FULL_TEXT, status=status)
+        .select_related("report")
+        .order_by("id")
+    )
+    page = Paginator(references, selectors.REFERENCES_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "screening/full_text_queue.html",
+        {
+            "project": project,
+            "membership": membership,
+            "page": page,
+            "tab": tab,
+            "tabs": [(key, label) for key, (_, label) in RETRIEVAL_TABS.items()],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exclusion_reasons(request: HttpRequest, slug: str) -> HttpResponse:
+    """The project's reasons to exclude; leads add them, and confirm those reviewers proposed."""
+    project, membership = get_project_for_user(request.user, slug)
+    if request.method == "POST":
+        if not membership.allows(Role.LEAD):
+            raise PermissionDenied("Only leads and admins manage the reasons to exclude.")
+        try:
+            reason = decisions.exclusion_reason_add(
+                project=project, name=request.POST.get("name", ""), user=request.user
+            )
+            messages.success(request, f"“{reason.name}” is on the list.")
+        except ServiceError as error:
+            messages.error(request, error.message)
+        return redirect("exclusion_reasons", slug=project.slug)
+    return render(
+        request,
+        "screening/exclusion_reasons.html",
+        {
+            "project": project,
+            "membership": membership,
+            "reasons": progress.exclusion_reasons(project).order_by("proposed", "name"),
+        },
+    )

@@ -49,3 +49,13 @@ def test_a_reviewer_may_not_open_the_report(live_server, log_in, demo_imports, r
     page = log_in(reviewer_a)
     answer = page.goto(f"{live_server.url}{BASE}/report/")
     assert answer.status == 403
+
+
+def test_the_dashboard_draws_agreement_and_prisma_live(
+    live_server, log_in, demo_imports, lead
+) -> None:
+    page = log_in(lead)
+    page.goto(f"{live_server.url}{BASE}/")
+    expect(page.locator(".live-report .prisma-diagram svg")).to_be_visible()
+    expect(page.locator(".live-report")).to_contain_text("No reference has two votes")
+    screenshot(page, "dashboard-lead-live-report")

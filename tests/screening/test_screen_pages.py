@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from screening.models import AuditEvent, Resolution, Vote
+from screening.models import AuditEvent, Reference, Resolution, Vote
 
 pytestmark = pytest.mark.django_db
 
@@ -125,5 +125,134 @@ def test_outsiders_get_404_on_the_new_pages(
 ) -> None:
     client = browser_client(outsider)
     first = _first(api, lead)
-    for path in ["screen/", "conflicts/", "settings/", f"references/{first}/report.pdf"]:
+    for path in [
+        "screen/",
+        "conflicts/",
+        "settings/",
+        "references/",
+        "full-texts/",
+        "reasons/",
+        f"references/{first}/report.pdf",
+    ]:
         assert client.get(f"{BASE}/{path}").status_code == 404, path
+
+
+def _listed(page) -> list[int]:
+    import re
+
+    return [int(n) for n in re.findall(r'<td class="num">(\d+)</td>\s*<td><a href', page)]
+
+
+def test_references_are_found_by_words_year_status_and_own_vote(
+    browser_client, api, demo_imports, lead, reviewer_a, reviewer_b
+) -> None:
+    first = _first(api, lead)
+    api(reviewer_a).post(f"{BASE}/references/{first}/votes", {"stage": TA, "vote": "include"})
+    api(reviewer_b).post(f"{BASE}/references/{first}/votes", {"stage": TA, "vote": "exclude"})
+    client = browser_client(reviewer_a)
+    everything = _listed(client.get(f"{BASE}/references/").content.decode())
+    assert len(everything) == 22
+    badges = _listed(client.get(f"{BASE}/references/", {"q": "digital badges"}).content.decode())
+    assert first in badges
+    assert 0 < len(badges) < 22
+    assert _listed(client.get(f"{BASE}/references/", {"mine": "include"}).content.decode()) == [
+        first
+    ]
+    assert first not in _listed(
+        client.get(f"{BASE}/references/", {"mine": "none"}).content.decode()
+    )
+    # A conflict is pending to a reviewer, in the filter as in the list; the lead sees it.
+    as_a = client.get(f"{BASE}/references/", {"status": "pending"}).content.decode()
+    assert first in _listed(as_a)
+    assert _listed(client.get(f"{BASE}/references/", {"status": "conflict"}).content.decode()) == []
+    as_lead = (
+        browser_client(lead).get(f"{BASE}/references/", {"status": "conflict"}).content.decode()
+    )
+    assert _listed(as_lead) == [first]
+    year = Reference.objects.get(pk=first).year
+    in_year = _listed(client.get(f"{BASE}/references/", {"year": str(year)}).content.decode())
+    assert first in in_year
+    assert all(Reference.objects.get(pk=r).year == year for r in in_year)
+    refused = client.get(f"{BASE}/references/", {"year": "20x1"}).content.decode()
+    assert "is not a year" in refused
+
+
+def test_full_texts_are_uploaded_or_marked_not_retrieved_on_their_page(
+    browser_client, api, demo_imports, lead, reviewer_a, reviewer_b
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from screening.models import Report
+    from tests.pdfs import pdf_with_text
+
+    refs = [r["id"] for r in api(lead).get(f"{BASE}/references", limit=2).json()["items"]]
+    for reference in refs:
+        for who in (reviewer_a, reviewer_b):
+            api(who).post(f"{BASE}/references/{reference}/votes", {"stage": TA, "vote": "include"})
+    client = browser_client(lead)
+    queue = client.get(f"{BASE}/full-texts/").content.decode()
+    assert all(f"reference {r}" in queue for r in refs)
+    pdf = SimpleUploadedFile("paper.pdf", pdf_with_text("Badges for nurses"), "application/pdf")
+    done = client.post(f"{BASE}/full-texts/", {"reference": refs[0], "file": pdf}, follow=True)
+    assert f"Reference {refs[0]}: paper.pdf kept" in done.content.decode()
+    missing = client.post(
+        f"{BASE}/full-texts/",
+        {"reference": refs[1], "action": "not_retrieved", "note": "no library has it"},
+        follow=True,
+    ).content.decode()
+    assert f"Reference {refs[1]} marked not retrieved." in missing
+    assert "No full text is waiting to be retrieved." in missing
+    assert (
+        "no library has it"
+        in client.get(f"{BASE}/full-texts/", {"tab": "not_retrieved"}).content.decode()
+    )
+    assert Report.objects.get(reference_id=refs[1]).not_retrieved
+    # The PDF's words are found by the references page, and the PDF is served to members.
+    found = client.get(f"{BASE}/references/", {"q": "nurses"}).content.decode()
+    assert refs[0] in _listed(found)
+    assert (
+        browser_client(reviewer_a).get(f"{BASE}/references/{refs[0]}/report.pdf").status_code == 200
+    )
+    assert browser_client(reviewer_a).get(f"{BASE}/full-texts/").status_code == 403
+
+
+def test_a_pdf_that_is_not_one_is_refused_on_the_page(
+    browser_client, api, demo_imports, lead, reviewer_a, reviewer_b
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    reference = _first(api, lead)
+    for who in (reviewer_a, reviewer_b):
+        api(who).post(f"{BASE}/references/{reference}/votes", {"stage": TA, "vote": "include"})
+    fake = SimpleUploadedFile("paper.pdf", b"<html>not a pdf</html>", "application/pdf")
+    page = browser_client(lead).post(
+        f"{BASE}/full-texts/", {"reference": reference, "file": fake}, follow=True
+    )
+    assert f"Reference {reference}: " in page.content.decode()
+    assert "PDF" in page.content.decode()
+    from screening.models import Report
+
+    assert not Report.objects.exists()
+
+
+def test_leads_add_reasons_reviewers_read_them(
+    browser_client, demo_imports, lead, reviewer_a
+) -> None:
+    added = browser_client(lead).post(
+        f"{BASE}/reasons/", {"name": "  Wrong   population "}, follow=True
+    )
+    assert "“Wrong population” is on the list." in added.content.decode()
+    assert "Wrong population" in browser_client(reviewer_a).get(f"{BASE}/reasons/").content.decode()
+    assert browser_client(reviewer_a).post(f"{BASE}/reasons/", {"name": "Mine"}).status_code == 403
+    again = browser_client(lead).post(f"{BASE}/reasons/", {"name": "wrong population"}, follow=True)
+    assert "error" in again.content.decode()
+
+
+def test_the_report_answers_htmx_with_its_live_part_only(
+    browser_client, demo_imports, lead
+) -> None:
+    dashboard = browser_client(lead).get(f"{BASE}/").content.decode()
+    assert f'hx-get="{BASE}/report/"' in dashboard
+    part = browser_client(lead).get(f"{BASE}/report/", headers=HTMX).content.decode()
+    assert "<svg" in part
+    assert "<html" not in part
