@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from screening import services
+from screening import decisions, services
 from screening.models import Project, Role
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -79,6 +79,16 @@ class Command(BaseCommand):
                     services.membership_set(
                         project=project, username=username, role=role, actor=users["admin"]
                     )
+                services.project_screening_update(
+                    project=project,
+                    user=users["admin"],
+                    eligibility_criteria=project.eligibility_criteria,
+                    include_terms="microcredential*\ndigital badge*\nopen badge*\n"
+                    "continuing education\ncontinuing professional development",
+                    exclude_terms="undergraduate*\nprotocol\nopinion\neditorial",
+                )
+                for reason in ("Wrong population", "Not microcredentials", "Wrong study design"):
+                    decisions.exclusion_reason_add(project=project, name=reason, user=users["lead"])
                 for filename, database, platform, query in SEARCHES:
                     services.search_import(
                         project=project,
