@@ -228,6 +228,28 @@ def duplicate_decide(
     return candidate
 
 
+def duplicates_merge_above(
+    *, project: Project, score: float, actor: AbstractBaseUser
+) -> dict[str, int]:
+    """Merge every set still waiting whose score is at least `score`, each as if merged by hand
+    (audited, undoable one by one). A set that can no longer be merged (a reference of it was
+    merged elsewhere meanwhile) is left waiting and counted, never forced."""
+    if not 0 < score <= 1:
+        raise InvalidInput("The score is between 0 and 1, for example 0.9.", field="score")
+    waiting = DuplicateCandidate.objects.filter(
+        project=project, status=DuplicateStatus.PENDING, score__gte=score
+    ).order_by("-score", "id")
+    merged = skipped = 0
+    for candidate in waiting:
+        try:
+            duplicate_decide(candidate=candidate, action="merge", actor=actor)
+        except Conflict:
+            skipped += 1
+        else:
+            merged += 1
+    return {"merged": merged, "skipped": skipped}
+
+
 def _merge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser | None) -> None:
     references = list(
         Reference.objects.select_for_update()

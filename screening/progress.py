@@ -642,15 +642,38 @@ class _Column:
 # Conflicts and agreement ---------------------------------------------------------------------
 
 
-def conflicts(project: Project, stage: str = "") -> QuerySet[Reference]:
-    """References in conflict, at one stage or either, in import order."""
+def conflicts(
+    project: Project, stage: str = "", *, between: tuple[str, str] | None = None
+) -> QuerySet[Reference]:
+    """References in conflict, at one stage or either, in import order; with `between`, only
+    those on which these two reviewers (usernames) both voted at the conflict's stage."""
     references = screened_references(project)
     at_stage = {
         TA: Q(ta_status=Status.CONFLICT.value),
         FT: Q(stage=FT, ft_status=Status.CONFLICT.value),
     }
     wanted = at_stage[stage] if stage else at_stage[TA] | at_stage[FT]
-    return references.filter(wanted).order_by("id")
+    references = references.filter(wanted)
+    if between:
+        for username in between:
+            voted = Vote.objects.filter(reference=OuterRef("pk"), reviewer__username=username)
+            references = references.filter(
+                (at_stage[TA] & Exists(voted.filter(stage=TA)))
+                | (at_stage[FT] & Exists(voted.filter(stage=FT)))
+            )
+    return references.order_by("id")
+
+
+def conflict_pairs(project: Project) -> list[tuple[str, str]]:
+    """The pairs of reviewers who have voted on the same references: the conflicts page's filter."""
+    voters = (
+        Vote.objects.filter(project=project)
+        .values_list("reviewer__username", flat=True)
+        .distinct()
+        .order_by("reviewer__username")
+    )
+    names = list(voters)
+    return [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
 
 
 def conflicts_with_votes(references: list[Reference]) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
@@ -257,6 +258,23 @@ def duplicate_review(request: HttpRequest, slug: str) -> HttpResponse:
         with transaction.atomic():
             job = job_create(kind=JobKind.DEDUP, project=project, created_by=request.user)
         return redirect("job_status", job_id=job.pk)
+    if request.method == "POST" and request.POST.get("action") == "merge_above":
+        try:
+            score = float(request.POST.get("score", ""))
+        except ValueError:
+            score = -1.0
+        try:
+            done = deduplication.duplicates_merge_above(
+                project=project, score=score, actor=request.user
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            skipped = f"; {done['skipped']} could not be merged any more" if done["skipped"] else ""
+            messages.success(
+                request, f"Merged {done['merged']} set{pluralize(done['merged'])}{skipped}."
+            )
+        return redirect(f"{request.path}?status=pending")
     if request.method == "POST":
         candidate = get_object_or_404(
             DuplicateCandidate, pk=request.POST.get("candidate"), project=project
@@ -505,8 +523,13 @@ def conflict_list(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ServiceError as error:
             messages.error(request, f"Reference {reference.pk}: {error.message}")
-        return redirect(f"{reverse('conflict_list', args=[slug])}?stage={stage}")
-    conflicts = progress.conflicts_with_votes(list(progress.conflicts(project, stage)[:50]))
+        pair = request.GET.get("pair", "")
+        return redirect(f"{reverse('conflict_list', args=[slug])}?stage={stage}&pair={pair}")
+    pair = tuple(request.GET.get("pair", "").split(",", 1))
+    between = pair if len(pair) == 2 else None
+    conflicts = progress.conflicts_with_votes(
+        list(progress.conflicts(project, stage, between=between)[:50])
+    )
     return render(
         request,
         "screening/conflict_list.html",
@@ -515,6 +538,8 @@ def conflict_list(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "conflicts": conflicts,
             "stage": stage,
+            "pairs": [(",".join(p), " and ".join(p)) for p in progress.conflict_pairs(project)],
+            "pair": ",".join(between) if between else "",
             "reasons": list(progress.exclusion_reasons(project).filter(proposed=False)),
         },
     )

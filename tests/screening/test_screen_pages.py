@@ -256,3 +256,73 @@ def test_the_report_answers_htmx_with_its_live_part_only(
     part = browser_client(lead).get(f"{BASE}/report/", headers=HTMX).content.decode()
     assert "<svg" in part
     assert "<html" not in part
+
+
+def test_a_lead_merges_every_set_above_a_score_at_once(
+    browser_client, demo_imports, project, lead, reviewer_a
+) -> None:
+    from screening.models import DuplicateCandidate
+
+    r = list(Reference.objects.active().order_by("id").values_list("pk", flat=True)[:7])
+
+    def waiting(score: float, *pair: int) -> DuplicateCandidate:
+        return DuplicateCandidate.objects.create(
+            project=project, references=list(pair), score=score
+        )
+
+    first = waiting(0.97, r[0], r[1])
+    overlapping = waiting(0.96, r[1], r[2])  # r[1] goes into r[0] first: this one cannot merge
+    other = waiting(0.96, r[3], r[4])
+    low = waiting(0.80, r[5], r[6])
+    client = browser_client(lead)
+    done = client.post(
+        f"{BASE}/duplicates/", {"action": "merge_above", "score": "0.95"}, follow=True
+    )
+    assert "Merged 2 sets; 1 could not be merged any more." in done.content.decode()
+    statuses = dict(DuplicateCandidate.objects.values_list("pk", "status"))
+    assert statuses == {
+        first.pk: "merged",
+        overlapping.pk: "pending",
+        other.pk: "merged",
+        low.pk: "pending",
+    }
+    assert AuditEvent.objects.filter(verb="duplicate.merge", actor=lead).count() == 2
+    refused = client.post(
+        f"{BASE}/duplicates/", {"action": "merge_above", "score": "lots"}, follow=True
+    )
+    assert "between 0 and 1" in refused.content.decode()
+    assert (
+        browser_client(reviewer_a)
+        .post(f"{BASE}/duplicates/", {"action": "merge_above", "score": "0.5"})
+        .status_code
+        == 403
+    )
+    assert DuplicateCandidate.objects.filter(status="merged").count() == 2
+
+
+def test_conflicts_are_filtered_by_reviewer_pair(
+    browser_client, api, project, demo_imports, lead, reviewer_a, reviewer_b
+) -> None:
+    from tests.factories import MembershipFactory
+
+    reviewer_c = MembershipFactory(project=project, user__username="reviewer_c").user
+    first, second = (r["id"] for r in api(lead).get(f"{BASE}/references", limit=2).json()["items"])
+    for reference, (x, y) in (
+        (first, (reviewer_a, reviewer_b)),
+        (second, (reviewer_a, reviewer_c)),
+    ):
+        api(x).post(f"{BASE}/references/{reference}/votes", {"stage": TA, "vote": "include"})
+        api(y).post(f"{BASE}/references/{reference}/votes", {"stage": TA, "vote": "exclude"})
+    client = browser_client(lead)
+
+    def shown(**params: str) -> set[int]:
+        import re
+
+        page = client.get(f"{BASE}/conflicts/", params).content.decode()
+        return {int(n) for n in re.findall(r'id="conflict-(\d+)"', page)}
+
+    assert shown() == {first, second}
+    assert shown(pair="reviewer_a,reviewer_b") == {first}
+    assert shown(pair="reviewer_a,reviewer_c") == {second}
+    assert shown(pair="reviewer_b,reviewer_c") == set()
+    assert 'value="reviewer_a,reviewer_c"' in client.get(f"{BASE}/conflicts/").content.decode()
