@@ -28,6 +28,7 @@ urlpatterns = [
     path("projects/<slug:slug>/reasons/", views.exclusion_reasons, name="exclusion_reasons"),
     path("projects/<slug:slug>/conflicts/", views.conflict_list, name="conflict_list"),
     path("projects/<slug:slug>/settings/", views.project_settings, name="project_settings"),
+    path("projects/<slug:slug>/exports/", views.project_exports, name="project_exports"),
     path("projects/<slug:slug>/report/", views.project_report, name="project_report"),
     path(
         "projects/<slug:slug>/downloads/<str:name>",

@@ -610,7 +610,15 @@ def project_download(request: HttpRequest, slug: str, name: str) -> HttpResponse
             ),
         }[name]()
     else:
-        references = list(progress.decided_references(project))
+        stage = request.GET.get("stage", "")
+        status = request.GET.get("status", "")
+        references = list(
+            progress.decided_references(
+                project,
+                stage if stage in {s.value for s in Stage} else "",
+                status if status in {s.value for s in Status} else "",
+            )
+        )
         body = {
             "decisions.csv": exports.decisions_csv,
             "decisions.xlsx": exports.decisions_xlsx,
@@ -743,4 +751,15 @@ def exclusion_reasons(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "reasons": progress.exclusion_reasons(project).order_by("proposed", "name"),
         },
+    )
+
+
+@login_required
+def project_exports(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every download in one place: decisions at a stage and status, PRISMA, the history."""
+    project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    return render(
+        request,
+        "screening/project_exports.html",
+        {"project": project, "membership": membership, "statuses": [s.value for s in Status]},
     )

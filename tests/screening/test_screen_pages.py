@@ -326,3 +326,26 @@ def test_conflicts_are_filtered_by_reviewer_pair(
     assert shown(pair="reviewer_a,reviewer_c") == {second}
     assert shown(pair="reviewer_b,reviewer_c") == set()
     assert 'value="reviewer_a,reviewer_c"' in client.get(f"{BASE}/conflicts/").content.decode()
+
+
+def test_the_exports_page_downloads_decisions_at_a_stage_and_status(
+    browser_client, api, demo_imports, lead, reviewer_a, reviewer_b
+) -> None:
+    import csv
+    import io
+
+    first = _first(api, lead)
+    for who in (reviewer_a, reviewer_b):
+        api(who).post(
+            f"{BASE}/references/{first}/votes", {"stage": TA, "vote": "exclude", "note": "no"}
+        )
+    client = browser_client(lead)
+    assert "decisions.xlsx" in client.get(f"{BASE}/exports/").content.decode()
+    answer = client.get(f"{BASE}/downloads/decisions.csv", {"stage": TA, "status": "excluded"})
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode())))
+    assert len(rows) == 1
+    everything = client.get(f"{BASE}/downloads/decisions.csv")
+    assert len(list(csv.DictReader(io.StringIO(everything.content.decode())))) == 22
+    assert client.get(f"{BASE}/downloads/secrets.txt").status_code == 404
+    assert browser_client(reviewer_a).get(f"{BASE}/exports/").status_code == 403
+    assert browser_client(reviewer_a).get(f"{BASE}/downloads/decisions.csv").status_code == 403
