@@ -431,6 +431,20 @@ def screen(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+def screen_team(request: HttpRequest, slug: str) -> HttpResponse:
+    """The team's progress beside the screening page, loaded after the reference (htmx)."""
+    project, membership = get_project_for_user(request.user, slug)
+    stage = _stage_arg(request.GET.get("stage"))
+    sees_all = membership.allows(Role.LEAD)
+    counts = progress.status_counts(project, sees_all_votes=sees_all)[stage]
+    return render(
+        request,
+        "screening/partials/screen_team.html",
+        {"counts": counts, "sees_all": sees_all, "project": project, "stage": stage},
+    )
+
+
+@login_required
 @require_http_methods(["POST"])
 def screen_vote(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
     """Cast the vote; answer with the next reference (htmx) or redirect to it (no script)."""

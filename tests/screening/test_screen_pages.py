@@ -349,3 +349,27 @@ def test_the_exports_page_downloads_decisions_at_a_stage_and_status(
     assert client.get(f"{BASE}/downloads/secrets.txt").status_code == 404
     assert browser_client(reviewer_a).get(f"{BASE}/exports/").status_code == 403
     assert browser_client(reviewer_a).get(f"{BASE}/downloads/decisions.csv").status_code == 403
+
+
+def test_the_team_s_progress_beside_the_screen_hides_conflicts_from_reviewers(
+    browser_client, api, demo_imports, lead, reviewer_a, reviewer_b
+) -> None:
+    first = _first(api, lead)
+    api(reviewer_a).post(f"{BASE}/references/{first}/votes", {"stage": TA, "vote": "include"})
+    api(reviewer_b).post(f"{BASE}/references/{first}/votes", {"stage": TA, "vote": "exclude"})
+    page = browser_client(reviewer_a).get(f"{BASE}/screen/").content.decode()
+    assert f'hx-get="{BASE}/screen/team/?stage={TA}"' in page
+    mine = (
+        browser_client(reviewer_a)
+        .get(f"{BASE}/screen/team/", {"stage": TA}, headers=HTMX)
+        .content.decode()
+    )
+    assert "<dt>Waiting for votes</dt><dd>22</dd>" in mine
+    assert "Conflicts waiting" not in mine
+    lead_view = (
+        browser_client(lead)
+        .get(f"{BASE}/screen/team/", {"stage": TA}, headers=HTMX)
+        .content.decode()
+    )
+    assert "<dt>Waiting for votes</dt><dd>21</dd>" in lead_view
+    assert f'?stage={TA}">1</a>' in lead_view
