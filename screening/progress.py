@@ -201,12 +201,16 @@ CLAIM_SECONDS = 15 * 60
 _CANDIDATES = 25
 
 
-def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> int | None:
+def next_reference(
+    project: Project, reviewer: AbstractBaseUser, stage: str, *, prefer: int | None = None
+) -> int | None:
     """The id of the first reference (in import order) at `stage` this reviewer has not voted on.
 
     References that already have their votes are skipped, and so, softly, are those just handed
     to enough other reviewers (a claim in the cache for 15 minutes): twenty reviewers asking at
     once get different references rather than twenty copies of one that only two may decide.
+    With `prefer` (the reference the screening page already shows, see `peek_next`), that one
+    is taken if it is still open and its seats are not all claimed.
 
     On title and abstract the search starts at a hint kept in the cache: the first reference
     still open to this reviewer last time (or, for a reviewer new to the stage, to anyone).
@@ -214,19 +218,45 @@ def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> 
     so half-way through 100k references the query reads a few rows instead of 50,000. The hint
     is only where to start looking; the vote itself is checked under the reference's lock.
     """
+    rows = _candidates(project, reviewer, stage)
+    if not rows:
+        return None
+    if prefer is not None:
+        rows = sorted(rows, key=lambda row: row[0] != prefer)  # stable: the rest keep their order
+    return _claim(rows, stage, reviewer.pk)
+
+
+def peek_next(
+    project: Project, reviewer: AbstractBaseUser, stage: str, *, after: int
+) -> int | None:
+    """The reference `next_reference` would likely hand out once `after` is voted on, unclaimed.
+
+    The screening page loads it ahead, so that a vote shows it at once; the vote then asks for
+    it by `prefer`, and gets another only if someone took its last seat meanwhile.
+    """
+    rows = [row for row in _candidates(project, reviewer, stage) if row[0] != after]
+    claims = cache.get_many([f"claims:{stage}:{pk}" for pk, _, _ in rows])
+    for pk, votes, required in rows:
+        if votes + (claims.get(f"claims:{stage}:{pk}") or 0) < required:
+            return pk
+    return None
+
+
+def _candidates(
+    project: Project, reviewer: AbstractBaseUser, stage: str
+) -> list[tuple[int, int, int]]:
+    """(id, votes, votes required) of the first references open to this reviewer at `stage`."""
     if stage != TA:
         mine = Vote.objects.filter(reference=OuterRef("pk"), stage=stage, reviewer=reviewer)
-        rows = list(
+        return list(
             _open_references(project, stage)
             .exclude(Exists(mine))
             .order_by("id")
             .values_list("id", "n_votes", "required")[:_CANDIDATES]
         )
-        return _claim(rows, stage, reviewer.pk) if rows else None
     pilot_id = open_pilot_id(project)
     if pilot_id is not None:  # a pilot round first: its references only, no hints needed
-        rows = open_on_title(project, reviewer_id=reviewer.pk, pilot_id=pilot_id)
-        return _claim(rows, stage, reviewer.pk) if rows else None
+        return open_on_title(project, reviewer_id=reviewer.pk, pilot_id=pilot_id)
     own_key, anyone_key = _hint_keys(project, reviewer.pk)
     hints = cache.get_many([own_key, anyone_key])
     floor = hints.get(own_key)
@@ -236,10 +266,9 @@ def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> 
         if first:
             cache.set(anyone_key, floor, None)
     rows = open_on_title(project, start=floor, reviewer_id=reviewer.pk)
-    if not rows:
-        return None
-    cache.set(own_key, rows[0][0], None)
-    return _claim(rows, stage, reviewer.pk)
+    if rows:
+        cache.set(own_key, rows[0][0], None)
+    return rows
 
 
 # The hot query of screening, written out: the ORM's version of the same rule (`_open_references`)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
@@ -357,6 +358,28 @@ def _stage_arg(value: str | None) -> str:
     return value if value in {s.value for s in Stage} else Stage.TITLE_ABSTRACT.value
 
 
+def _card(
+    request: HttpRequest, project: Project, stage: str, reference_id: int | None, terms: Terms
+) -> dict[str, object]:
+    """One reference as the screening card shows it, with the reviewer's own vote on it."""
+    if reference_id is None:
+        return {"reference": None, "own": None, "report": None}
+    reference = get_object_or_404(
+        Reference.objects.active().prefetch_related("records__search"),
+        pk=reference_id,
+        project=project,
+    )
+    return {
+        "reference": reference,
+        "title_html": mark_safe(highlight(reference.title, terms)),  # noqa: S308 - escaped by highlight()
+        "abstract_html": mark_safe(highlight(reference.abstract, terms)),  # noqa: S308 - escaped by highlight()
+        "own": Vote.objects.filter(reference=reference, stage=stage, reviewer=request.user)
+        .select_related("reason")
+        .first(),
+        "report": Report.objects.filter(reference=reference).first(),
+    }
+
+
 def _screen_context(
     request: HttpRequest,
     project: Project,
@@ -367,47 +390,47 @@ def _screen_context(
     previous: int | None = None,
     error: str = "",
     done: str = "",
+    shown: int | None = None,
 ) -> dict[str, object]:
-    """What the screening page shows: one reference (the asked one, else the next), its record
-    sources, the reviewer's own vote on it, the reasons to exclude, and the reviewer's count."""
+    """What the screening page shows: one reference (the asked one, else the next; `shown` if
+    the page showed it ahead and it is still open), its sources, the reviewer's own vote, the
+    reasons, the reviewer's count, and the reference after it, loaded ahead (`preview_html`)."""
     if reference_id is None:
-        reference_id = progress.next_reference(project, request.user, stage)
-    reference = None
-    if reference_id is not None:
-        reference = get_object_or_404(
-            Reference.objects.active().prefetch_related("records__search"),
-            pk=reference_id,
-            project=project,
-        )
-    own = (
-        Vote.objects.filter(reference=reference, stage=stage, reviewer=request.user)
-        .select_related("reason")
-        .first()
-        if reference
-        else None
-    )
+        reference_id = progress.next_reference(project, request.user, stage, prefer=shown)
     terms = Terms.from_lines(project.include_terms, project.exclude_terms)
-    report = Report.objects.filter(reference=reference).first() if reference else None
-    return {
+    shared = {
         "project": project,
         "membership": membership,
         "stage": stage,
         "stage_label": "Full text" if stage == Stage.FULL_TEXT else "Title and abstract",
-        "reference": reference,
-        "title_html": mark_safe(highlight(reference.title, terms)) if reference else "",  # noqa: S308 - escaped by highlight()
-        "abstract_html": mark_safe(highlight(reference.abstract, terms)) if reference else "",  # noqa: S308 - escaped by highlight()
         "terms": terms,
-        "own": own,
         "reasons": list(progress.exclusion_reasons(project).filter(proposed=False)[:9]),
-        "report": report,
-        "previous": previous,
-        "error": error,
-        "done": done,
         "my_votes": Vote.objects.filter(
             project=project, reviewer=request.user, stage=stage
         ).count(),
         "pilot_open": progress.open_pilot_id(project) is not None,
     }
+    context = {
+        **shared,
+        **_card(request, project, stage, reference_id, terms),
+        "previous": previous,
+        "error": error,
+        "done": done,
+    }
+    if context["reference"] is not None and not error:
+        ahead = progress.peek_next(project, request.user, stage, after=reference_id)
+        if ahead is not None:
+            preview = {
+                **shared,
+                **_card(request, project, stage, ahead, terms),
+                "previous": reference_id,
+                # Shown once this card's vote is cast: one more, unless it replaces a vote.
+                "my_votes": shared["my_votes"] + (0 if context["own"] else 1),
+            }
+            context["preview_html"] = render_to_string(
+                "screening/partials/screen_card.html", preview, request=request
+            )
+    return context
 
 
 @login_required
@@ -474,7 +497,16 @@ def screen_vote(request: HttpRequest, slug: str, reference_id: int) -> HttpRespo
     if not request.htmx:
         messages.success(request, done)
         return redirect(f"{reverse('screen', args=[slug])}?stage={stage}&previous={reference_id}")
-    context = _screen_context(request, project, membership, stage, previous=reference_id, done=done)
+    shown = request.POST.get("shown", "")
+    shown_id = int(shown) if shown.isdigit() else None
+    context = _screen_context(
+        request, project, membership, stage, previous=reference_id, done=done, shown=shown_id
+    )
+    reference_now = context["reference"]
+    if shown_id is not None and (reference_now is None or reference_now.pk != shown_id):
+        context["done"] = (
+            f"{done} The reference shown next was taken by others meanwhile: here is another."
+        )
     return render(request, "screening/partials/screen_voted.html", context)
 
 

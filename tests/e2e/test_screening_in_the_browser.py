@@ -97,3 +97,31 @@ def test_the_page_fits_a_phone(live_server, log_in, demo_imports, reviewer_a) ->
     expect(include).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "screen-phone")
+
+
+def test_the_next_reference_shows_before_the_vote_s_answer_comes(
+    live_server, log_in, demo_imports, reviewer_a
+) -> None:
+    page = log_in(reviewer_a)
+    page.goto(f"{live_server.url}{BASE}/screen/")
+    voted = page.locator("article.reference").get_attribute("data-reference")
+    ahead = page.evaluate(
+        "document.querySelector('template#next-card').content"
+        ".querySelector('article.reference').dataset.reference"
+    )
+    # What the card shows just after the key's handlers ran, before any answer could come back.
+    page.evaluate(
+        """() => {
+          window.__requestsDone = 0;
+          document.body.addEventListener("htmx:afterRequest", () => { window.__requestsDone += 1; });
+          document.addEventListener("keydown", () => {
+            window.__shownAfterKey = document.querySelector("article.reference").dataset.reference;
+            window.__doneAtKey = window.__requestsDone;
+          });
+        }"""
+    )
+    page.keyboard.press("i")
+    expect(page.locator("#screen-status")).to_contain_text(f"Voted include on reference {voted}.")
+    assert page.evaluate("window.__shownAfterKey") == ahead
+    assert page.evaluate("window.__doneAtKey") == 0
+    assert page.locator("article.reference").get_attribute("data-reference") == ahead

@@ -26,7 +26,8 @@ def test_the_page_shows_the_next_reference_and_a_vote_brings_the_following(
     first = _first(api, lead)
     assert page.status_code == 200
     assert f"reference {first}" in page.content.decode()
-    with django_assert_max_num_queries(22):
+    # The vote, the next reference, and the one after it loaded ahead (its card rendered too).
+    with django_assert_max_num_queries(32):
         answer = client.post(
             f"{BASE}/screen/{first}/vote/", {"stage": TA, "vote": "exclude"}, headers=HTMX
         )
@@ -373,3 +374,38 @@ def test_the_team_s_progress_beside_the_screen_hides_conflicts_from_reviewers(
     )
     assert "<dt>Waiting for votes</dt><dd>21</dd>" in lead_view
     assert f'?stage={TA}">1</a>' in lead_view
+
+
+def test_the_next_reference_comes_loaded_ahead_and_the_vote_asks_for_it(
+    browser_client, api, project, demo_imports, lead, reviewer_a, reviewer_b
+) -> None:
+    import re
+
+    from tests.factories import MembershipFactory
+
+    client = browser_client(reviewer_a)
+    page = client.get(f"{BASE}/screen/").content.decode()
+    current, ahead = (int(n) for n in re.findall(r'data-reference="(\d+)"', page)[:2])
+    assert '<template id="next-card">' in page
+    assert ahead != current
+    # Others fill the reference shown ahead before A votes: A is given another, and told why.
+    reviewer_c = MembershipFactory(project=project, user__username="reviewer_c").user
+    for who in (reviewer_b, reviewer_c):
+        api(who).post(f"{BASE}/references/{ahead}/votes", {"stage": TA, "vote": "include"})
+    answer = client.post(
+        f"{BASE}/screen/{current}/vote/",
+        {"stage": TA, "vote": "include", "shown": ahead},
+        headers=HTMX,
+    ).content.decode()
+    now = int(re.findall(r'data-reference="(\d+)"', answer)[0])
+    assert now not in {current, ahead}
+    assert "taken by others meanwhile" in answer
+    # When nobody took it, the vote's answer is the very reference shown ahead.
+    following = int(re.findall(r'data-reference="(\d+)"', answer)[1])
+    again = client.post(
+        f"{BASE}/screen/{now}/vote/",
+        {"stage": TA, "vote": "exclude", "shown": following},
+        headers=HTMX,
+    ).content.decode()
+    assert int(re.findall(r'data-reference="(\d+)"', again)[0]) == following
+    assert "taken by others" not in again
