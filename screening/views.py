@@ -16,6 +16,7 @@ from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
 from . import (
@@ -510,6 +511,7 @@ def screen_vote(request: HttpRequest, slug: str, reference_id: int) -> HttpRespo
     return render(request, "screening/partials/screen_voted.html", context)
 
 
+@xframe_options_sameorigin  # shown inline on the screening page; still no framing elsewhere
 @login_required
 def report_file(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
     """A reference's full text (PDF), to the project's members only."""

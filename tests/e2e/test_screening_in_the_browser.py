@@ -125,3 +125,38 @@ def test_the_next_reference_shows_before_the_vote_s_answer_comes(
     assert page.evaluate("window.__shownAfterKey") == ahead
     assert page.evaluate("window.__doneAtKey") == 0
     assert page.locator("article.reference").get_attribute("data-reference") == ahead
+
+
+def test_at_full_text_the_pdf_is_inline_and_a_digit_excludes_for_that_reason(
+    live_server, log_in, api, demo_imports, lead, reviewer_a, reviewer_b
+) -> None:
+    import io
+
+    from tests.pdfs import pdf_with_text
+
+    reference = api(lead).get(f"{BASE}/references", limit=1).json()["items"][0]["id"]
+    for who in (reviewer_a, reviewer_b):
+        api(who).post(f"{BASE}/references/{reference}/votes", {"stage": TA, "vote": "include"})
+    pdf = io.BytesIO(pdf_with_text("Digital badges for nurses: the full text"))
+    pdf.name = "full-text.pdf"
+    assert (
+        api(lead).upload(f"{BASE}/references/{reference}/report", {"file": pdf}).status_code == 201
+    )
+    for name in ("Not microcredentials", "Wrong population"):
+        api(lead).post(f"{BASE}/exclusion-reasons", {"name": name})
+
+    page = log_in(reviewer_a)
+    page.goto(f"{live_server.url}{BASE}/screen/?stage=full_text")
+    expect(page.locator("article.reference")).to_have_attribute("data-reference", str(reference))
+    frame = page.locator("iframe.full-text")
+    expect(frame).to_be_visible()
+    assert frame.get_attribute("src").endswith(f"/references/{reference}/report.pdf")
+    expect(page.locator("fieldset.reasons")).to_contain_text("2 Wrong population")
+    screenshot(page, "screen-full-text")
+    page.keyboard.press("2")
+    expect(page.locator("#screen-status")).to_contain_text(
+        f"Voted exclude on reference {reference}."
+    )
+    vote = Vote.objects.get(reference_id=reference, reviewer=reviewer_a, stage="full_text")
+    assert (vote.vote, vote.reason.name) == ("exclude", "Wrong population")
+    expect(page.locator(".nothing-left")).to_be_visible()

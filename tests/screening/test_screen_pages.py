@@ -211,9 +211,10 @@ def test_full_texts_are_uploaded_or_marked_not_retrieved_on_their_page(
     # The PDF's words are found by the references page, and the PDF is served to members.
     found = client.get(f"{BASE}/references/", {"q": "nurses"}).content.decode()
     assert refs[0] in _listed(found)
-    assert (
-        browser_client(reviewer_a).get(f"{BASE}/references/{refs[0]}/report.pdf").status_code == 200
-    )
+    served = browser_client(reviewer_a).get(f"{BASE}/references/{refs[0]}/report.pdf")
+    assert served.status_code == 200
+    assert served["X-Frame-Options"] == "SAMEORIGIN"  # the screening page frames it
+    assert served["Content-Type"] == "application/pdf"
     assert browser_client(reviewer_a).get(f"{BASE}/full-texts/").status_code == 403
 
 
