@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from extraction.api import router as extraction_router
 from screening.api import router as screening_router
 from screening.api_auth import BearerToken
 from screening.api_screening import router as screening_decisions_router
@@ -21,6 +22,7 @@ api = NinjaAPI(
 )
 api.add_router("", screening_router)
 api.add_router("", screening_decisions_router)
+api.add_router("", extraction_router)
 
 
 @api.exception_handler(ServiceError)

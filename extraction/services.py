@@ -1,0 +1,287 @@
+"""Extraction use cases: the codebook, each extractor's values, the sample extracted twice, the
+lead's consensus, and the reads over them (agreement, the "Table 2" summary, the export rows).
+
+The rules on values (types, choices, equality, agreement, the summary's arithmetic) are pure, in
+extraction/coding.py; here they meet the database, the roles and the screening's decisions.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Count, QuerySet
+
+from screening import progress
+from screening.audit import audit_record
+from screening.errors import Conflict, InvalidInput
+from screening.models import Project, Reference
+from screening.workflow import Stage, Status
+
+from . import coding
+from .models import Codebook, Consensus, DoubleExtraction, Extraction, Field
+
+FT = Stage.FULL_TEXT.value
+
+
+def _invalid(error: coding.CodingError) -> InvalidInput:
+    return InvalidInput(error.message, field=error.field)
+
+
+# The codebook --------------------------------------------------------------------------------
+
+
+def current_codebook(project: Project) -> Codebook | None:
+    return Codebook.objects.filter(project=project).prefetch_related("fields").first()
+
+
+def field_specs(codebook: Codebook | None) -> list[coding.FieldSpec]:
+    if codebook is None:
+        return []
+    return [
+        coding.FieldSpec(
+            name=f.name, type=f.type, choices=tuple(f.choices), help=f.help, section=f.section
+        )
+        for f in codebook.fields.all()
+    ]
+
+
+@transaction.atomic
+def codebook_put(
+    *, project: Project, fields: object, user: AbstractBaseUser
+) -> tuple[Codebook, list[str]]:
+    """Set the codebook's fields. Unchanged fields keep the version; changed ones make a new
+    version, and the answer names the fields whose values entered so far need a second look."""
+    try:
+        specs = coding.parse_codebook(fields)
+    except coding.CodingError as error:
+        raise _invalid(error) from error
+    Project.objects.select_for_update().get(pk=project.pk)  # one new version at a time
+    current = current_codebook(project)
+    old = field_specs(current)
+    if current is not None and old == specs:
+        return current, []
+    codebook = Codebook.objects.create(
+        project=project, version=current.version + 1 if current else 1, created_by=user
+    )
+    Field.objects.bulk_create(
+        Field(
+            codebook=codebook,
+            position=i,
+            name=spec.name,
+            type=spec.type,
+            choices=list(spec.choices),
+            help=spec.help,
+            section=spec.section,
+        )
+        for i, spec in enumerate(specs)
+    )
+    entered = Extraction.objects.filter(project=project).exists()
+    to_check = coding.changed_fields(old, specs) if current is not None and entered else []
+    audit_record(
+        actor=user,
+        verb="codebook.version",
+        project=project,
+        obj=codebook,
+        before={"version": current.version} if current else {},
+        after={
+            "version": codebook.version,
+            "fields": [spec.name for spec in specs],
+            "to_check": to_check,
+        },
+    )
+    codebook = current_codebook(project)
+    assert codebook is not None
+    return codebook, to_check
+
+
+# Extractions and consensus --------------------------------------------------------------------
+
+
+def included_references(project: Project) -> QuerySet[Reference]:
+    """References included after full text: the studies of the review, in import order."""
+    return (
+        progress.screened_references(project)
+        .filter(stage=FT, status=Status.INCLUDED.value)
+        .order_by("id")
+    )
+
+
+def _check_extractable(project: Project, reference: Reference) -> Codebook:
+    codebook = current_codebook(project)
+    if codebook is None:
+        raise Conflict("The project has no codebook yet: a lead defines it first.")
+    state = progress.reference_state(reference, project)
+    if state["stage"] != FT or state["status"] != Status.INCLUDED:
+        raise Conflict(
+            f"Reference {reference.pk} is not an included study: only those are extracted.",
+            field="reference",
+        )
+    return codebook
+
+
+def _clean(codebook: Codebook, values: object) -> dict[str, object]:
+    try:
+        return coding.clean_values(field_specs(codebook), values)
+    except coding.CodingError as error:
+        raise _invalid(error) from error
+
+
+@transaction.atomic
+def extraction_save(
+    *, project: Project, reference: Reference, extractor: AbstractBaseUser, values: object
+) -> Extraction:
+    """The extractor's values for an included study (replacing their own earlier ones)."""
+    codebook = _check_extractable(project, reference)
+    cleaned = _clean(codebook, values)
+    extraction = (
+        Extraction.objects.select_for_update()
+        .filter(reference=reference, extractor=extractor)
+        .first()
+    )
+    before = dict(extraction.values) if extraction else {}
+    if extraction is None:
+        extraction = Extraction.objects.create(
+            project=project,
+            reference=reference,
+            extractor=extractor,
+            codebook=codebook,
+            values=cleaned,
+        )
+    else:
+        extraction.codebook, extraction.values = codebook, cleaned
+        extraction.save(update_fields=["codebook", "values", "updated_at"])
+    audit_record(
+        actor=extractor,
+        verb="extraction.save",
+        project=project,
+        obj=extraction,
+        before={"reference": reference.pk, "values": before} if before else {},
+        after={"reference": reference.pk, "version": codebook.version, "values": cleaned},
+    )
+    return extraction
+
+
+@transaction.atomic
+def consensus_record(
+    *, project: Project, reference: Reference, values: object, user: AbstractBaseUser
+) -> Consensus:
+    """The lead's settled values for a study (usually one of the sample extracted twice)."""
+    codebook = _check_extractable(project, reference)
+    cleaned = _clean(codebook, values)
+    consensus = Consensus.objects.select_for_update().filter(reference=reference).first()
+    before = dict(consensus.values) if consensus else {}
+    if consensus is None:
+        consensus = Consensus.objects.create(
+            project=project, reference=reference, codebook=codebook, values=cleaned, decided_by=user
+        )
+    else:
+        consensus.codebook, consensus.values, consensus.decided_by = codebook, cleaned, user
+        consensus.save(update_fields=["codebook", "values", "decided_by", "updated_at"])
+    audit_record(
+        actor=user,
+        verb="consensus.record",
+        project=project,
+        obj=consensus,
+        before={"reference": reference.pk, "values": before} if before else {},
+        after={"reference": reference.pk, "version": codebook.version, "values": cleaned},
+    )
+    return consensus
+
+
+@transaction.atomic
+def sample_draw(
+    *, project: Project, user: AbstractBaseUser, size: int | None = None, percent: int | None = None
+) -> list[int]:
+    """Draw the included studies two people extract, by number or percent, at random."""
+    studies = list(included_references(project).values_list("id", flat=True))
+    if (size is None) == (percent is None):
+        raise InvalidInput("Give either size (a number of studies) or percent.", field="size")
+    if percent is not None and not 1 <= percent <= 100:
+        raise InvalidInput("percent is between 1 and 100.", field="percent")
+    if size is not None and size < 1:
+        raise InvalidInput("size is at least 1.", field="size")
+    wanted = size if size is not None else max(1, round(len(studies) * (percent or 0) / 100))
+    drawn_before = set(
+        DoubleExtraction.objects.filter(project=project).values_list("reference_id", flat=True)
+    )
+    free = [pk for pk in studies if pk not in drawn_before]
+    seed = secrets.randbits(62)
+    drawn = sorted(random.Random(seed).sample(free, min(wanted, len(free))))
+    DoubleExtraction.objects.bulk_create(
+        DoubleExtraction(project=project, reference_id=pk, drawn_by=user) for pk in drawn
+    )
+    audit_record(
+        actor=user,
+        verb="extraction.sample",
+        project=project,
+        after={"drawn": drawn, "asked": size or f"{percent}%", "seed": seed},
+    )
+    return drawn
+
+
+# Reads ----------------------------------------------------------------------------------------
+
+
+def extraction_agreement(project: Project) -> coding.ExtractionAgreement:
+    """Agreement over the references two people extracted (the first two, by extractor)."""
+    specs = field_specs(current_codebook(project))
+    twice = (
+        Extraction.objects.filter(project=project)
+        .values("reference")
+        .annotate(n=Count("id"))
+        .filter(n__gte=2)
+        .values_list("reference", flat=True)
+    )
+    by_reference: dict[int, list[dict[str, Any]]] = {}
+    for extraction in Extraction.objects.filter(reference__in=twice).order_by(
+        "reference_id", "extractor_id"
+    ):
+        by_reference.setdefault(extraction.reference_id, []).append(extraction.values)
+    pairs = [(found[0], found[1]) for found in by_reference.values()]
+    return coding.agreement(specs, pairs)
+
+
+def study_values(project: Project) -> tuple[list[Reference], dict[int, dict[str, Any]]]:
+    """The included studies and the values that stand for each: the consensus where there is
+    one, else the single extraction. A study of the double sample without consensus is left out
+    (its two extractions wait for the lead), and so is a study nobody has extracted yet."""
+    studies = list(included_references(project))
+    ids = [s.pk for s in studies]
+    consensus = dict(Consensus.objects.filter(reference__in=ids).values_list("reference", "values"))
+    doubled = set(
+        DoubleExtraction.objects.filter(reference__in=ids).values_list("reference", flat=True)
+    )
+    extractions: dict[int, list[dict[str, Any]]] = {}
+    for reference_id, values in Extraction.objects.filter(reference__in=ids).values_list(
+        "reference", "values"
+    ):
+        extractions.setdefault(reference_id, []).append(values)
+    values: dict[int, dict[str, Any]] = {}
+    for pk in ids:
+        if pk in consensus:
+            values[pk] = consensus[pk]
+        elif pk not in doubled and len(extractions.get(pk, [])) == 1:
+            values[pk] = extractions[pk][0]
+    return [s for s in studies if s.pk in values], values
+
+
+def extraction_summary(project: Project) -> dict[str, object]:
+    specs = field_specs(current_codebook(project))
+    _, values = study_values(project)
+    return coding.summary(specs, [_under(specs, v) for v in values.values()])
+
+
+def _under(specs: list[coding.FieldSpec], values: dict[str, Any]) -> dict[str, Any]:
+    """Values entered under an older codebook, read under the current one: a value that no
+    longer fits its field (type or choices changed) is not reported until someone looks again."""
+    out: dict[str, Any] = {}
+    for spec in specs:
+        try:
+            out[spec.name] = coding.clean_value(spec, values.get(spec.name))
+        except coding.CodingError:
+            out[spec.name] = None
+    return out
