@@ -1,0 +1,291 @@
+"""Pages of data extraction: the codebook, the studies to extract, the form generated from the
+codebook, the lead's consensus beside both extractions, and the "Table 2" summary with charts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
+
+from screening.access import get_project_for_user
+from screening.errors import ServiceError
+from screening.models import Reference, Role
+
+from . import charts, coding, exports, forms, services
+from .models import Consensus, DoubleExtraction, Extraction
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def codebook(request: HttpRequest, slug: str) -> HttpResponse:
+    """The codebook, row by row; leads change it (a new version), the others read it."""
+    project, membership = get_project_for_user(request.user, slug)
+    rows = None
+    if request.method == "POST":
+        if not membership.allows(Role.LEAD):
+            raise PermissionDenied("Only leads and admins change the codebook.")
+        rows = forms.codebook_from_post(request.POST)
+        try:
+            book, to_check = services.codebook_put(project=project, fields=rows, user=request.user)
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            check = (
+                f" Values entered for {', '.join(to_check)} need a second look." if to_check else ""
+            )
+            messages.success(request, f"Codebook version {book.version} saved.{check}")
+            return redirect("extraction_codebook", slug=project.slug)
+    current = services.current_codebook(project)
+    specs = services.field_specs(current)
+    shown = (
+        rows
+        if rows is not None
+        else [
+            {
+                "name": s.name,
+                "type": s.type,
+                "choices": list(s.choices),
+                "help": s.help,
+                "section": s.section,
+            }
+            for s in specs
+        ]
+    )
+    shown = [*shown, *({} for _ in range(forms.BLANK_ROWS))]
+    return render(
+        request,
+        "extraction/codebook.html",
+        {
+            "project": project,
+            "membership": membership,
+            "codebook": current,
+            "rows": [(i, row, ", ".join(row.get("choices", []))) for i, row in enumerate(shown)],
+            "count": len(shown),
+            "types": coding.FIELD_TYPES,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def study_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The included studies and where each stands; leads draw the sample extracted twice."""
+    project, membership = get_project_for_user(request.user, slug)
+    sees_all = membership.allows(Role.LEAD)
+    if request.method == "POST":
+        if not sees_all:
+            raise PermissionDenied("Only leads and admins draw the sample.")
+        raw = request.POST.get("sample", "").strip()
+        try:
+            if raw.endswith("%") and raw[:-1].strip().isdigit():
+                drawn = services.sample_draw(
+                    project=project, user=request.user, percent=int(raw[:-1])
+                )
+            elif raw.isdigit():
+                drawn = services.sample_draw(project=project, user=request.user, size=int(raw))
+            else:
+                raise ServiceError("Give a number of studies (3) or a percentage (20%).")
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"{len(drawn)} stud{'y' if len(drawn) == 1 else 'ies'} drawn to be extracted twice.",
+            )
+        return redirect("extraction_studies", slug=project.slug)
+    studies = list(services.included_references(project))
+    ids = [s.pk for s in studies]
+    doubled = set(
+        DoubleExtraction.objects.filter(reference__in=ids).values_list("reference", flat=True)
+    )
+    settled = set(Consensus.objects.filter(reference__in=ids).values_list("reference", flat=True))
+    counts: dict[int, int] = {}
+    mine: set[int] = set()
+    for reference_id, extractor_id in Extraction.objects.filter(reference__in=ids).values_list(
+        "reference", "extractor"
+    ):
+        counts[reference_id] = counts.get(reference_id, 0) + 1
+        if extractor_id == request.user.pk:
+            mine.add(reference_id)
+    return render(
+        request,
+        "extraction/study_list.html",
+        {
+            "project": project,
+            "membership": membership,
+            "sees_all": sees_all,
+            "codebook": services.current_codebook(project),
+            "rows": [
+                {
+                    "study": s,
+                    "doubled": s.pk in doubled,
+                    "extractions": counts.get(s.pk, 0),
+                    "mine": s.pk in mine,
+                    "settled": s.pk in settled,
+                }
+                for s in studies
+            ],
+        },
+    )
+
+
+def _form_fields(specs: list[coding.FieldSpec], values: dict) -> list[dict]:
+    return [
+        {
+            "index": i,
+            "spec": spec,
+            "value": values.get(spec.name),
+            "multi": values.get(spec.name) or [],
+            "none_of_these": values.get(spec.name) == [],
+        }
+        for i, spec in enumerate(specs)
+    ]
+
+
+def _shown(value: object) -> str:
+    """A value as the consensus page prints it."""
+    if value is None:
+        return "not reported"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none of these"
+    return str(value)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extract(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
+    """The caller's own extraction of one study: the form is the codebook. Blind: only one's
+    own values are shown, never another extractor's."""
+    project, membership = get_project_for_user(request.user, slug)
+    reference = get_object_or_404(Reference, pk=reference_id, project=project)
+    current = services.current_codebook(project)
+    specs = services.field_specs(current)
+    own = Extraction.objects.filter(reference=reference, extractor=request.user).first()
+    values = dict(own.values) if own else {}
+    error_field = ""
+    if request.method == "POST":
+        values = forms.values_from_post(specs, request.POST)
+        try:
+            services.extraction_save(
+                project=project, reference=reference, extractor=request.user, values=values
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+            error_field = error.extra.get("field", "")
+        else:
+            messages.success(request, f"Your extraction of study {reference.pk} is saved.")
+            return redirect("extraction_studies", slug=project.slug)
+    return render(
+        request,
+        "extraction/extract.html",
+        {
+            "project": project,
+            "membership": membership,
+            "reference": reference,
+            "codebook": current,
+            "fields": _form_fields(specs, values),
+            "error_field": error_field,
+            "stale": own is not None and current is not None and own.codebook_id != current.pk,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consensus(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
+    """Both extractions side by side, differences marked; the lead's form starts from the values
+    they share and leaves the others to decide."""
+    project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    reference = get_object_or_404(Reference, pk=reference_id, project=project)
+    specs = services.field_specs(services.current_codebook(project))
+    extractions = list(
+        Extraction.objects.filter(reference=reference)
+        .select_related("extractor")
+        .order_by("extractor__username")
+    )
+    settled = Consensus.objects.filter(reference=reference).first()
+    if request.method == "POST":
+        try:
+            services.consensus_record(
+                project=project,
+                reference=reference,
+                values=forms.values_from_post(specs, request.POST),
+                user=request.user,
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Consensus on study {reference.pk} saved.")
+            return redirect("extraction_studies", slug=project.slug)
+    start: dict = dict(settled.values) if settled else {}
+    rows = []
+    for spec in specs:
+        found = [e.values.get(spec.name) for e in extractions]
+        agree = len(found) >= 2 and all(coding.same_value(spec, found[0], v) for v in found[1:])
+        if not settled and (agree or len(found) == 1):
+            start[spec.name] = found[0]
+        rows.append(
+            {
+                "spec": spec,
+                "values": [_shown(v) for v in found],
+                "differs": len(found) >= 2 and not agree,
+            }
+        )
+    return render(
+        request,
+        "extraction/consensus.html",
+        {
+            "project": project,
+            "membership": membership,
+            "reference": reference,
+            "extractors": [e.extractor.get_username() for e in extractions],
+            "rows": rows,
+            "fields": _form_fields(specs, start),
+        },
+    )
+
+
+@login_required
+def summary(request: HttpRequest, slug: str) -> HttpResponse:
+    """The review's "Table 2", with a bar chart per categorical field; downloads for leads."""
+    project, membership = get_project_for_user(request.user, slug)
+    if request.GET.get("format") in {"csv", "xlsx"}:
+        if not membership.allows(Role.LEAD):
+            raise PermissionDenied("Only leads and admins export the extraction.")
+        kind = request.GET["format"]
+        body = (
+            exports.extraction_xlsx(project) if kind == "xlsx" else exports.extraction_csv(project)
+        )
+        content_type = (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            if kind == "xlsx"
+            else "text/csv; charset=utf-8"
+        )
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{project.slug}-extraction.{kind}"'
+        return response
+    table = services.extraction_summary(project)
+    fields = []
+    for name, figures in table["fields"].items():  # type: ignore[union-attr]
+        chart = (
+            mark_safe(charts.bar_chart(name, figures["values"]))  # noqa: S308 - drawn by charts.py, every text escaped
+            if "values" in figures and figures["type"] != "text"
+            else ""
+        )
+        fields.append({"name": name, "figures": figures, "chart": chart})
+    return render(
+        request,
+        "extraction/summary.html",
+        {
+            "project": project,
+            "membership": membership,
+            "studies": table["studies"],
+            "fields": fields,
+        },
+    )

@@ -1,0 +1,78 @@
+"""The extraction pages through Django's test client: roles, blinding, the form's parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from extraction.models import Extraction
+from tests.extraction.conftest import A_VALUES, BASE, CODEBOOK
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coded(api, lead) -> None:
+    assert api(lead).put(f"{BASE}/codebook", {"fields": CODEBOOK}).status_code == 200
+
+
+def test_the_form_turns_typed_text_into_values_and_shows_only_one_s_own(
+    api, browser_client, studies, coded, reviewer_a, reviewer_b
+) -> None:
+    study = studies[0]
+    api(reviewer_a).post(f"{BASE}/references/{study}/extractions", {"values": A_VALUES[0]})
+    page = browser_client(reviewer_b).get(f"{BASE}/extraction/{study}/").content.decode()
+    assert "Canada" not in page
+    assert "online modules" not in page
+    # Fields by index in codebook order: 0 Country, 1 Sample size, 2 Randomised, 3 Design,
+    # 4 Outcomes, 5 Setting, 6 Profession, 7 Notes.
+    sent = browser_client(reviewer_b).post(
+        f"{BASE}/extraction/{study}/",
+        {"field-0": " Chile ", "field-1": "45.5", "field-2": "no", "field-3": "Cohort",
+         "field-4": ["Skills", "Knowledge"], "field-5": "", "field-6-none": "1", "field-7": ""},
+    )  # fmt: skip
+    assert sent.status_code == 302
+    values = Extraction.objects.get(reference_id=study, extractor=reviewer_b).values
+    assert values == {
+        "Country": "Chile", "Sample size": 45.5, "Randomised": False, "Design": "Cohort",
+        "Outcomes": ["Knowledge", "Skills"], "Setting": None, "Profession": [], "Notes": None,
+    }  # fmt: skip
+    refused = browser_client(reviewer_b).post(f"{BASE}/extraction/{study}/", {"field-1": "a dozen"})
+    assert refused.status_code == 200
+    assert "Sample size: expects a number" in refused.content.decode()
+    assert (
+        Extraction.objects.get(reference_id=study, extractor=reviewer_b).values["Sample size"]
+        == 45.5
+    )
+
+
+def test_leads_only_change_the_codebook_settle_and_export(
+    browser_client, studies, coded, reviewer_a, outsider
+) -> None:
+    client = browser_client(reviewer_a)
+    assert (
+        client.post(
+            f"{BASE}/extraction/codebook/", {"rows": "1", "name-0": "X", "type-0": "text"}
+        ).status_code
+        == 403
+    )
+    assert client.get(f"{BASE}/extraction/{studies[0]}/consensus/").status_code == 403
+    assert client.get(f"{BASE}/extraction/summary/", {"format": "xlsx"}).status_code == 403
+    assert client.post(f"{BASE}/extraction/", {"sample": "2"}).status_code == 403
+    assert client.get(f"{BASE}/extraction/summary/").status_code == 200
+    for path in (
+        "extraction/",
+        "extraction/codebook/",
+        "extraction/summary/",
+        f"extraction/{studies[0]}/",
+    ):
+        assert browser_client(outsider).get(f"{BASE}/{path}").status_code == 404, path
+
+
+def test_a_bad_codebook_row_is_said_and_kept_on_the_page(browser_client, studies, lead) -> None:
+    page = browser_client(lead).post(
+        f"{BASE}/extraction/codebook/",
+        {"rows": "2", "name-0": "Design", "type-0": "choice", "choices-0": "RCT",
+         "name-1": "Year", "type-1": "number"},
+    ).content.decode()  # fmt: skip
+    assert "fields[0].choices" in page
+    assert 'value="Design"' in page
