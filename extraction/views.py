@@ -133,17 +133,25 @@ def study_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _form_fields(specs: list[coding.FieldSpec], values: dict) -> list[dict]:
-    return [
-        {
-            "index": i,
-            "spec": spec,
-            "value": values.get(spec.name),
-            "multi": values.get(spec.name) or [],
-            "none_of_these": values.get(spec.name) == [],
-        }
-        for i, spec in enumerate(specs)
-    ]
+def _form_fields(
+    specs: list[coding.FieldSpec], values: dict, to_check: list[str] | None = None
+) -> list[dict]:
+    """The codebook's fields as the form shows them, a heading where a new section starts, and
+    the fields to look at again (changed since the values were entered) marked."""
+    shown = []
+    for i, spec in enumerate(specs):
+        shown.append(
+            {
+                "index": i,
+                "spec": spec,
+                "value": values.get(spec.name),
+                "multi": values.get(spec.name) or [],
+                "none_of_these": values.get(spec.name) == [],
+                "heading": spec.section if i == 0 or spec.section != specs[i - 1].section else "",
+                "to_check": spec.name in (to_check or []),
+            }
+        )
+    return shown
 
 
 def _shown(value: object) -> str:
@@ -166,8 +174,16 @@ def extract(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
     reference = get_object_or_404(Reference, pk=reference_id, project=project)
     current = services.current_codebook(project)
     specs = services.field_specs(current)
-    own = Extraction.objects.filter(reference=reference, extractor=request.user).first()
+    own = (
+        Extraction.objects.filter(reference=reference, extractor=request.user)
+        .select_related("codebook")
+        .first()
+    )
     values = dict(own.values) if own else {}
+    stale = own is not None and current is not None and own.codebook_id != current.pk
+    to_check = (
+        coding.changed_fields(services.field_specs(own.codebook), specs) if stale and own else []
+    )
     error_field = ""
     if request.method == "POST":
         values = forms.values_from_post(specs, request.POST)
@@ -189,9 +205,10 @@ def extract(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
             "membership": membership,
             "reference": reference,
             "codebook": current,
-            "fields": _form_fields(specs, values),
+            "fields": _form_fields(specs, values, to_check),
             "error_field": error_field,
-            "stale": own is not None and current is not None and own.codebook_id != current.pk,
+            "stale": stale,
+            "to_check": to_check,
         },
     )
 
@@ -279,6 +296,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
             else ""
         )
         fields.append({"name": name, "figures": figures, "chart": chart})
+    agreement = services.extraction_agreement(project) if membership.allows(Role.LEAD) else None
     return render(
         request,
         "extraction/summary.html",
@@ -287,5 +305,6 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "studies": table["studies"],
             "fields": fields,
+            "agreement": agreement,
         },
     )

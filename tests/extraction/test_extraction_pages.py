@@ -76,3 +76,34 @@ def test_a_bad_codebook_row_is_said_and_kept_on_the_page(browser_client, studies
     ).content.decode()  # fmt: skip
     assert "fields[0].choices" in page
     assert 'value="Design"' in page
+
+
+def test_the_form_groups_sections_and_marks_the_fields_to_look_at_again(
+    api, browser_client, studies, coded, lead, reviewer_a
+) -> None:
+    study = studies[0]
+    api(reviewer_a).post(f"{BASE}/references/{study}/extractions", {"values": A_VALUES[0]})
+    page = browser_client(reviewer_a).get(f"{BASE}/extraction/{study}/").content.decode()
+    # In codebook order: Study (4 fields), Findings, Study (2), Findings.
+    assert page.count('class="section-heading"') == 4
+    assert "look at it again" not in page
+    changed = [dict(f) for f in CODEBOOK]
+    changed[3] = {**changed[3], "choices": ["RCT", "Cohort study", "Qualitative"]}
+    api(lead).put(f"{BASE}/codebook", {"fields": changed})
+    again = browser_client(reviewer_a).get(f"{BASE}/extraction/{study}/").content.decode()
+    assert "look again at Design, then save" in again
+    assert again.count("look at it again") == 1
+
+
+def test_the_summary_shows_leads_the_agreement_between_extractors(
+    api, browser_client, studies, coded, lead, reviewer_a, reviewer_b
+) -> None:
+    for who, design in ((reviewer_a, "RCT"), (reviewer_b, "Cohort")):
+        api(who).post(
+            f"{BASE}/references/{studies[0]}/extractions",
+            {"values": {**A_VALUES[0], "Design": design}},
+        )
+    page = browser_client(lead).get(f"{BASE}/extraction/summary/").content.decode()
+    assert "<strong>7 of 8</strong> values agree, <strong>87.50%</strong>" in page
+    mine = browser_client(reviewer_a).get(f"{BASE}/extraction/summary/").content.decode()
+    assert "Agreement between extractors" not in mine
