@@ -86,6 +86,23 @@ def extraction_create(
     )
 
 
+class ExtractorsIn(Schema):
+    extractors: list[str]
+
+
+@router.put("/projects/{slug}/references/{reference_id}/extractors")
+def extractors_update(
+    request: HttpRequest, slug: str, reference_id: int, payload: ExtractorsIn
+) -> dict[str, Any]:
+    """Who extracts a study: one member, two for the double sample (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    reference = get_object_or_404(Reference, pk=reference_id, project=project)
+    names = services.extractors_assign(
+        project=project, reference=reference, usernames=payload.extractors, user=request.user
+    )
+    return {"reference": reference.pk, "extractors": names}
+
+
 @router.post("/projects/{slug}/references/{reference_id}/consensus", response={201: dict})
 def consensus_create(
     request: HttpRequest, slug: str, reference_id: int, payload: ValuesIn

@@ -118,3 +118,27 @@ class Consensus(models.Model):
 
     def __str__(self) -> str:
         return f"Consensus on {self.reference_id}"
+
+
+class Assignment(models.Model):
+    """Who extracts a study: one person, or two for a study of the double sample."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="+")
+    extractor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="extraction_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference", "extractor"], name="assignment_one_per_extractor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.extractor_id} extracts {self.reference_id}"

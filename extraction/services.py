@@ -18,11 +18,11 @@ from django.db.models import Count, QuerySet
 from screening import progress
 from screening.audit import audit_record
 from screening.errors import Conflict, InvalidInput
-from screening.models import Project, Reference
+from screening.models import Membership, Project, Reference
 from screening.workflow import Stage, Status
 
 from . import coding
-from .models import Codebook, Consensus, DoubleExtraction, Extraction, Field
+from .models import Assignment, Codebook, Consensus, DoubleExtraction, Extraction, Field
 
 FT = Stage.FULL_TEXT.value
 
@@ -131,11 +131,62 @@ def _clean(codebook: Codebook, values: object) -> dict[str, object]:
 
 
 @transaction.atomic
+def extractors_assign(
+    *, project: Project, reference: Reference, usernames: list[str], user: AbstractBaseUser
+) -> list[str]:
+    """Set who extracts a study: one member, or two for a study of the double sample. Once a
+    study has extractors, only they may extract it. An empty list lets anyone again."""
+    _check_extractable(project, reference)
+    names = list(dict.fromkeys(name.strip() for name in usernames if name.strip()))
+    seats = 2 if DoubleExtraction.objects.filter(reference=reference).exists() else 1
+    if len(names) > seats:
+        raise InvalidInput(
+            f"Study {reference.pk} is extracted by {seats} "
+            f"{'people' if seats == 2 else 'person'}; {len(names)} were named.",
+            field="extractors",
+        )
+    members = dict(
+        Membership.objects.filter(project=project, user__username__in=names).values_list(
+            "user__username", "user_id"
+        )
+    )
+    unknown = [name for name in names if name not in members]
+    if unknown:
+        raise InvalidInput(
+            f"Not members of this project: {', '.join(unknown)}.", field="extractors"
+        )
+    before = sorted(
+        Assignment.objects.filter(reference=reference).values_list("extractor__username", flat=True)
+    )
+    Assignment.objects.filter(reference=reference).delete()
+    Assignment.objects.bulk_create(
+        Assignment(
+            project=project, reference=reference, extractor_id=members[name], assigned_by=user
+        )
+        for name in names
+    )
+    audit_record(
+        actor=user,
+        verb="extraction.assign",
+        project=project,
+        obj=reference,
+        before={"reference": reference.pk, "extractors": before},
+        after={"reference": reference.pk, "extractors": names},
+    )
+    return names
+
+
+@transaction.atomic
 def extraction_save(
     *, project: Project, reference: Reference, extractor: AbstractBaseUser, values: object
 ) -> Extraction:
     """The extractor's values for an included study (replacing their own earlier ones)."""
     codebook = _check_extractable(project, reference)
+    assigned = set(
+        Assignment.objects.filter(reference=reference).values_list("extractor_id", flat=True)
+    )
+    if assigned and extractor.pk not in assigned:
+        raise Conflict(f"Study {reference.pk} is assigned to other extractors.", field="reference")
     cleaned = _clean(codebook, values)
     extraction = (
         Extraction.objects.select_for_update()

@@ -11,12 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
+from screening import selectors
 from screening.access import get_project_for_user
 from screening.errors import ServiceError
 from screening.models import Reference, Role
 
 from . import charts, coding, exports, forms, services
-from .models import Consensus, DoubleExtraction, Extraction
+from .models import Assignment, Consensus, DoubleExtraction, Extraction
 
 
 @login_required
@@ -76,6 +77,23 @@ def study_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The included studies and where each stands; leads draw the sample extracted twice."""
     project, membership = get_project_for_user(request.user, slug)
     sees_all = membership.allows(Role.LEAD)
+    if request.method == "POST" and request.POST.get("action") == "assign":
+        if not sees_all:
+            raise PermissionDenied("Only leads and admins assign extractors.")
+        reference = get_object_or_404(Reference, pk=request.POST.get("reference"), project=project)
+        try:
+            names = services.extractors_assign(
+                project=project,
+                reference=reference,
+                usernames=request.POST.getlist("extractor"),
+                user=request.user,
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            who = " and ".join(names) or "anyone"
+            messages.success(request, f"Study {reference.pk} is extracted by {who}.")
+        return redirect("extraction_studies", slug=project.slug)
     if request.method == "POST":
         if not sees_all:
             raise PermissionDenied("Only leads and admins draw the sample.")
@@ -103,6 +121,11 @@ def study_list(request: HttpRequest, slug: str) -> HttpResponse:
         DoubleExtraction.objects.filter(reference__in=ids).values_list("reference", flat=True)
     )
     settled = set(Consensus.objects.filter(reference__in=ids).values_list("reference", flat=True))
+    assigned: dict[int, list[str]] = {}
+    for reference_id, username in Assignment.objects.filter(reference__in=ids).values_list(
+        "reference", "extractor__username"
+    ):
+        assigned.setdefault(reference_id, []).append(username)
     counts: dict[int, int] = {}
     mine: set[int] = set()
     for reference_id, extractor_id in Extraction.objects.filter(reference__in=ids).values_list(
@@ -126,11 +149,22 @@ def study_list(request: HttpRequest, slug: str) -> HttpResponse:
                     "extractions": counts.get(s.pk, 0),
                     "mine": s.pk in mine,
                     "settled": s.pk in settled,
+                    "assigned": sorted(assigned.get(s.pk, [])),
+                    "seats": _seats(sorted(assigned.get(s.pk, [])), 2 if s.pk in doubled else 1),
                 }
                 for s in studies
+                if sees_all
+                or not assigned.get(s.pk)
+                or request.user.get_username() in assigned[s.pk]
             ],
+            "members": [m.user.get_username() for m in selectors.project_members(project)],
         },
     )
+
+
+def _seats(names: list[str], seats: int) -> list[str]:
+    """Each extractor's place on a study, the assigned name or "" (anyone), `seats` of them."""
+    return [*names, *[""] * seats][: max(seats, len(names))]
 
 
 def _form_fields(

@@ -107,3 +107,63 @@ def test_the_summary_shows_leads_the_agreement_between_extractors(
     assert "<strong>7 of 8</strong> values agree, <strong>87.50%</strong>" in page
     mine = browser_client(reviewer_a).get(f"{BASE}/extraction/summary/").content.decode()
     assert "Agreement between extractors" not in mine
+
+
+def test_assigned_studies_are_extracted_by_their_extractors_only(
+    api, browser_client, studies, coded, lead, reviewer_a, reviewer_b
+) -> None:
+    from screening.models import AuditEvent
+
+    only_a, doubled = studies[0], studies[1]
+    api(lead).post(f"{BASE}/extractions/sample", {"size": 3})  # every study twice
+    answer = api(lead).put(
+        f"{BASE}/references/{doubled}/extractors", {"extractors": ["reviewer_a", "reviewer_b"]}
+    )
+    assert answer.json() == {"reference": doubled, "extractors": ["reviewer_a", "reviewer_b"]}
+    assert (
+        api(lead)
+        .put(f"{BASE}/references/{only_a}/extractors", {"extractors": ["reviewer_a"]})
+        .status_code
+        == 200
+    )
+    too_many = api(lead).put(
+        f"{BASE}/references/{only_a}/extractors",
+        {"extractors": ["reviewer_a", "reviewer_b", "lead"]},
+    )
+    assert too_many.status_code == 400
+    assert (
+        api(lead)
+        .put(f"{BASE}/references/{only_a}/extractors", {"extractors": ["nobody"]})
+        .status_code
+        == 400
+    )
+    assert (
+        api(reviewer_a)
+        .put(f"{BASE}/references/{only_a}/extractors", {"extractors": []})
+        .status_code
+        == 403
+    )
+    # B is not assigned to the first study: refused there, fine on the second.
+    refused = api(reviewer_b).post(f"{BASE}/references/{only_a}/extractions", {"values": {}})
+    assert refused.status_code == 409
+    assert "assigned to other extractors" in refused.json()["detail"]
+    assert (
+        api(reviewer_b).post(f"{BASE}/references/{doubled}/extractions", {"values": {}}).status_code
+        == 201
+    )
+    # B's studies page lists the studies B may extract: not the one assigned to A alone.
+    page = browser_client(reviewer_b).get(f"{BASE}/extraction/").content.decode()
+    assert f'<td class="num">{doubled}</td>' in page
+    assert f'<td class="num">{only_a}</td>' not in page
+    assert AuditEvent.objects.filter(verb="extraction.assign").count() == 2
+    # The lead assigns on the page too.
+    done = (
+        browser_client(lead)
+        .post(
+            f"{BASE}/extraction/",
+            {"action": "assign", "reference": only_a, "extractor": ["reviewer_b", ""]},
+            follow=True,
+        )
+        .content.decode()
+    )
+    assert f"Study {only_a} is extracted by reviewer_b." in done
