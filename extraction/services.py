@@ -336,3 +336,18 @@ def _under(specs: list[coding.FieldSpec], values: dict[str, Any]) -> dict[str, A
         except coding.CodingError:
             out[spec.name] = None
     return out
+
+
+def extraction_progress(project: Project) -> dict[str, int]:
+    """How far extraction is: included studies, extracted, in the double sample, settled."""
+    ids = list(included_references(project).values_list("id", flat=True))
+    extracted = set(
+        Extraction.objects.filter(reference__in=ids).values_list("reference", flat=True)
+    )
+    return {
+        "studies": len(ids),
+        "extracted": len(extracted),
+        "doubled": DoubleExtraction.objects.filter(reference__in=ids).count(),
+        "settled": Consensus.objects.filter(reference__in=ids).count(),
+        "codebook": Codebook.objects.filter(project=project).count(),
+    }

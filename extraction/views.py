@@ -342,3 +342,14 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
             "agreement": agreement,
         },
     )
+
+
+@login_required
+def progress_panel(request: HttpRequest, slug: str) -> HttpResponse:
+    """The dashboard's extraction panel, loaded after the page (htmx)."""
+    project, _ = get_project_for_user(request.user, slug)
+    return render(
+        request,
+        "extraction/progress_panel.html",
+        {"project": project, "figures": services.extraction_progress(project)},
+    )

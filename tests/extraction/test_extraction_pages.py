@@ -63,6 +63,7 @@ def test_leads_only_change_the_codebook_settle_and_export(
         "extraction/",
         "extraction/codebook/",
         "extraction/summary/",
+        "extraction/progress/",
         f"extraction/{studies[0]}/",
     ):
         assert browser_client(outsider).get(f"{BASE}/{path}").status_code == 404, path
@@ -167,3 +168,16 @@ def test_assigned_studies_are_extracted_by_their_extractors_only(
         .content.decode()
     )
     assert f"Study {only_a} is extracted by reviewer_b." in done
+
+
+def test_the_dashboard_loads_the_extraction_progress(
+    api, browser_client, studies, coded, lead, reviewer_a
+) -> None:
+    api(lead).post(f"{BASE}/extractions/sample", {"size": 1})
+    api(reviewer_a).post(f"{BASE}/references/{studies[0]}/extractions", {"values": A_VALUES[0]})
+    dashboard = browser_client(reviewer_a).get(f"{BASE}/").content.decode()
+    assert f'hx-get="{BASE}/extraction/progress/"' in dashboard
+    panel = browser_client(reviewer_a).get(f"{BASE}/extraction/progress/").content.decode()
+    assert "<dt>Included studies</dt><dd>3</dd>" in panel
+    assert "<dt>Extracted</dt><dd>1</dd>" in panel
+    assert "<dt>To extract twice</dt><dd>1</dd>" in panel
