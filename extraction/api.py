@@ -29,6 +29,7 @@ class ValuesIn(Schema):
 class SampleIn(Schema):
     size: int | None = None
     percent: int | None = None
+    extractors: list[str] = []
 
 
 def _codebook_out(codebook: Codebook | None, to_check: list[str] | None = None) -> dict[str, Any]:
@@ -128,7 +129,11 @@ def sample_create(request: HttpRequest, slug: str, payload: SampleIn) -> Status[
     """Draw the studies two people extract, by number or percent (leads and admins)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     drawn = services.sample_draw(
-        project=project, user=request.user, size=payload.size, percent=payload.percent
+        project=project,
+        user=request.user,
+        size=payload.size,
+        percent=payload.percent,
+        extractors=payload.extractors,
     )
     return Status(201, {"drawn": drawn})
 

@@ -245,9 +245,18 @@ def consensus_record(
 
 @transaction.atomic
 def sample_draw(
-    *, project: Project, user: AbstractBaseUser, size: int | None = None, percent: int | None = None
+    *,
+    project: Project,
+    user: AbstractBaseUser,
+    size: int | None = None,
+    percent: int | None = None,
+    extractors: list[str] | None = None,
 ) -> list[int]:
-    """Draw the included studies two people extract, by number or percent, at random."""
+    """Draw the included studies two people extract, by number or percent, at random; with
+    `extractors` (two members), assign them both to every study drawn."""
+    names = [name.strip() for name in extractors or [] if name.strip()]
+    if names and (len(set(names)) != 2):
+        raise InvalidInput("Name two different extractors for the sample.", field="extractors")
     studies = list(included_references(project).values_list("id", flat=True))
     if (size is None) == (percent is None):
         raise InvalidInput("Give either size (a number of studies) or percent.", field="size")
@@ -271,6 +280,8 @@ def sample_draw(
         project=project,
         after={"drawn": drawn, "asked": size or f"{percent}%", "seed": seed},
     )
+    for reference in Reference.objects.filter(pk__in=drawn) if names else []:
+        extractors_assign(project=project, reference=reference, usernames=names, user=user)
     return drawn
 
 

@@ -99,12 +99,15 @@ def study_list(request: HttpRequest, slug: str) -> HttpResponse:
             raise PermissionDenied("Only leads and admins draw the sample.")
         raw = request.POST.get("sample", "").strip()
         try:
+            pair = [name for name in request.POST.getlist("extractor") if name]
             if raw.endswith("%") and raw[:-1].strip().isdigit():
                 drawn = services.sample_draw(
-                    project=project, user=request.user, percent=int(raw[:-1])
+                    project=project, user=request.user, percent=int(raw[:-1]), extractors=pair
                 )
             elif raw.isdigit():
-                drawn = services.sample_draw(project=project, user=request.user, size=int(raw))
+                drawn = services.sample_draw(
+                    project=project, user=request.user, size=int(raw), extractors=pair
+                )
             else:
                 raise ServiceError("Give a number of studies (3) or a percentage (20%).")
         except ServiceError as error:

@@ -113,7 +113,10 @@ def test_the_next_reference_shows_before_the_vote_s_answer_comes(
     page.evaluate(
         """() => {
           window.__requestsDone = 0;
-          document.body.addEventListener("htmx:afterRequest", () => { window.__requestsDone += 1; });
+          // Votes only: the team's progress beside the card loads by htmx too, at any time.
+          document.body.addEventListener("htmx:afterRequest", (event) => {
+            if (event.detail.requestConfig.path.includes("/vote/")) window.__requestsDone += 1;
+          });
           document.addEventListener("keydown", () => {
             window.__shownAfterKey = document.querySelector("article.reference").dataset.reference;
             window.__doneAtKey = window.__requestsDone;
@@ -124,6 +127,7 @@ def test_the_next_reference_shows_before_the_vote_s_answer_comes(
     expect(page.locator("#screen-status")).to_contain_text(f"Voted include on reference {voted}.")
     assert page.evaluate("window.__shownAfterKey") == ahead
     assert page.evaluate("window.__doneAtKey") == 0
+    assert page.evaluate("window.__requestsDone") == 1  # the vote's answer, counted after
     assert page.locator("article.reference").get_attribute("data-reference") == ahead
 
 

@@ -181,3 +181,29 @@ def test_the_dashboard_loads_the_extraction_progress(
     assert "<dt>Included studies</dt><dd>3</dd>" in panel
     assert "<dt>Extracted</dt><dd>1</dd>" in panel
     assert "<dt>To extract twice</dt><dd>1</dd>" in panel
+
+
+def test_the_sample_is_assigned_to_two_extractors_as_it_is_drawn(
+    api, studies, coded, lead, reviewer_a, reviewer_b
+) -> None:
+    from extraction.models import Assignment, DoubleExtraction
+
+    assert (
+        api(lead)
+        .post(f"{BASE}/extractions/sample", {"size": 2, "extractors": ["reviewer_a"]})
+        .status_code
+        == 400
+    )
+    unknown = api(lead).post(
+        f"{BASE}/extractions/sample", {"size": 2, "extractors": ["reviewer_a", "nobody"]}
+    )
+    assert unknown.status_code == 400
+    assert not DoubleExtraction.objects.exists()  # refused whole: nothing drawn
+    drawn = (
+        api(lead)
+        .post(f"{BASE}/extractions/sample", {"size": 2, "extractors": ["reviewer_a", "reviewer_b"]})
+        .json()["drawn"]
+    )
+    assert len(drawn) == 2
+    pairs = sorted(Assignment.objects.values_list("reference_id", "extractor__username"))
+    assert pairs == sorted((r, who) for r in drawn for who in ("reviewer_a", "reviewer_b"))
