@@ -8,10 +8,16 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 PASSWORD = "correct horse battery staple"
+
+# No per-example deadline for property tests: on a shared 2-core machine running PostgreSQL,
+# a Celery worker and Chromium beside them, a deadline measures the machine, not the code.
+hypothesis_settings.register_profile("shared-machine", deadline=None)
+hypothesis_settings.load_profile("shared-machine")
 
 
 @pytest.fixture(autouse=True)
