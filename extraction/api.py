@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from screening import responses
 from screening.access import get_project_for_user
 from screening.models import Reference, Role
 
@@ -163,12 +164,6 @@ def extraction_summary(request: HttpRequest, slug: str) -> dict[str, Any]:
     return services.extraction_summary(project)
 
 
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
 @router.get("/projects/{slug}/extractions")
 def extraction_export(
     request: HttpRequest, slug: str, format: Literal["csv", "xlsx"] = "csv"
@@ -176,9 +171,6 @@ def extraction_export(
     """A row per study (the consensus, else the single extraction); Excel adds a sheet per
     extractor and the codebook."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    body: str | bytes = (
-        exports.extraction_xlsx(project) if format == "xlsx" else exports.extraction_csv(project)
+    return responses.attachment(
+        exports.extraction_file(project, format), f"{project.slug}-extraction.{format}"
     )
-    response = HttpResponse(body, content_type=EXPORT_TYPES[format])
-    response["Content-Disposition"] = f'attachment; filename="{project.slug}-extraction.{format}"'
-    return response

@@ -85,3 +85,8 @@ def extraction_xlsx(project: Project) -> bytes:
             columns=["section", "field", "type", "choices", "help"],
         ).to_excel(writer, sheet_name="Codebook", index=False)
     return out.getvalue()
+
+
+def extraction_file(project: Project, format: str) -> str | bytes:
+    """The extraction export in one of its formats: csv or xlsx."""
+    return extraction_xlsx(project) if format == "xlsx" else extraction_csv(project)

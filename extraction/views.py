@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from screening import selectors
+from screening import responses, selectors
 from screening.access import get_project_for_user
 from screening.errors import ServiceError
 from screening.models import Reference, Role
@@ -313,17 +313,9 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
         if not membership.allows(Role.LEAD):
             raise PermissionDenied("Only leads and admins export the extraction.")
         kind = request.GET["format"]
-        body = (
-            exports.extraction_xlsx(project) if kind == "xlsx" else exports.extraction_csv(project)
+        return responses.attachment(
+            exports.extraction_file(project, kind), f"{project.slug}-extraction.{kind}"
         )
-        content_type = (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            if kind == "xlsx"
-            else "text/csv; charset=utf-8"
-        )
-        response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{project.slug}-extraction.{kind}"'
-        return response
     table = services.extraction_summary(project)
     fields = []
     for name, figures in table["fields"].items():  # type: ignore[union-attr]

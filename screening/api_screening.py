@@ -6,12 +6,12 @@ import json
 from typing import Any, Literal
 
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from . import agreement, decisions, exports, pilots, prisma, progress, selectors
+from . import agreement, decisions, exports, pilots, prisma, progress, responses, selectors
 from .access import get_project_for_user
 from .errors import InvalidInput
 from .models import AuditEvent, Membership, Pilot, Project, Record, Reference, Report, Role
@@ -391,12 +391,9 @@ def report_create(request: HttpRequest, slug: str, reference_id: int) -> Status[
 def report_file(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
     """The full-text PDF, to project members only."""
     project, _ = get_project_for_user(request.user, slug)
-    report = get_object_or_404(Report, reference_id=reference_id, project=project)
-    if report.not_retrieved or not report.file:
-        raise Http404("This reference's full text was not retrieved.")
-    response = FileResponse(report.file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="reference-{reference_id}.pdf"'
-    return response
+    return responses.full_text(
+        get_object_or_404(Report, reference_id=reference_id, project=project)
+    )
 
 
 # Agreement and PRISMA ---------------------------------------------------------------------
@@ -459,28 +456,20 @@ def prisma_json(request: HttpRequest, slug: str) -> dict[str, Any]:
 def prisma_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """The counts in the CSV layout the PRISMA2020 R package and Shiny app read."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    response = HttpResponse(
-        prisma.to_csv(progress.prisma_counts(project)), content_type="text/csv; charset=utf-8"
+    body = prisma.to_file(
+        progress.prisma_counts(project), "csv", review_type=project.review_type, title=project.name
     )
-    response["Content-Disposition"] = f'attachment; filename="{project.slug}-prisma.csv"'
-    return response
+    return responses.attachment(body, f"{project.slug}-prisma.csv")
 
 
 @router.get("/projects/{slug}/prisma.svg", tags=["reporting"])
 def prisma_svg(request: HttpRequest, slug: str) -> HttpResponse:
     """The PRISMA 2020 flow diagram, drawn from the counts."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    svg = prisma.to_svg(
-        progress.prisma_counts(project), review_type=project.review_type, title=project.name
+    svg = prisma.to_file(
+        progress.prisma_counts(project), "svg", review_type=project.review_type, title=project.name
     )
-    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-
-
-EXPORT_TYPES = {
-    "ris": "application/x-research-info-systems",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+    return HttpResponse(svg, content_type=responses.CONTENT_TYPES["svg"])
 
 
 @router.get("/projects/{slug}/export", tags=["reporting"])
@@ -494,16 +483,10 @@ def reference_export(
     """References (at a stage, in a status) with every vote, reason, note and resolution."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     references = list(progress.decided_references(project, _stage_param(stage), _status(status)))
-    if format == "xlsx":
-        body: bytes | str = exports.decisions_xlsx(references)
-    elif format == "csv":
-        body = exports.decisions_csv(references)
-    else:
-        body = exports.decisions_ris(references)
-    response = HttpResponse(body, content_type=EXPORT_TYPES[format])
     part = "-".join(p for p in (stage, status) if p) or "references"
-    response["Content-Disposition"] = f'attachment; filename="{project.slug}-{part}.{format}"'
-    return response
+    return responses.attachment(
+        exports.decisions_file(references, format), f"{project.slug}-{part}.{format}"
+    )
 
 
 # A project's history (an extension of ../shared/API.md) -----------------------------------------
@@ -564,9 +547,7 @@ def history_csv(
 ) -> HttpResponse:
     """The same events as CSV, one row each, values before and after as JSON."""
     events = _history(request, slug, kind, actor, reference)
-    response = HttpResponse(exports.history_csv(events), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-history.csv"'
-    return response
+    return responses.attachment(exports.history_csv(events), f"{slug}-history.csv")
 
 
 # Per-reviewer progress and pilot rounds (extensions of ../shared/API.md) -------------------------

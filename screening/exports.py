@@ -213,3 +213,9 @@ def event_reference(event: AuditEvent) -> int | None:
 def history_csv(events: Iterable[AuditEvent]) -> str:
     frame = pandas.DataFrame(history_rows(events), columns=HISTORY_COLUMNS)
     return frame.to_csv(index=False, lineterminator="\n")
+
+
+def decisions_file(references: list[Reference], format: str) -> str | bytes:
+    """The decisions export in one of its formats: ris, csv or xlsx."""
+    writers = {"ris": decisions_ris, "csv": decisions_csv, "xlsx": decisions_xlsx}
+    return writers[format](references)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -922,3 +923,12 @@ def to_svg(counts: PrismaCounts, *, review_type: str = SYSTEMATIC, title: str = 
             "</svg>\n",
         ]
     )
+
+
+def to_file(counts: PrismaCounts, format: str, *, review_type: str, title: str) -> str:
+    """The counts as one of the downloads: json (the package's names), csv or svg."""
+    if format == "json":
+        return json.dumps(counts.as_dict(), indent=2, ensure_ascii=False)
+    if format == "csv":
+        return to_csv(counts)
+    return to_svg(counts, review_type=review_type, title=title)

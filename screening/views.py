@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
@@ -27,6 +25,7 @@ from . import (
     pilots,
     prisma,
     progress,
+    responses,
     selectors,
     services,
 )
@@ -327,9 +326,7 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
         project, membership, kind=kind, actor=actor, reference=reference
     )
     if request.GET.get("format") == "csv":
-        response = HttpResponse(exports.history_csv(events), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{project.slug}-history.csv"'
-        return response
+        return responses.attachment(exports.history_csv(events), f"{project.slug}-history.csv")
     page = Paginator(events, selectors.HISTORY_PAGE).get_page(request.GET.get("page"))
     filters = request.GET.copy()
     filters.pop("page", None)
@@ -516,12 +513,9 @@ def screen_vote(request: HttpRequest, slug: str, reference_id: int) -> HttpRespo
 def report_file(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
     """A reference's full text (PDF), to the project's members only."""
     project, _ = get_project_for_user(request.user, slug)
-    report = get_object_or_404(Report, reference_id=reference_id, project=project)
-    if report.not_retrieved or not report.file:
-        raise Http404("This reference's full text was not retrieved.")
-    response = FileResponse(report.file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="reference-{reference_id}.pdf"'
-    return response
+    return responses.full_text(
+        get_object_or_404(Report, reference_id=reference_id, project=project)
+    )
 
 
 @login_required
@@ -633,12 +627,12 @@ def project_report(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 DOWNLOADS = {
-    "prisma.json": "application/json",
-    "prisma.csv": "text/csv; charset=utf-8",
-    "prisma.svg": "image/svg+xml; charset=utf-8",
-    "decisions.csv": "text/csv; charset=utf-8",
-    "decisions.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "decisions.ris": "application/x-research-info-systems",
+    "prisma.json",
+    "prisma.csv",
+    "prisma.svg",
+    "decisions.csv",
+    "decisions.xlsx",
+    "decisions.ris",
 }
 
 
@@ -648,33 +642,25 @@ def project_download(request: HttpRequest, slug: str, name: str) -> HttpResponse
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     if name not in DOWNLOADS:
         raise Http404("No such download")
-    if name.startswith("prisma"):
-        counts = progress.prisma_counts(project)
-        body: str | bytes = {
-            "prisma.json": lambda: json.dumps(counts.as_dict(), indent=2, ensure_ascii=False),
-            "prisma.csv": lambda: prisma.to_csv(counts),
-            "prisma.svg": lambda: prisma.to_svg(
-                counts, review_type=project.review_type, title=project.name
-            ),
-        }[name]()
-    else:
-        stage = request.GET.get("stage", "")
-        status = request.GET.get("status", "")
-        references = list(
-            progress.decided_references(
-                project,
-                stage if stage in {s.value for s in Stage} else "",
-                status if status in {s.value for s in Status} else "",
-            )
+    kind, format = name.split(".")
+    if kind == "prisma":
+        body = prisma.to_file(
+            progress.prisma_counts(project),
+            format,
+            review_type=project.review_type,
+            title=project.name,
         )
-        body = {
-            "decisions.csv": exports.decisions_csv,
-            "decisions.xlsx": exports.decisions_xlsx,
-            "decisions.ris": exports.decisions_ris,
-        }[name](references)
-    response = HttpResponse(body, content_type=DOWNLOADS[name])
-    response["Content-Disposition"] = f'attachment; filename="{project.slug}-{name}"'
-    return response
+        return responses.attachment(body, f"{project.slug}-{name}")
+    stage = request.GET.get("stage", "")
+    status = request.GET.get("status", "")
+    references = progress.decided_references(
+        project,
+        stage if stage in {s.value for s in Stage} else "",
+        status if status in {s.value for s in Status} else "",
+    )
+    return responses.attachment(
+        exports.decisions_file(list(references), format), f"{project.slug}-{name}"
+    )
 
 
 @login_required
