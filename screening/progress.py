@@ -218,12 +218,21 @@ def next_reference(
     so half-way through 100k references the query reads a few rows instead of 50,000. The hint
     is only where to start looking; the vote itself is checked under the reference's lock.
     """
+    return next_and_ahead(project, reviewer, stage, prefer=prefer)[0]
+
+
+def next_and_ahead(
+    project: Project, reviewer: AbstractBaseUser, stage: str, *, prefer: int | None = None
+) -> tuple[int | None, int | None]:
+    """`next_reference`, and the one after it (as `peek_next` finds it) from the same
+    candidates: the screening page asks for both on every vote, and one query serves both."""
     rows = _candidates(project, reviewer, stage)
     if not rows:
-        return None
+        return None, None
     if prefer is not None:
         rows = sorted(rows, key=lambda row: row[0] != prefer)  # stable: the rest keep their order
-    return _claim(rows, stage, reviewer.pk)
+    claimed = _claim(rows, stage, reviewer.pk)
+    return claimed, _first_free([row for row in rows if row[0] != claimed], stage)
 
 
 def peek_next(
@@ -235,6 +244,11 @@ def peek_next(
     it by `prefer`, and gets another only if someone took its last seat meanwhile.
     """
     rows = [row for row in _candidates(project, reviewer, stage) if row[0] != after]
+    return _first_free(rows, stage)
+
+
+def _first_free(rows: list[tuple[int, int, int]], stage: str) -> int | None:
+    """The first of `rows` whose seats are not all taken by votes and live claims."""
     claims = cache.get_many([f"claims:{stage}:{pk}" for pk, _, _ in rows])
     for pk, votes, required in rows:
         if votes + (claims.get(f"claims:{stage}:{pk}") or 0) < required:

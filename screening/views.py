@@ -393,8 +393,11 @@ def _screen_context(
     """What the screening page shows: one reference (the asked one, else the next; `shown` if
     the page showed it ahead and it is still open), its sources, the reviewer's own vote, the
     reasons, the reviewer's count, and the reference after it, loaded ahead (`preview_html`)."""
+    ahead = None
     if reference_id is None:
-        reference_id = progress.next_reference(project, request.user, stage, prefer=shown)
+        reference_id, ahead = progress.next_and_ahead(project, request.user, stage, prefer=shown)
+    elif not error:
+        ahead = progress.peek_next(project, request.user, stage, after=reference_id)
     terms = Terms.from_lines(project.include_terms, project.exclude_terms)
     shared = {
         "project": project,
@@ -415,19 +418,17 @@ def _screen_context(
         "error": error,
         "done": done,
     }
-    if context["reference"] is not None and not error:
-        ahead = progress.peek_next(project, request.user, stage, after=reference_id)
-        if ahead is not None:
-            preview = {
-                **shared,
-                **_card(request, project, stage, ahead, terms),
-                "previous": reference_id,
-                # Shown once this card's vote is cast: one more, unless it replaces a vote.
-                "my_votes": shared["my_votes"] + (0 if context["own"] else 1),
-            }
-            context["preview_html"] = render_to_string(
-                "screening/partials/screen_card.html", preview, request=request
-            )
+    if context["reference"] is not None and not error and ahead is not None:
+        preview = {
+            **shared,
+            **_card(request, project, stage, ahead, terms),
+            "previous": reference_id,
+            # Shown once this card's vote is cast: one more, unless it replaces a vote.
+            "my_votes": shared["my_votes"] + (0 if context["own"] else 1),
+        }
+        context["preview_html"] = render_to_string(
+            "screening/partials/screen_card.html", preview, request=request
+        )
     return context
 
 
