@@ -9,7 +9,7 @@ import queue
 import secrets
 import threading
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,7 +21,7 @@ from django.utils.text import slugify
 
 from . import importers
 from .audit import audit_record
-from .bulk import insert_rows, refresh_statistics
+from .bulk import foreign_keys_checked_per_statement, insert_rows, refresh_statistics
 from .errors import Conflict, InvalidInput
 from .jobs import job_create, job_handler, job_set_progress
 from .models import (
@@ -40,6 +40,7 @@ from .models import (
 from .workflow import REVIEW_TYPE_DEFAULTS, ReviewType
 
 User = get_user_model()
+T = TypeVar("T")
 
 
 # People -------------------------------------------------------------------------------------
@@ -410,11 +411,10 @@ def _read_into(search: Search, stream: BinaryIO, *, format: str, progress: Job |
     count = 0
     # Parsed records stay alive until stored; collector passes over them would cost more than
     # the inserts themselves.
-    with importers.garbage_collector_paused():
-        for batch in _read_ahead(reading.batches()):
-            for start in range(0, len(batch), 5000):
-                _store_batch(search, batch[start : start + 5000], count)
-                count += len(batch[start : start + 5000])
+    with importers.garbage_collector_paused(), foreign_keys_checked_per_statement():
+        for references, records in _read_ahead(_rows(reading.batches())):
+            _store_batch(search, references, records)
+            count += len(records)
             if progress is not None:
                 job_set_progress(progress, min(stream.tell() / size, 0.99))
     if count == 0:
@@ -427,13 +427,13 @@ def _read_into(search: Search, stream: BinaryIO, *, format: str, progress: Job |
     search.save(update_fields=["record_count", "warnings", "format", "encoding"])
 
 
-def _read_ahead(batches: Iterator[list[importers.Citation]]) -> Iterator[list[importers.Citation]]:
+def _read_ahead(batches: Iterator[T]) -> Iterator[T]:
     """Parse the next piece in a thread while this one is stored.
 
     Parsing is Python work and storing waits on the database, so the two overlap: on a large
     file this hides most of the database's time.
     """
-    ready: queue.Queue[object] = queue.Queue(maxsize=2)
+    ready: queue.Queue[object] = queue.Queue(maxsize=4)
     stop = threading.Event()
     done = object()
 
@@ -464,23 +464,34 @@ def _read_ahead(batches: Iterator[list[importers.Citation]]) -> Iterator[list[im
         producer.join()
 
 
-def _store_batch(search: Search, citations: list[importers.Citation], first_position: int) -> None:
-    rows = [_record_from_citation(c, first_position + i) for i, c in enumerate(citations)]
+Rows = list[dict[str, Any]]
+
+
+def _rows(batches: Iterator[list[importers.Citation]]) -> Iterator[tuple[Rows, Rows]]:
+    """The parsed citations as reference and record rows, 5,000 at a time, numbered from the
+    file's start.
+
+    Built on the parsing thread (see _read_ahead), so that the storing thread does little but
+    wait for the database, and the database's work overlaps with ours.
+    """
+    position = 0
+    for batch in batches:
+        for start in range(0, len(batch), 5000):
+            part = batch[start : start + 5000]
+            records = [_record_from_citation(c, position + i) for i, c in enumerate(part)]
+            yield [_reference_summary(row) for row in records], records
+            position += len(part)
+
+
+def _store_batch(search: Search, references: Rows, records: Rows) -> None:
     reference_ids = insert_rows(
         Reference,
-        [
-            {"project_id": search.project_id, "source": ReferenceSource.DATABASES}
-            | _reference_summary(row)
-            for row in rows
-        ],
+        references,
+        common={"project_id": search.project_id, "source": ReferenceSource.DATABASES},
     )
-    insert_rows(
-        Record,
-        [
-            {"project_id": search.project_id, "search_id": search.pk, "reference_id": ref} | row
-            for ref, row in zip(reference_ids, rows, strict=True)
-        ],
-    )
+    for row, reference_id in zip(records, reference_ids, strict=True):
+        row["reference_id"] = reference_id
+    insert_rows(Record, records, common={"project_id": search.project_id, "search_id": search.pk})
 
 
 @job_handler(JobKind.IMPORT)
