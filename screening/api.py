@@ -377,6 +377,9 @@ def duplicate_list(request: HttpRequest, slug: str, status: str = "") -> Any:
 
 class DuplicateAction(Schema):
     action: Literal["merge", "reject", "unmerge"]
+    # A merge may name the reference that stays; it must when the references were decided
+    # differently (409 says which may), and that reference's decisions then stand.
+    survivor: int | None = None
 
 
 @router.post(
@@ -389,5 +392,5 @@ def duplicate_decide(
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     candidate = get_object_or_404(DuplicateCandidate, pk=candidate_id, project=project)
     return deduplication.duplicate_decide(
-        candidate=candidate, action=payload.action, actor=request.user
+        candidate=candidate, action=payload.action, actor=request.user, survivor=payload.survivor
     )

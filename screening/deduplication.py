@@ -20,6 +20,7 @@ from django.utils import timezone
 from . import dedup, progress
 from .audit import audit_record
 from .bulk import update_rows
+from .dedup import carry
 from .errors import Conflict, InvalidInput
 from .jobs import DEFERRED, job_fail, job_finish, job_handler, job_set_progress
 from .models import (
@@ -31,6 +32,9 @@ from .models import (
     Project,
     Record,
     Reference,
+    Report,
+    Resolution,
+    Vote,
 )
 from .services import author_display
 
@@ -172,10 +176,25 @@ def dedup_apply(
                 job=job,
             )
         )
-    _merge_automatically(project, candidates)
-    merged = sum(len(members) - 1 for members in clusters)
-    survivor_of = {str(m): members[0] for members in clusters for m in members}
+    held = held_decisions([m for members in clusters for m in members])
+    waiting = [c for c in candidates if carry.clashes(_of(held, c.references))]
+    merging = [c for c in candidates if c not in waiting]
+    _merge_automatically(project, merging, held)
+    merged = sum(len(c.references) - 1 for c in merging)
+    survivor_of = {str(m): c.references[0] for c in merging for m in c.references}
     queued = 0
+    # Certain duplicates whose references were decided differently: a person chooses.
+    for candidate in waiting:
+        if frozenset(candidate.references) in known:
+            continue
+        known.add(frozenset(candidate.references))
+        candidate.auto = False
+        candidate.reasons = [
+            *candidate.reasons,
+            *(f"decided differently: {c}" for c in carry.clashes(_of(held, candidate.references))),
+        ]
+        candidate.save()
+        queued += 1
     for pair in result.to_review():
         members = sorted(
             {survivor_of.get(pair.a, int(pair.a)), survivor_of.get(pair.b, int(pair.b))}
@@ -195,9 +214,17 @@ def dedup_apply(
 
 @transaction.atomic
 def duplicate_decide(
-    *, candidate: DuplicateCandidate, action: str, actor: AbstractBaseUser
+    *,
+    candidate: DuplicateCandidate,
+    action: str,
+    actor: AbstractBaseUser,
+    survivor: int | None = None,
 ) -> DuplicateCandidate:
-    """A person's answer on a duplicate set: merge, reject (not duplicates) or unmerge."""
+    """A person's answer on a duplicate set: merge, reject (not duplicates) or unmerge.
+
+    A merge may name the reference that stays (`survivor`); it must, when the references were
+    decided differently, and then that reference's decisions stand.
+    """
     candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
     allowed = {
         "merge": DuplicateStatus.PENDING,
@@ -213,7 +240,7 @@ def duplicate_decide(
             field="action",
         )
     if action == "merge":
-        _merge(candidate, actor=actor)
+        _merge(candidate, actor=actor, survivor=survivor)
     elif action == "reject":
         _mark_not_duplicates(candidate, actor=actor)
         audit_record(
@@ -250,7 +277,9 @@ def duplicates_merge_above(
     return {"merged": merged, "skipped": skipped}
 
 
-def _merge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser | None) -> None:
+def _merge(
+    candidate: DuplicateCandidate, *, actor: AbstractBaseUser | None, survivor: int | None = None
+) -> None:
     references = list(
         Reference.objects.select_for_update()
         .filter(pk__in=candidate.references, project=candidate.project)
@@ -261,18 +290,23 @@ def _merge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser | None) -> 
             "Some of these references have been merged elsewhere since; unmerge that set first.",
             field="references",
         )
-    survivor, others = references[0], references[1:]
+    held = held_decisions(candidate.references)
+    keeper = _survivor(references, held, survivor)
+    others = [r for r in references if r.pk != keeper.pk]
     moves = [
         {"record": record_id, "from": reference_id}
         for record_id, reference_id in Record.objects.filter(reference__in=others).values_list(
             "pk", "reference_id"
         )
     ]
-    Record.objects.filter(reference__in=others).update(reference=survivor)
-    Reference.objects.filter(pk__in=[r.pk for r in others]).update(merged_into=survivor)
-    reference_refresh_summary(survivor)
+    Record.objects.filter(reference__in=others).update(reference=keeper)
+    moves += _carry_decisions({keeper.pk: carry.carried(held, keeper.pk)})
+    Reference.objects.filter(pk__in=[r.pk for r in others]).update(merged_into=keeper)
+    reference_refresh_summary(keeper)
+    if held:
+        progress.forget_hints(candidate.project)  # statuses changed with the decisions
     candidate.status = DuplicateStatus.MERGED
-    candidate.survivor = survivor
+    candidate.survivor = keeper
     candidate.moves = moves
     candidate.decided_by = actor
     candidate.decided_at = timezone.now()
@@ -283,15 +317,121 @@ def _merge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser | None) -> 
         project=candidate.project,
         obj=candidate,
         after={
-            "survivor": survivor.pk,
+            "survivor": keeper.pk,
             "references": candidate.references,
             "moves": moves,
             "reasons": candidate.reasons,
+            "decided_differently": [str(c) for c in carry.clashes(held)],
         },
     )
 
 
-def _merge_automatically(project: Project, candidates: list[DuplicateCandidate]) -> None:
+def _survivor(references: list[Reference], held: list[carry.Held], chosen: int | None) -> Reference:
+    """The reference that stays: the one named, else the first. Where the references were
+    decided differently, one must be named whose decisions settle every difference."""
+    by_pk = {r.pk: r for r in references}
+    if chosen is not None and chosen not in by_pk:
+        raise InvalidInput(
+            f"Reference {chosen} is not in this set; choose one of {', '.join(map(str, by_pk))}.",
+            field="survivor",
+        )
+    differences = carry.clashes(held)
+    if not differences:
+        return by_pk[chosen] if chosen is not None else references[0]
+    allowed = carry.survivors(held, by_pk)
+    if chosen in allowed:
+        return by_pk[chosen]
+    named = "; ".join(str(c) for c in differences)
+    if not allowed:
+        raise Conflict(
+            f"These references were decided differently ({named}) and no one of them holds "
+            "every decision in question. Settle them on the references first, or mark the set "
+            "not duplicates.",
+            field="survivor",
+        )
+    raise Conflict(
+        f"These references were decided differently ({named}). Merge again naming the "
+        f"reference whose decisions stand: {' or '.join(map(str, allowed))}.",
+        field="survivor",
+    )
+
+
+# What each kind of decision is, as the rows that hold it.
+_DECISIONS: dict[str, type[Vote] | type[Resolution] | type[Report]] = {
+    "vote": Vote,
+    "resolution": Resolution,
+    "report": Report,
+}
+
+
+def held_decisions(reference_ids: list[int]) -> list[carry.Held]:
+    """The votes, resolutions and full texts the references hold: three queries per slice."""
+    held: list[carry.Held] = []
+    for start in range(0, len(reference_ids), SLICE):
+        part = reference_ids[start : start + SLICE]
+        votes = Vote.objects.filter(reference_id__in=part).values_list(
+            "pk", "reference_id", "stage", "reviewer_id", "reviewer__username", "vote",
+            "reason__name",
+        )  # fmt: skip
+        for pk, reference, stage, reviewer, username, vote, reason in votes:
+            held.append(
+                carry.Held(
+                    kind="vote",
+                    id=pk,
+                    reference=reference,
+                    key=(stage, reviewer),
+                    value=f"{vote}: {reason}" if reason else vote,
+                    label=f"{username} at {_stage_label(stage)}",
+                )
+            )
+        resolutions = Resolution.objects.filter(reference_id__in=part).values_list(
+            "pk", "reference_id", "stage", "decision", "reason__name"
+        )
+        for pk, reference, stage, decision, reason in resolutions:
+            held.append(
+                carry.Held(
+                    kind="resolution",
+                    id=pk,
+                    reference=reference,
+                    key=(stage,),
+                    value=f"{decision}: {reason}" if reason else decision,
+                    label=f"the resolution at {_stage_label(stage)}",
+                )
+            )
+        reports = Report.objects.filter(reference_id__in=part).values_list("pk", "reference_id")
+        held.extend(
+            carry.Held(kind="report", id=pk, reference=reference, key=(), value="", label="")
+            for pk, reference in reports
+        )
+    return held
+
+
+def _stage_label(stage: str) -> str:
+    return "title/abstract" if stage == "title_abstract" else stage.replace("_", " ")
+
+
+def _of(held: list[carry.Held], references: list[int]) -> list[carry.Held]:
+    members = set(references)
+    return [item for item in held if item.reference in members]
+
+
+def _carry_decisions(carried: dict[int, list[carry.Held]]) -> list[dict[str, int]]:
+    """Move each survivor's carried decisions onto it; the moves, for an unmerge."""
+    moves: list[dict[str, int]] = []
+    for kind, model in _DECISIONS.items():
+        going = [
+            (i, survivor) for survivor, items in carried.items() for i in items if i.kind == kind
+        ]
+        mapping = [(item.id, survivor) for item, survivor in going]
+        for start in range(0, len(mapping), 10000):
+            _retarget(model, "reference_id", mapping[start : start + 10000], key="id")
+        moves += [{kind: item.id, "from": item.reference} for item, _ in going]
+    return moves
+
+
+def _merge_automatically(
+    project: Project, candidates: list[DuplicateCandidate], held: list[carry.Held]
+) -> None:
     """Merge many certain sets at once: the same moves as `_merge`, in a few set-wise queries.
 
     A run over 100k references merges tens of thousands of sets; one merge at a time cost
@@ -324,6 +464,16 @@ def _merge_automatically(project: Project, candidates: list[DuplicateCandidate])
         mapping = [(source, survivor_of[source]) for source in moved[start : start + 10000]]
         _retarget(Record, "reference_id", mapping)
         _retarget(Reference, "merged_into_id", mapping, key="id")
+    # Decisions the merged references held follow them (none of these sets disagrees).
+    carried = {
+        c.references[0]: carry.carried(_of(held, c.references), c.references[0]) for c in candidates
+    }
+    for move in _carry_decisions(carried):
+        survivor = survivor_of.get(move["from"])
+        if survivor is not None:
+            moves.setdefault(survivor, []).append(move)
+    if held:
+        progress.forget_hints(project)
     survivors = sorted({c.references[0] for c in candidates})
     _refresh_summaries(project, survivors)
     now = timezone.now()
@@ -399,9 +549,10 @@ def _unmerge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
         raise Conflict("The surviving reference was merged again since; unmerge that first.")
     progress.forget_hints(candidate.project)  # the references that come back need screening
     # Every record goes back to the reference it came from, in one statement per 10k records.
-    mapping = [(move["record"], move["from"]) for move in candidate.moves]
-    for start in range(0, len(mapping), 10000):
-        _retarget(Record, "reference_id", mapping[start : start + 10000], key="id")
+    for kind, model in [("record", Record), *_DECISIONS.items()]:
+        mapping = [(move[kind], move["from"]) for move in candidate.moves if kind in move]
+        for start in range(0, len(mapping), 10000):
+            _retarget(model, "reference_id", mapping[start : start + 10000], key="id")
     restored = [pk for pk in candidate.references if pk != survivor.pk]
     Reference.objects.filter(pk__in=restored, merged_into=survivor).update(merged_into=None)
     _refresh_summaries(candidate.project, [survivor.pk, *restored])

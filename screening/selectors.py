@@ -8,7 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from . import progress
+from . import deduplication, progress
+from .dedup import carry
 from .models import (
     AuditEvent,
     DuplicateCandidate,
@@ -98,9 +99,17 @@ def duplicate_sets(project: Project, *, status: str, limit: int = 50) -> list[di
             "records__search"
         )
     }
+    # Decisions already taken on the references: where they differ, the merge must say whose
+    # stand. Only waiting sets are merged, so only theirs are read.
+    held = deduplication.held_decisions(
+        sorted(
+            {pk for c in candidates if c.status == DuplicateStatus.PENDING for pk in c.references}
+        )
+    )
     sets = []
     for candidate in candidates:
         members = [references[pk] for pk in candidate.references if pk in references]
+        own = [item for item in held if item.reference in candidate.references]
         rows = []
         for name, label in COMPARED_FIELDS:
             values = [_shown(getattr(r, name)) for r in members]
@@ -110,7 +119,14 @@ def duplicate_sets(project: Project, *, status: str, limit: int = 50) -> list[di
             for r in members
         ]
         sets.append(
-            {"candidate": candidate, "references": members, "rows": rows, "sources": sources}
+            {
+                "candidate": candidate,
+                "references": members,
+                "rows": rows,
+                "sources": sources,
+                "differences": [str(clash) for clash in carry.clashes(own)],
+                "survivors": carry.survivors(own, candidate.references),
+            }
         )
     return sets
 

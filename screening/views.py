@@ -282,7 +282,10 @@ def duplicate_review(request: HttpRequest, slug: str) -> HttpResponse:
         )
         try:
             deduplication.duplicate_decide(
-                candidate=candidate, action=request.POST.get("action", ""), actor=request.user
+                candidate=candidate,
+                action=request.POST.get("action", ""),
+                actor=request.user,
+                survivor=_int_or_none(request.GET.get("survivor")),
             )
         except ServiceError as error:
             messages.error(request, error.message)
@@ -350,6 +353,11 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # Screening, one reference at a time ------------------------------------------------------------
+
+
+def _int_or_none(value: str | None) -> int | None:
+    """A number posted by a form of ours, or None when absent (or tampered with)."""
+    return int(value) if value and value.isdigit() else None
 
 
 def _stage_arg(value: str | None) -> str:

@@ -95,3 +95,48 @@ def test_an_import_whose_worker_process_is_killed_finishes_on_retry_with_every_r
     from screening.models import Job
 
     assert Job.objects.get(pk=job_id).attempts >= 2
+
+
+def test_a_dedup_run_whose_worker_processes_are_killed_finishes_with_the_same_merges(
+    celery_worker_process, api, lead, project
+) -> None:
+    import signal
+    import subprocess
+
+    from benchmarks.corpus import medline_bytes
+    from screening import dedup, services
+    from screening.deduplication import dedup_records
+    from screening.models import DuplicateCandidate, Job, Reference
+
+    # The same 1,500 records imported twice: 1,500 certain pairs, in chunks of 10 pairs.
+    data = medline_bytes(1500)
+    for name in ("first.nbib", "second.nbib"):
+        services.search_import(
+            project=project, data=data, filename=name, database="PubMed", user=lead,
+            new_search=True,
+        )  # fmt: skip
+    references = list(Reference.objects.filter(project=project).order_by("pk"))
+    expected = dedup.find_duplicates(dedup_records(references))
+    expected_sets = {frozenset(int(m) for m in c) for c in expected.clusters if len(c) > 1}
+    assert len(expected_sets) >= 1500
+    client = api(as_=lead)
+    job_id = client.post("/projects/microcredentials/dedup").json()["job"]
+    deadline = time.monotonic() + 60
+    # The chunks are out once the run has split the work (progress 0.05) and until it ends.
+    while Job.objects.get(pk=job_id).progress < 0.05:
+        assert time.monotonic() < deadline, "the worker never split the run"
+        time.sleep(0.05)
+    assert Job.objects.get(pk=job_id).status == "running"  # killed mid-run, not after
+    children = subprocess.run(
+        ["pgrep", "-P", str(celery_worker_process.pid)], capture_output=True, text=True
+    ).stdout.split()
+    for pid in children:  # the pool processes; their chunks go back to the queue
+        subprocess.run(["kill", f"-{signal.SIGKILL.value}", pid], check=False)
+    job = _wait_for_job(client, job_id, timeout=240)
+    assert job["status"] == "done", job
+    merged_sets = {
+        frozenset(c.references) for c in DuplicateCandidate.objects.filter(status="merged")
+    }
+    assert merged_sets == expected_sets  # the same merges an uninterrupted run makes
+    assert job["result"]["merged"] == sum(len(s) - 1 for s in expected_sets)
+    assert Reference.objects.active().count() == len(references) - job["result"]["merged"]
