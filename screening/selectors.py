@@ -123,7 +123,7 @@ def duplicate_sets(project: Project, *, status: str, limit: int = 50) -> list[di
                 "candidate": candidate,
                 "references": members,
                 "rows": rows,
-                "sources": sources,
+                "columns": list(zip(members, sources, strict=True)),
                 "differences": [str(clash) for clash in carry.clashes(own)],
                 "survivors": carry.survivors(own, candidate.references),
             }

@@ -76,3 +76,35 @@ def test_a_lead_finds_duplicates_merges_a_pair_by_key_and_unmerges_it(
     expect(page.locator(".messages")).to_contain_text("Unmerged")
     assert Reference.objects.get(pk=second.pk).merged_into_id is None
     screenshot(page, "duplicates-unmerged")
+
+
+def test_a_lead_merges_duplicates_decided_differently_keeping_one_references_decisions(
+    live_server, log_in, demo_imports, lead, reviewer_a
+) -> None:
+    from screening import decisions
+
+    first, second = Reference.objects.active().order_by("id")[:2]
+    decisions.vote_cast(
+        reference=first, reviewer=reviewer_a, stage="title_abstract", vote="include"
+    )
+    decisions.vote_cast(
+        reference=second, reviewer=reviewer_a, stage="title_abstract", vote="exclude"
+    )
+    DuplicateCandidate.objects.create(
+        project=first.project, references=[first.pk, second.pk], score=0.97, reasons=["same DOI"]
+    )
+    page = log_in(lead)
+    page.goto(f"{live_server.url}{BASE}/duplicates/")
+    differences = page.get_by_role("note")
+    expect(differences).to_contain_text("reviewer_a at title/abstract")
+    expect(differences).to_contain_text(f"exclude on reference {second.pk}")
+    expect(page.get_by_role("button", name="Merge", exact=True)).to_have_count(0)
+    for reference in (first, second):  # each column names the databases of its own records
+        databases = ", ".join(sorted({r.search.database for r in reference.records.all()}))
+        header = f"Reference {reference.pk} ({databases})"
+        expect(page.get_by_role("columnheader", name=header)).to_be_visible()
+    screenshot(page, "duplicates-decided-differently")
+    page.get_by_role("button", name=f"Merge, keeping reference {second.pk}").click()
+    expect(page.locator(".messages")).to_contain_text("Merged")
+    assert Reference.objects.get(pk=first.pk).merged_into_id == second.pk
+    assert second.votes.get().vote == "exclude"
