@@ -150,8 +150,10 @@ def compare(a: Features, b: Features) -> PairDecision:
             pages = a.first_page if a.first_page == a.last_page else f"{a.first_page}-{a.last_page}"
             reasons.append(f"same pages {pages}")
             corroborating += 1
-        else:
+        elif a.erratum == b.erratum:
             against.append(f"pages {a.first_page} vs {b.first_page}")
+        else:  # a correction notice is printed on pages of its own: no evidence either way
+            reasons.append(f"pages {a.first_page} vs {b.first_page}")
     same_abstract = False
     if a.abstract and b.abstract and len(a.abstract) > 100 and len(b.abstract) > 100:
         abstract = fuzz.ratio(a.abstract[:300], b.abstract[:300]) / 100

@@ -115,12 +115,42 @@ def strip_notes(value: str) -> str:
     return _NOTE.sub("", value)
 
 
+# A correction notice carries the title of the article it corrects, and then cites that article:
+# Web of Science's "(vol 360, pg 542, 2009)", Embase's "(New England Journal of Medicine (2009)
+# 360 (542-544))"; or it names itself first: "Erratum: ...", "Correction to: ...".
+_CITES_CORRECTED = re.compile(
+    r"\s*\((?:vol\.? ?\d+[^()]*\bpgs? [^()]*\d{4}"
+    r"|[^()]{3,200}\((?:1[89]|20)\d\d\)\s*\d+[\d\s:/-]*\(\s*[A-Za-z]?\d+[\w\s.-]*\))\)"
+    r"\s*\.?\s*$",
+    re.IGNORECASE,
+)
+_NAMES_ITSELF_CORRECTION = re.compile(
+    r"^\s*(?:errat(?:um|a)|corrigend(?:um|a)|correction(?: to)?|notice of (?:correction|retraction)"
+    r"|retraction(?: note)?(?: to)?)\s*[:.]\s*",
+    re.IGNORECASE,
+)
+
+
+def is_correction_notice(value: str | None) -> bool:
+    """True for a title written the way correction notices are (see `_CITES_CORRECTED`)."""
+    return bool(value) and bool(
+        _CITES_CORRECTED.search(value) or _NAMES_ITSELF_CORRECTION.match(value)
+    )
+
+
+def strip_correction(value: str) -> str:
+    """The title a correction notice carries, without its citation or its "Erratum:"."""
+    return _NAMES_ITSELF_CORRECTION.sub("", _CITES_CORRECTED.sub("", value))
+
+
 @lru_cache(maxsize=65536)
 def title(value: str | None) -> str:
     """Folded title: tags, entities, translation brackets, language notes, case, punctuation gone."""
     if not value:
         return ""
-    text = strip_notes(html.unescape(value))
+    # A correction notice folds to the title of the article it corrects, so that the two are
+    # compared; its `erratum` feature (records.py) then keeps them from merging automatically.
+    text = strip_correction(strip_notes(html.unescape(value)))
     # Inline markup (`K<inf>Ca</inf>3.1`) joins its neighbours, as the plain form does.
     text = _TAG.sub("", text).strip().strip('"').strip()
     if text.startswith("[") and text.rstrip(". ").endswith("]"):

@@ -266,7 +266,10 @@ def features(index: int, record: DedupRecord) -> Features:
         numbers=frozenset(_NUMBER.findall(title)),
         generic=len(words) <= 1 or title in _GENERIC or bool(_RECURRING.search(title)),
         issue=(record.issue or "").strip() if (record.issue or "").strip().isdigit() else "",
-        erratum=bool(_ERRATUM.search(raw_title)) or "errat" in kind or "retract" in kind,
+        erratum=bool(_ERRATUM.search(raw_title))
+        or normalise.is_correction_notice(record.title)
+        or "errat" in kind
+        or "retract" in kind,
         comment=bool(_COMMENT.search(raw_title)) or "comment" in kind or "letter" in kind,
         protocol=bool(_PROTOCOL.search(punctuated)) or "protocol" in kind,
         conference=bool(_CONFERENCE.search(venue))

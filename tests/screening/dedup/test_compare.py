@@ -201,3 +201,24 @@ def test_translated_title_with_same_citation() -> None:
     )
     # Same authors, year, volume and first page, but the titles share little: a person decides.
     assert outcome == CANDIDATE, reasons
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        TITLE + " (vol 6, pg 153, 2016)",  # Web of Science
+        TITLE + " (American Journal of Cardiovascular Disease (2016) 6 (153-162))",  # Embase
+        "Erratum: " + TITLE,
+    ],
+)
+def test_a_correction_notice_is_shown_with_the_article_it_corrects(notice: str) -> None:
+    """Printed on a page of its own, in a later issue: still a question for a person (the
+    labelled sets count a notice as a duplicate of its article), never an automatic merge."""
+    outcome, reasons = decide({"title": notice, "issue": "5", "pages": "411"}, {})
+    assert outcome == CANDIDATE
+    assert "erratum/correction vs article" in reasons
+
+
+def test_different_pages_still_separate_two_articles_of_one_title() -> None:
+    outcome, _ = decide({"pages": "411", "volume": "7"}, {})
+    assert outcome == DISTINCT

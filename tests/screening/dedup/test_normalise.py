@@ -167,3 +167,22 @@ def test_issns_and_pmid() -> None:
     ]
     assert normalise.pmid("PMID: 0012345") == "12345"
     assert normalise.pmid("") == ""
+
+
+@pytest.mark.parametrize(
+    ("title", "notice", "folded"),
+    [
+        ("Eculizumab for aHUS (vol 360, pg 542, 2009)", True, "eculizumab for ahus"),
+        ("Eculizumab for aHUS (N Engl J Med (2009) 360 (542-544))", True, "eculizumab for ahus"),
+        ("Erratum: Gain-of-function mutations", True, "gain of function mutations"),
+        ("Correction to: Badges in nursing", True, "badges in nursing"),
+        # A parenthesis with a year in it is not a citation unless volume and pages follow.
+        ("Outcomes (the ABC trial (2009) cohort (n=5))", False, "outcomes the abc trial 2009 cohort n 5"),
+        ("Effect of X (2019 update)", False, "effect of x 2019 update"),
+    ],
+)  # fmt: skip
+def test_correction_notices_fold_to_the_title_they_correct(
+    title: str, notice: bool, folded: str
+) -> None:
+    assert normalise.is_correction_notice(title) is notice
+    assert normalise.title(title) == folded
