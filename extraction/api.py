@@ -150,6 +150,14 @@ def extraction_agreement(request: HttpRequest, slug: str) -> dict[str, Any]:
         "fields": found.fields,
         "percent_agreement": _rounded(found.percent_agreement),
         "per_field": {name: _rounded(p) for name, p in found.per_field.items()},
+        "pairs": [
+            {
+                "extractors": list(names),
+                "references": pair.references,
+                "percent_agreement": _rounded(pair.percent_agreement),
+            }
+            for names, pair in services.extraction_agreement_by_pair(project)
+        ],
     }
 
 

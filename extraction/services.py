@@ -290,7 +290,29 @@ def sample_draw(
 
 def extraction_agreement(project: Project) -> coding.ExtractionAgreement:
     """Agreement over the references two people extracted (the first two, by extractor)."""
+    return coding.agreement(
+        field_specs(current_codebook(project)),
+        [values for _, values in _extracted_twice(project)],
+    )
+
+
+def extraction_agreement_by_pair(
+    project: Project,
+) -> list[tuple[tuple[str, str], coding.ExtractionAgreement]]:
+    """The same agreement for each pair of extractors, over the references they both extracted,
+    so that a lead sees who needs the codebook explained again."""
     specs = field_specs(current_codebook(project))
+    by_pair: dict[tuple[str, str], list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    for names, values in _extracted_twice(project):
+        by_pair.setdefault(names, []).append(values)
+    return [(names, coding.agreement(specs, by_pair[names])) for names in sorted(by_pair)]
+
+
+def _extracted_twice(
+    project: Project,
+) -> list[tuple[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]]:
+    """Per reference extracted by two or more people: the first two extractors (by id), by
+    username, and their values."""
     twice = (
         Extraction.objects.filter(project=project)
         .values("reference")
@@ -298,13 +320,18 @@ def extraction_agreement(project: Project) -> coding.ExtractionAgreement:
         .filter(n__gte=2)
         .values_list("reference", flat=True)
     )
-    by_reference: dict[int, list[dict[str, Any]]] = {}
-    for extraction in Extraction.objects.filter(reference__in=twice).order_by(
-        "reference_id", "extractor_id"
-    ):
-        by_reference.setdefault(extraction.reference_id, []).append(extraction.values)
-    pairs = [(found[0], found[1]) for found in by_reference.values()]
-    return coding.agreement(specs, pairs)
+    by_reference: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    rows = (
+        Extraction.objects.filter(reference__in=twice)
+        .order_by("reference_id", "extractor_id")
+        .values_list("reference_id", "extractor__username", "values")
+    )
+    for reference_id, username, values in rows:
+        by_reference.setdefault(reference_id, []).append((username, values))
+    return [
+        ((first[0], second[0]), (first[1], second[1]))
+        for first, second, *_ in by_reference.values()
+    ]
 
 
 def study_values(project: Project) -> tuple[list[Reference], dict[int, dict[str, Any]]]:

@@ -325,7 +325,9 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
             else ""
         )
         fields.append({"name": name, "figures": figures, "chart": chart})
-    agreement = services.extraction_agreement(project) if membership.allows(Role.LEAD) else None
+    lead = membership.allows(Role.LEAD)
+    agreement = services.extraction_agreement(project) if lead else None
+    agreement_by_pair = services.extraction_agreement_by_pair(project) if lead else []
     return render(
         request,
         "extraction/summary.html",
@@ -335,6 +337,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
             "studies": table["studies"],
             "fields": fields,
             "agreement": agreement,
+            "agreement_by_pair": agreement_by_pair,
         },
     )
 

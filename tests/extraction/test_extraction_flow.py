@@ -51,7 +51,45 @@ def test_two_extractors_on_three_studies_agree_on_23_of_24_values(api, extracted
             "Country": 100.0, "Sample size": 100.0, "Randomised": 100.0, "Design": 66.67,
             "Outcomes": 100.0, "Setting": 100.0, "Profession": 100.0, "Notes": 100.0,
         },
+        "pairs": [
+            {"extractors": ["reviewer_a", "reviewer_b"], "references": 3,
+             "percent_agreement": 95.83},
+        ],
     }  # fmt: skip
+
+
+def test_agreement_is_given_for_each_pair_of_extractors(
+    api, studies, lead, reviewer_a, reviewer_b
+) -> None:
+    from tests.factories import MembershipFactory
+
+    reviewer_c = MembershipFactory(
+        project__slug="microcredentials", user__username="reviewer_c", role="reviewer"
+    ).user
+    assert api(lead).put(f"{BASE}/codebook", {"fields": CODEBOOK}).status_code == 200
+    api(lead).post(f"{BASE}/extractions/sample", {"size": 3})
+    # a and b on study 1 differ on Design; a and c on study 2 agree on everything.
+    for reference, first, second, differ in (
+        (studies[0], reviewer_a, reviewer_b, True),
+        (studies[1], reviewer_a, reviewer_c, False),
+    ):
+        api(lead).put(
+            f"{BASE}/references/{reference}/extractors",
+            {"extractors": [first.username, second.username]},
+        )
+        values = A_VALUES[studies.index(reference)]
+        other_design = "Cohort" if values["Design"] != "Cohort" else "RCT"
+        other = {**values, "Design": other_design} if differ else values
+        for who, mine in ((first, values), (second, other)):
+            answer = api(who).post(f"{BASE}/references/{reference}/extractions", {"values": mine})
+            assert answer.status_code == 201, answer.content
+    found = api(lead).get(f"{BASE}/extractions/agreement").json()
+    assert found["references"] == 2
+    assert found["percent_agreement"] == 93.75  # 15 of 16
+    assert found["pairs"] == [
+        {"extractors": ["reviewer_a", "reviewer_b"], "references": 1, "percent_agreement": 87.5},
+        {"extractors": ["reviewer_a", "reviewer_c"], "references": 1, "percent_agreement": 100.0},
+    ]
 
 
 def test_the_summary_counts_studies_from_the_consensus_only(

@@ -106,6 +106,10 @@ def test_the_summary_shows_leads_the_agreement_between_extractors(
         )
     page = browser_client(lead).get(f"{BASE}/extraction/summary/").content.decode()
     assert "<strong>7 of 8</strong> values agree, <strong>87.50%</strong>" in page
+    assert (
+        '<td>reviewer_a and reviewer_b</td><td class="num">1</td>'
+        '<td class="num">7 of 8</td><td class="num">87.50%</td>'
+    ) in page
     mine = browser_client(reviewer_a).get(f"{BASE}/extraction/summary/").content.decode()
     assert "Agreement between extractors" not in mine
 
