@@ -110,9 +110,16 @@ _NOTE = re.compile(
 _ORIGINAL = re.compile(r"<original>|\s;\s|;\s+(?=[A-Z\[])|\s=\s", re.IGNORECASE)
 
 
+# Ovid MEDLINE's note on a review: "... research. [Review] [53 refs]". Its count of references
+# is not part of the title (and must not read as a number that differs between two titles).
+_REVIEW_NOTE = re.compile(
+    r"\s*(?:\[review\]\s*)?\[\d+ refs?\]?\s*\.?\s*$|\s*\[review\]\s*\.?\s*$", re.I
+)
+
+
 def strip_notes(value: str) -> str:
-    """The title without MEDLINE notes such as `[Erratum appears in ...]`."""
-    return _NOTE.sub("", value)
+    """The title without MEDLINE notes such as `[Erratum appears in ...]` or `[Review] [53 refs]`."""
+    return _REVIEW_NOTE.sub("", _NOTE.sub("", value))
 
 
 # A correction notice carries the title of the article it corrects, and then cites that article:

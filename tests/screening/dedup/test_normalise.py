@@ -42,6 +42,13 @@ def test_doi_from_any_form(raw: str, expected: str) -> None:
         ("Trial of X.[Erratum appears in J Pediatr Surg. 2009 Sep", "trial of x"),
         ("Trial of X... [corrected][published erratum appears in Brain Inj]", "trial of x"),
         ("Health &amp; safety", "health safety"),
+        ("HPV and cervical cancer. [Review] [133 refs]", "hpv and cervical cancer"),
+        (
+            "Is it time to retire the Pap smear?. [Review] [20 ref",
+            "is it time to retire the pap smear",
+        ),
+        ("Screening in 2008. [Review]", "screening in 2008"),
+        ("Outcomes in 20 refugees [20 refugees]", "outcomes in 20 refugees 20 refugees"),
         ("", ""),
     ],
 )
