@@ -112,9 +112,7 @@ _ORIGINAL = re.compile(r"<original>|\s;\s|;\s+(?=[A-Z\[])|\s=\s", re.IGNORECASE)
 
 # Ovid MEDLINE's note on a review: "... research. [Review] [53 refs]". Its count of references
 # is not part of the title (and must not read as a number that differs between two titles).
-_REVIEW_NOTE = re.compile(
-    r"\s*(?:\[review\]\s*)?\[\d+ refs?\]?\s*\.?\s*$|\s*\[review\]\s*\.?\s*$", re.I
-)
+_REVIEW_NOTE = re.compile(r"\s*\[review\]|\s*\[\d+ refs?(?:\]|\s*$)", re.I)
 
 
 def strip_notes(value: str) -> str:
@@ -160,12 +158,12 @@ def title(value: str | None) -> str:
     text = strip_correction(strip_notes(html.unescape(value)))
     # Inline markup (`K<inf>Ca</inf>3.1`) joins its neighbours, as the plain form does.
     text = _TAG.sub("", text).strip().strip('"').strip()
+    # "[Translated title]. [Romanian]": the language note first, then the brackets.
+    note = _LANGUAGE_NOTE.search(text)
+    if note and ascii_fold(note.group(0)) in _LANGUAGES:
+        text = text[: note.start()]
     if text.startswith("[") and text.rstrip(". ").endswith("]"):
         text = text.strip("[]. ")
-    else:
-        note = _LANGUAGE_NOTE.search(text)
-        if note and ascii_fold(note.group(0)) in _LANGUAGES:
-            text = text[: note.start()]
     return ascii_fold(text)
 
 

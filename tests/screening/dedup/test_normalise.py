@@ -48,6 +48,10 @@ def test_doi_from_any_form(raw: str, expected: str) -> None:
             "is it time to retire the pap smear",
         ),
         ("Screening in 2008. [Review]", "screening in 2008"),
+        (
+            "[Aspects of HUS in children]. [Review] [16 refs] [Romanian]",
+            "aspects of hus in children",
+        ),
         ("Outcomes in 20 refugees [20 refugees]", "outcomes in 20 refugees 20 refugees"),
         ("", ""),
     ],
