@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections import Counter
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -108,6 +109,38 @@ def included_references(project: Project) -> QuerySet[Reference]:
         .filter(stage=FT, status=Status.INCLUDED.value)
         .order_by("id")
     )
+
+
+def next_study_to_extract(project: Project, user: AbstractBaseUser) -> Reference | None:
+    """The first included study the user may still extract: assigned to them, or to nobody and
+    not yet extracted by as many people as it needs (two in the double sample, else one)."""
+    studies = list(included_references(project))
+    ids = [s.pk for s in studies]
+    done_by_me = set(
+        Extraction.objects.filter(reference__in=ids, extractor=user).values_list(
+            "reference", flat=True
+        )
+    )
+    extracted = Counter(
+        Extraction.objects.filter(reference__in=ids).values_list("reference", flat=True)
+    )
+    doubled = set(
+        DoubleExtraction.objects.filter(reference__in=ids).values_list("reference", flat=True)
+    )
+    assigned: dict[int, set[int]] = {}
+    for reference_id, extractor_id in Assignment.objects.filter(reference__in=ids).values_list(
+        "reference", "extractor"
+    ):
+        assigned.setdefault(reference_id, set()).add(extractor_id)
+    for study in studies:
+        if study.pk in done_by_me:
+            continue
+        if study.pk in assigned:
+            if user.pk in assigned[study.pk]:
+                return study
+        elif extracted[study.pk] < (2 if study.pk in doubled else 1):
+            return study
+    return None
 
 
 def _check_extractable(project: Project, reference: Reference) -> Codebook:

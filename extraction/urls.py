@@ -11,6 +11,7 @@ urlpatterns = [
         views.progress_panel,
         name="extraction_progress",
     ),
+    path("projects/<slug:slug>/extraction/next/", views.next_study, name="extraction_next"),
     path("projects/<slug:slug>/extraction/<int:reference_id>/", views.extract, name="extract"),
     path(
         "projects/<slug:slug>/extraction/<int:reference_id>/consensus/",

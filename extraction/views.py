@@ -203,6 +203,17 @@ def _shown(value: object) -> str:
 
 
 @login_required
+def next_study(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open the next study the caller has to extract, or say that none is left."""
+    project, _ = get_project_for_user(request.user, slug)
+    study = services.next_study_to_extract(project, request.user)
+    if study is None:
+        messages.info(request, "No study is waiting for your extraction.")
+        return redirect("extraction_studies", slug=project.slug)
+    return redirect("extract", slug=project.slug, reference_id=study.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def extract(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
     """The caller's own extraction of one study: the form is the codebook. Blind: only one's
@@ -233,6 +244,8 @@ def extract(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
             error_field = error.extra.get("field", "")
         else:
             messages.success(request, f"Your extraction of study {reference.pk} is saved.")
+            if request.POST.get("then") == "next":
+                return redirect("extraction_next", slug=project.slug)
             return redirect("extraction_studies", slug=project.slug)
     return render(
         request,

@@ -211,3 +211,40 @@ def test_the_sample_is_assigned_to_two_extractors_as_it_is_drawn(
     assert len(drawn) == 2
     pairs = sorted(Assignment.objects.values_list("reference_id", "extractor__username"))
     assert pairs == sorted((r, who) for r in drawn for who in ("reviewer_a", "reviewer_b"))
+
+
+def test_save_and_next_walks_each_extractor_through_the_studies_left_to_them(
+    api, browser_client, studies, coded, lead, reviewer_a, reviewer_b
+) -> None:
+    first, second, third = studies  # each extracted once; the third is b's
+    api(lead).put(f"{BASE}/references/{third}/extractors", {"extractors": ["reviewer_b"]})
+    client = browser_client(reviewer_a)
+    assert client.get(f"{BASE}/extraction/next/")["Location"].endswith(f"/extraction/{first}/")
+    listed = client.get(f"{BASE}/extraction/").content.decode()
+    assert 'data-next-study aria-keyshortcuts="N"' in listed
+    saved = client.post(f"{BASE}/extraction/{first}/", {"field-0": "Chile", "then": "next"})
+    assert saved["Location"].endswith("/extraction/next/")
+    assert client.get(saved["Location"])["Location"].endswith(f"/extraction/{second}/")
+    client.post(f"{BASE}/extraction/{second}/", {"field-0": "Chile", "then": "next"})
+    # Nothing is left for a: the first two have their one extraction, the third is b's.
+    done = client.get(f"{BASE}/extraction/next/", follow=True).content.decode()
+    assert "No study is waiting for your extraction." in done
+    b_next = browser_client(reviewer_b).get(f"{BASE}/extraction/next/")["Location"]
+    assert b_next.endswith(f"/extraction/{third}/")
+    back = client.post(f"{BASE}/extraction/{first}/", {"field-0": "Peru", "then": "list"})
+    assert back["Location"].endswith("/extraction/")
+
+
+def test_a_study_extracted_twice_waits_for_its_second_extractor(
+    api, browser_client, studies, coded, lead, reviewer_a, reviewer_b
+) -> None:
+    api(lead).post(f"{BASE}/extractions/sample", {"size": 3})  # every study twice
+    for who in (reviewer_a, reviewer_b):
+        location = browser_client(who).get(f"{BASE}/extraction/next/")["Location"]
+        assert location.endswith(f"/extraction/{studies[0]}/")  # a's extraction leaves a seat
+        browser_client(who).post(f"{BASE}/extraction/{studies[0]}/", {"field-0": "Chile"})
+    assert (
+        browser_client(reviewer_a)
+        .get(f"{BASE}/extraction/next/")["Location"]
+        .endswith(f"/extraction/{studies[1]}/")
+    )

@@ -188,6 +188,9 @@ def test_the_duplicates_page_offers_to_keep_either_reference(
     client = browser_client(lead)
     page = client.get("/projects/microcredentials/duplicates/").content.decode()
     assert "Decided differently" in page
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<script" not in title  # the page's keys load in the head, not in its title
+    assert "js/duplicates" in page
     assert f"Merge, keeping reference {first.pk}" in page
     assert f"Merge, keeping reference {second.pk}" in page
     response = client.post(
