@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import importers
+from .access import as_aware, columns
 from .audit import audit_record
 from .bulk import foreign_keys_checked_per_statement, insert_rows, refresh_statistics
 from .errors import Conflict, InvalidInput
@@ -75,20 +76,27 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+# Every API call asks this first, so it is one query written out (0.6 ms on the benchmark
+# machine, against 1.3 ms through the ORM's select_related). `raw` converts the user's columns as
+# the ORM would; the token's two come alongside.
+_TOKEN_USER_SQL = (
+    f"SELECT {columns(User, 'u')}, t.id AS token_id, t.last_used_at AS token_last_used_at "  # noqa: S608 - names from the models
+    f"FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
+    "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active"
+)
+
+
 def token_user(raw: str) -> AbstractBaseUser | None:
     """The active user a token belongs to, or None for an unknown or revoked token."""
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=token_hash(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    user = next(iter(User.objects.raw(_TOKEN_USER_SQL, [token_hash(raw)])), None)
+    if user is None:
         return None
+    last_used_at = as_aware(user.token_last_used_at)
     now = timezone.now()
     # Touch last_used_at at most once a minute: a hot API path should not write on every call.
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if last_used_at is None or now - last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
+    return user
 
 
 def token_revoke(*, raw: str) -> bool:
