@@ -190,7 +190,8 @@ def vote_create(
     """Cast (or replace) the caller's vote; the answer's status hides others' votes."""
     project, membership = get_project_for_user(request.user, slug)
     vote, status = decisions.vote_cast(
-        reference=_reference(project.pk, reference_id),
+        # A stand-in: vote_cast reads the row once, locked, and answers 404 when it is not ours.
+        reference=Reference(pk=reference_id, project_id=project.pk),
         reviewer=request.user,
         stage=payload.stage,
         vote=payload.vote,

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.http import Http404
 
 from . import fulltext, progress
 from .audit import audit_record
@@ -31,13 +32,20 @@ def _stage(value: str) -> str:
 
 
 def _locked(reference: Reference) -> Reference:
-    """The reference's row, locked until the transaction ends; refused if merged away."""
+    """The reference's row, locked until the transaction ends; refused if merged away.
+
+    `reference` may be an unsaved stand-in holding only its id and project id (the API's): the
+    row is read here once, 404 when it is not in that project.
+    """
     # of=("self",): the project row is read, not locked; only this reference is.
     locked = (
         Reference.objects.select_for_update(of=("self",))
         .select_related("project")
-        .get(pk=reference.pk)
+        .filter(pk=reference.pk, project_id=reference.project_id)
+        .first()
     )
+    if locked is None:
+        raise Http404("No such reference in this project")
     if locked.merged_into_id is not None:
         raise Conflict(
             f"Reference {locked.pk} was merged into reference {locked.merged_into_id}; "

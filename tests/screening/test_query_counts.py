@@ -52,8 +52,10 @@ def test_a_vote_reads_its_reference_s_facts_in_one_query(api, demo_imports, revi
     )
     reads = [s for s in sqls if s.lstrip().startswith("SELECT")]
     writes = [s.split()[2] for s in sqls if s.startswith("INSERT")]
-    # The reference (404 check), the same row locked, its votes + resolutions + report at once.
-    assert len(reads) == 3, reads
+    # The reference's row, locked (which is also the 404 check), then its votes, resolutions
+    # and report at once.
+    assert len(reads) == 2, reads
+    assert "FOR UPDATE" in reads[0] or connection.vendor == "sqlite"  # SQLite locks the file
     assert writes == ['"screening_vote"', '"screening_auditevent"']
 
 
@@ -67,3 +69,16 @@ def test_lists_do_not_grow_with_their_length(api, demo_imports, lead, reviewer_a
         a.post(f"{BASE}/references/{reference}/votes", {"stage": TA, "vote": "include"})
     long = len(_queries(lambda: boss.get(f"{BASE}{path}", limit=20)))
     assert long == short
+
+
+def test_a_vote_on_a_reference_of_another_project_is_404_and_changes_nothing(
+    api, demo_imports, reviewer_a, outsider
+) -> None:
+    from screening.models import Reference, Vote
+
+    theirs = Reference.objects.create(project=outsider.memberships.get().project, title="Theirs")
+    answer = api(reviewer_a).post(
+        f"{BASE}/references/{theirs.pk}/votes", {"stage": TA, "vote": "include"}
+    )
+    assert answer.status_code == 404
+    assert not Vote.objects.filter(reference=theirs).exists()
