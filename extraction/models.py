@@ -8,6 +8,8 @@ from django.db import models
 
 from screening.models import Project, Reference
 
+from . import coding
+
 
 class Codebook(models.Model):
     """One version of a project's codebook. Changing the fields makes a new version; values
@@ -32,12 +34,8 @@ class Codebook(models.Model):
         return f"Codebook v{self.version} of {self.project}"
 
 
-class FieldType(models.TextChoices):
-    TEXT = "text"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
-    CHOICE = "choice"
-    MULTICHOICE = "multichoice"
+# The types the pure codebook rules know (coding.FIELD_TYPES), as the column's choices.
+FIELD_TYPE_CHOICES = [(name, name.capitalize()) for name in coding.FIELD_TYPES]
 
 
 class Field(models.Model):
@@ -46,7 +44,7 @@ class Field(models.Model):
     codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="fields")
     position = models.PositiveIntegerField()
     name = models.CharField(max_length=200)
-    type = models.CharField(max_length=12, choices=FieldType.choices)
+    type = models.CharField(max_length=12, choices=FIELD_TYPE_CHOICES)
     choices = models.JSONField(default=list, blank=True)
     help = models.TextField(blank=True)
     section = models.CharField(max_length=200, blank=True)
