@@ -72,6 +72,7 @@ def test_codebook_two_extractors_consensus_and_summary(
     page.keyboard.press("n")
     page.wait_for_url(f"**/extraction/{included}/")
     _fill(page, "120", "RCT", ["Knowledge"])
+    screenshot(page, "extraction-form")
     page.get_by_label("Sample size").press("Control+Enter")
     expect(page.locator(".messages")).to_contain_text("is saved")
     expect(page.locator(".messages")).to_contain_text("No study is waiting for your extraction.")
