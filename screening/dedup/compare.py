@@ -210,7 +210,16 @@ def compare(a: Features, b: Features) -> PairDecision:
     # With the whole citation agreeing, the first author is enough: the other names may be
     # printed given-name-first by one database.
     loose = first and same_volume and same_pages and same_year and title >= AUTO_TITLE
-    if ((citation and compared and title >= CANDIDATE_TITLE) or loose) and not generic:
+    # One database dropped the subtitle ("Unilateral neglect in stroke" for "Unilateral neglect
+    # in stroke: a comparative study"): with the whole citation agreeing, the same title.
+    subtitle_dropped = (a.main_title and a.main_title == b.title) or (
+        b.main_title and b.main_title == a.title
+    )
+    if subtitle_dropped:
+        reasons.append("the same title without its subtitle")
+    if (
+        (citation and compared and (title >= CANDIDATE_TITLE or subtitle_dropped)) or loose
+    ) and not generic:
         merge = True
     reasons.extend(f"but {reason}" for reason in against)
 

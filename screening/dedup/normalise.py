@@ -311,8 +311,9 @@ def journal_tokens(value: str | None, keep_journal: bool = False) -> tuple[str, 
     """Journal name tokens, folded, without stop words (`journal` kept on request) and notes."""
     if not value:
         return ()
-    # "fran?aises": a lossy export dropped a letter; keep the word whole.
-    text = re.sub(r"\([^)]*\)", " ", value.replace("&", " and ").replace("?", ""))
+    # "fran?aises": a lossy export dropped a letter; keep the word whole. Notes in brackets go,
+    # as Ovid's "Trials [Electronic Resource]" or "BMJ (Clinical research ed.)".
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", value.replace("&", " and ").replace("?", ""))
     text = re.split(r"\.\s*(?:Conference|Congress|Meeting)\b", text)[0]
     return tuple(
         t

@@ -222,3 +222,18 @@ def test_a_correction_notice_is_shown_with_the_article_it_corrects(notice: str) 
 def test_different_pages_still_separate_two_articles_of_one_title() -> None:
     outcome, _ = decide({"pages": "411", "volume": "7"}, {})
     assert outcome == DISTINCT
+
+
+def test_a_title_without_its_subtitle_and_the_same_citation_is_the_same_paper() -> None:
+    short = {"title": "Effects of sitagliptin on coronary atherosclerosis"}
+    full = {"title": "Effects of sitagliptin on coronary atherosclerosis: a randomised trial"}
+    outcome, reasons = decide(short, full)
+    assert outcome == AUTO
+    assert "the same title without its subtitle" in reasons
+    # Without the citation agreeing (another volume and pages) it is not merged automatically.
+    assert decide(short, {**full, "volume": "7", "pages": "201-210"})[0] != AUTO
+    # A main title of fewer than four words says too little.
+    assert (
+        decide({"title": "Diabetes in children"}, {"title": "Diabetes in children: a review"})[0]
+        != AUTO
+    )

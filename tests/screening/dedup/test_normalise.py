@@ -146,6 +146,7 @@ def test_pages_text() -> None:
         ("JAMA", "Journal of the American Medical Association", True),
         ("Amcis 2017 Proceedings", "Americas Conference on Information Systems", True),
         ("CHEST", "Chest", True),
+        ("Trials [Electronic Resource]", "Trials", True),
         ("Diabetes", "Diabetologia", False),
         ("Diabetes Care", "Diabetes", False),
         ("Lancet", "Journal of Clinical Oncology", False),
