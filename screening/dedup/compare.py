@@ -150,10 +150,14 @@ def compare(a: Features, b: Features) -> PairDecision:
             pages = a.first_page if a.first_page == a.last_page else f"{a.first_page}-{a.last_page}"
             reasons.append(f"same pages {pages}")
             corroborating += 1
-        elif a.erratum == b.erratum:
-            against.append(f"pages {a.first_page} vs {b.first_page}")
-        else:  # a correction notice is printed on pages of its own: no evidence either way
+        elif a.erratum != b.erratum:  # a correction notice is printed on pages of its own
             reasons.append(f"pages {a.first_page} vs {b.first_page}")
+        elif _article_number(a.first_page) != _article_number(b.first_page):
+            # PLoS ONE's "e12724" against the PDF's "1-6", the BMJ's "c1804" against the print
+            # page: two numberings, no evidence either way.
+            reasons.append(f"pages {a.first_page} vs {b.first_page} (article number vs page)")
+        else:
+            against.append(f"pages {a.first_page} vs {b.first_page}")
     same_abstract = False
     if a.abstract and b.abstract and len(a.abstract) > 100 and len(b.abstract) > 100:
         abstract = fuzz.ratio(a.abstract[:300], b.abstract[:300]) / 100
@@ -235,6 +239,11 @@ def compare(a: Features, b: Features) -> PairDecision:
     else:
         outcome = DISTINCT
     return PairDecision(a.id, b.id, round(score, 4), outcome, reasons)
+
+
+def _article_number(page: str) -> bool:
+    """An electronic article number ("e12724", "c1804"), not a printed page: a letter, digits."""
+    return len(page) > 2 and page[0].isalpha() and page[0] not in "sS" and page[1:].isdigit()
 
 
 def _page_digits(page: str) -> str:

@@ -13,7 +13,7 @@ FLOORS = {
     "asysd_diabetes": 0.99,
     "bibdedupe_respiratory": 0.95,
     "bibdedupe_stroke": 0.985,
-    "bibdedupe_cytology_screening": 0.96,
+    "bibdedupe_cytology_screening": 0.97,
     "bibdedupe_haematology": 0.72,
     "bibdedupe_digital_work": 0.935,
 }

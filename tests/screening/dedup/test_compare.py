@@ -237,3 +237,19 @@ def test_a_title_without_its_subtitle_and_the_same_citation_is_the_same_paper() 
         decide({"title": "Diabetes in children"}, {"title": "Diabetes in children: a review"})[0]
         != AUTO
     )
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        ("e12724", "1-6", True),  # PLoS ONE's article number against the PDF's pages
+        ("c1804", "1014-1019", True),  # the BMJ's e-locator against the print page
+        ("e12724", "e12725", False),  # two article numbers: two articles
+        ("S12", "112-118", False),  # a supplement's page is a page
+    ],
+)
+def test_an_article_number_against_a_printed_page_is_no_contradiction(
+    a: str, b: str, merged: bool
+) -> None:
+    outcome, _ = decide({"pages": a}, {"pages": b})
+    assert (outcome == AUTO) is merged
