@@ -176,9 +176,10 @@ def dedup_apply(
                 job=job,
             )
         )
-    held = held_decisions([m for members in clusters for m in members])
-    waiting = [c for c in candidates if carry.clashes(_of(held, c.references))]
-    merging = [c for c in candidates if c not in waiting]
+    held = _by_reference(held_decisions([m for members in clusters for m in members]))
+    clashing = [bool(carry.clashes(_of(held, c.references))) for c in candidates]
+    waiting = [c for c, clash in zip(candidates, clashing, strict=True) if clash]
+    merging = [c for c, clash in zip(candidates, clashing, strict=True) if not clash]
     _merge_automatically(project, merging, held)
     merged = sum(len(c.references) - 1 for c in merging)
     survivor_of = {str(m): c.references[0] for c in merging for m in c.references}
@@ -410,9 +411,16 @@ def _stage_label(stage: str) -> str:
     return "title/abstract" if stage == "title_abstract" else stage.replace("_", " ")
 
 
-def _of(held: list[carry.Held], references: list[int]) -> list[carry.Held]:
-    members = set(references)
-    return [item for item in held if item.reference in members]
+def _by_reference(held: list[carry.Held]) -> dict[int, list[carry.Held]]:
+    grouped: dict[int, list[carry.Held]] = {}
+    for item in held:
+        grouped.setdefault(item.reference, []).append(item)
+    return grouped
+
+
+def _of(held: dict[int, list[carry.Held]], references: list[int]) -> list[carry.Held]:
+    """The decisions the references hold: a lookup per reference, however many are held."""
+    return [item for reference in references for item in held.get(reference, ())]
 
 
 def _carry_decisions(carried: dict[int, list[carry.Held]]) -> list[dict[str, int]]:
@@ -430,7 +438,7 @@ def _carry_decisions(carried: dict[int, list[carry.Held]]) -> list[dict[str, int
 
 
 def _merge_automatically(
-    project: Project, candidates: list[DuplicateCandidate], held: list[carry.Held]
+    project: Project, candidates: list[DuplicateCandidate], held: dict[int, list[carry.Held]]
 ) -> None:
     """Merge many certain sets at once: the same moves as `_merge`, in a few set-wise queries.
 
