@@ -271,7 +271,12 @@ def duplicate_review(request: HttpRequest, slug: str) -> HttpResponse:
         except ServiceError as error:
             messages.error(request, error.message)
         else:
-            skipped = f"; {done['skipped']} could not be merged any more" if done["skipped"] else ""
+            skipped = (
+                f"; {done['skipped']} left waiting (merged elsewhere since, or decided "
+                "differently: merge those one by one)"
+                if done["skipped"]
+                else ""
+            )
             messages.success(
                 request, f"Merged {done['merged']} set{pluralize(done['merged'])}{skipped}."
             )

@@ -7,7 +7,11 @@
     var first = document.querySelector("[data-first-set]");
     var action = { m: "merge", n: "reject", u: "unmerge" }[event.key.toLowerCase()];
     if (!first || !action) { return; }
-    var button = first.querySelector('button[name="action"][value="' + action + '"]');
+    // Not the "Merge, keeping reference N" buttons of a set decided differently: which
+    // reference stays is the lead's choice, made with the mouse or Tab, never by one key.
+    var button = first.querySelector(
+      'button[name="action"][value="' + action + '"]:not([formaction])'
+    );
     if (button) { event.preventDefault(); button.click(); }
   });
 })();

@@ -104,6 +104,10 @@ def test_a_lead_merges_duplicates_decided_differently_keeping_one_references_dec
         header = f"Reference {reference.pk} ({databases})"
         expect(page.get_by_role("columnheader", name=header)).to_be_visible()
     screenshot(page, "duplicates-decided-differently")
+    page.keyboard.press("m")  # no key chooses which reference stays
+    page.wait_for_load_state("networkidle")  # a submitted form would have loaded a page by now
+    expect(page.locator(".messages")).to_have_count(0)
+    assert Reference.objects.get(pk=second.pk).merged_into_id is None
     page.get_by_role("button", name=f"Merge, keeping reference {second.pk}").click()
     expect(page.locator(".messages")).to_contain_text("Merged")
     assert Reference.objects.get(pk=first.pk).merged_into_id == second.pk
