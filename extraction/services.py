@@ -10,7 +10,8 @@ from __future__ import annotations
 import random
 import secrets
 from collections import Counter
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -111,36 +112,70 @@ def included_references(project: Project) -> QuerySet[Reference]:
     )
 
 
-def next_study_to_extract(project: Project, user: AbstractBaseUser) -> Reference | None:
-    """The first included study the user may still extract: assigned to them, or to nobody and
-    not yet extracted by as many people as it needs (two in the double sample, else one)."""
+@dataclass(frozen=True, slots=True)
+class StudyState:
+    """Where an included study stands in extraction, as `user` sees it."""
+
+    study: Reference
+    doubled: bool  # in the sample extracted twice
+    extractions: int
+    mine: bool  # `user` has extracted it
+    settled: bool  # the lead recorded a consensus
+    assigned: list[str]  # the extractors it is assigned to, by username; [] for anyone
+
+    @property
+    def seats(self) -> int:
+        return 2 if self.doubled else 1
+
+    def open_to(self, username: str) -> bool:
+        """`username` may still extract it: assigned to them, or to nobody with a seat left."""
+        if self.mine:
+            return False
+        if self.assigned:
+            return username in self.assigned
+        return self.extractions < self.seats
+
+
+def study_states(project: Project, user: AbstractBaseUser) -> list[StudyState]:
+    """Every included study and where it stands: five queries, however many studies."""
     studies = list(included_references(project))
     ids = [s.pk for s in studies]
-    done_by_me = set(
-        Extraction.objects.filter(reference__in=ids, extractor=user).values_list(
-            "reference", flat=True
-        )
-    )
-    extracted = Counter(
-        Extraction.objects.filter(reference__in=ids).values_list("reference", flat=True)
-    )
     doubled = set(
         DoubleExtraction.objects.filter(reference__in=ids).values_list("reference", flat=True)
     )
-    assigned: dict[int, set[int]] = {}
-    for reference_id, extractor_id in Assignment.objects.filter(reference__in=ids).values_list(
+    settled = set(Consensus.objects.filter(reference__in=ids).values_list("reference", flat=True))
+    assigned: dict[int, list[str]] = {}
+    for reference_id, username in Assignment.objects.filter(reference__in=ids).values_list(
+        "reference", "extractor__username"
+    ):
+        assigned.setdefault(reference_id, []).append(username)
+    counts: Counter[int] = Counter()
+    mine: set[int] = set()
+    for reference_id, extractor_id in Extraction.objects.filter(reference__in=ids).values_list(
         "reference", "extractor"
     ):
-        assigned.setdefault(reference_id, set()).add(extractor_id)
-    for study in studies:
-        if study.pk in done_by_me:
-            continue
-        if study.pk in assigned:
-            if user.pk in assigned[study.pk]:
-                return study
-        elif extracted[study.pk] < (2 if study.pk in doubled else 1):
-            return study
-    return None
+        counts[reference_id] += 1
+        if extractor_id == user.pk:
+            mine.add(reference_id)
+    return [
+        StudyState(
+            study=s,
+            doubled=s.pk in doubled,
+            extractions=counts[s.pk],
+            mine=s.pk in mine,
+            settled=s.pk in settled,
+            assigned=sorted(assigned.get(s.pk, [])),
+        )
+        for s in studies
+    ]
+
+
+def next_study_to_extract(project: Project, user: AbstractBaseUser) -> Reference | None:
+    """The first included study the user may still extract (see `StudyState.open_to`)."""
+    username = user.get_username()
+    return next(
+        (state.study for state in study_states(project, user) if state.open_to(username)), None
+    )
 
 
 def _check_extractable(project: Project, reference: Reference) -> Codebook:
@@ -220,33 +255,15 @@ def extraction_save(
     )
     if assigned and extractor.pk not in assigned:
         raise Conflict(f"Study {reference.pk} is assigned to other extractors.", field="reference")
-    cleaned = _clean(codebook, values)
-    extraction = (
-        Extraction.objects.select_for_update()
-        .filter(reference=reference, extractor=extractor)
-        .first()
-    )
-    before = dict(extraction.values) if extraction else {}
-    if extraction is None:
-        extraction = Extraction.objects.create(
-            project=project,
-            reference=reference,
-            extractor=extractor,
-            codebook=codebook,
-            values=cleaned,
-        )
-    else:
-        extraction.codebook, extraction.values = codebook, cleaned
-        extraction.save(update_fields=["codebook", "values", "updated_at"])
-    audit_record(
+    return _store_values(
+        Extraction,
+        project=project,
+        key={"reference": reference, "extractor": extractor},
+        codebook=codebook,
+        values=values,
         actor=extractor,
         verb="extraction.save",
-        project=project,
-        obj=extraction,
-        before={"reference": reference.pk, "values": before} if before else {},
-        after={"reference": reference.pk, "version": codebook.version, "values": cleaned},
     )
-    return extraction
 
 
 @transaction.atomic
@@ -254,26 +271,57 @@ def consensus_record(
     *, project: Project, reference: Reference, values: object, user: AbstractBaseUser
 ) -> Consensus:
     """The lead's settled values for a study (usually one of the sample extracted twice)."""
-    codebook = _check_extractable(project, reference)
-    cleaned = _clean(codebook, values)
-    consensus = Consensus.objects.select_for_update().filter(reference=reference).first()
-    before = dict(consensus.values) if consensus else {}
-    if consensus is None:
-        consensus = Consensus.objects.create(
-            project=project, reference=reference, codebook=codebook, values=cleaned, decided_by=user
-        )
-    else:
-        consensus.codebook, consensus.values, consensus.decided_by = codebook, cleaned, user
-        consensus.save(update_fields=["codebook", "values", "decided_by", "updated_at"])
-    audit_record(
+    return _store_values(
+        Consensus,
+        project=project,
+        key={"reference": reference},
+        codebook=_check_extractable(project, reference),
+        values=values,
         actor=user,
         verb="consensus.record",
+        also={"decided_by": user},
+    )
+
+
+ValuesRow = TypeVar("ValuesRow", Extraction, Consensus)
+
+
+def _store_values(
+    model: type[ValuesRow],
+    *,
+    project: Project,
+    key: dict[str, Any],
+    codebook: Codebook,
+    values: object,
+    actor: AbstractBaseUser,
+    verb: str,
+    also: dict[str, Any] | None = None,
+) -> ValuesRow:
+    """Create or replace the values row found by `key` (an extraction, a consensus), checked
+    against the codebook, and audit the change with the values before."""
+    also = also or {}
+    cleaned = _clean(codebook, values)
+    row = model.objects.select_for_update().filter(**key).first()
+    before = dict(row.values) if row else {}
+    if row is None:
+        row = model.objects.create(
+            project=project, codebook=codebook, values=cleaned, **key, **also
+        )
+    else:
+        row.codebook, row.values = codebook, cleaned
+        for name, value in also.items():
+            setattr(row, name, value)
+        row.save(update_fields=["codebook", "values", *also, "updated_at"])
+    reference = key["reference"]
+    audit_record(
+        actor=actor,
+        verb=verb,
         project=project,
-        obj=consensus,
+        obj=row,
         before={"reference": reference.pk, "values": before} if before else {},
         after={"reference": reference.pk, "version": codebook.version, "values": cleaned},
     )
-    return consensus
+    return row
 
 
 @transaction.atomic

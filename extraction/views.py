@@ -17,7 +17,7 @@ from screening.errors import ServiceError
 from screening.models import Reference, Role
 
 from . import charts, coding, exports, forms, services
-from .models import Assignment, Consensus, DoubleExtraction, Extraction
+from .models import Consensus, Extraction
 
 
 @login_required
@@ -118,25 +118,7 @@ def study_list(request: HttpRequest, slug: str) -> HttpResponse:
                 f"{len(drawn)} stud{'y' if len(drawn) == 1 else 'ies'} drawn to be extracted twice.",
             )
         return redirect("extraction_studies", slug=project.slug)
-    studies = list(services.included_references(project))
-    ids = [s.pk for s in studies]
-    doubled = set(
-        DoubleExtraction.objects.filter(reference__in=ids).values_list("reference", flat=True)
-    )
-    settled = set(Consensus.objects.filter(reference__in=ids).values_list("reference", flat=True))
-    assigned: dict[int, list[str]] = {}
-    for reference_id, username in Assignment.objects.filter(reference__in=ids).values_list(
-        "reference", "extractor__username"
-    ):
-        assigned.setdefault(reference_id, []).append(username)
-    counts: dict[int, int] = {}
-    mine: set[int] = set()
-    for reference_id, extractor_id in Extraction.objects.filter(reference__in=ids).values_list(
-        "reference", "extractor"
-    ):
-        counts[reference_id] = counts.get(reference_id, 0) + 1
-        if extractor_id == request.user.pk:
-            mine.add(reference_id)
+    username = request.user.get_username()
     return render(
         request,
         "extraction/study_list.html",
@@ -147,18 +129,16 @@ def study_list(request: HttpRequest, slug: str) -> HttpResponse:
             "codebook": services.current_codebook(project),
             "rows": [
                 {
-                    "study": s,
-                    "doubled": s.pk in doubled,
-                    "extractions": counts.get(s.pk, 0),
-                    "mine": s.pk in mine,
-                    "settled": s.pk in settled,
-                    "assigned": sorted(assigned.get(s.pk, [])),
-                    "seats": _seats(sorted(assigned.get(s.pk, [])), 2 if s.pk in doubled else 1),
+                    "study": state.study,
+                    "doubled": state.doubled,
+                    "extractions": state.extractions,
+                    "mine": state.mine,
+                    "settled": state.settled,
+                    "assigned": state.assigned,
+                    "seats": _seats(state.assigned, state.seats),
                 }
-                for s in studies
-                if sees_all
-                or not assigned.get(s.pk)
-                or request.user.get_username() in assigned[s.pk]
+                for state in services.study_states(project, request.user)
+                if sees_all or not state.assigned or username in state.assigned
             ],
             "members": [m.user.get_username() for m in selectors.project_members(project)],
         },
