@@ -176,24 +176,21 @@ def dedup_apply(
                 job=job,
             )
         )
-    held = _by_reference(held_decisions([m for members in clusters for m in members]))
-    clashing = [bool(carry.clashes(_of(held, c.references))) for c in candidates]
-    waiting = [c for c, clash in zip(candidates, clashing, strict=True) if clash]
-    merging = [c for c, clash in zip(candidates, clashing, strict=True) if not clash]
+    held = held_decisions_by_reference([m for members in clusters for m in members])
+    differences = [carry.clashes(decisions_of(held, c.references)) for c in candidates]
+    waiting = [(c, d) for c, d in zip(candidates, differences, strict=True) if d]
+    merging = [c for c, d in zip(candidates, differences, strict=True) if not d]
     _merge_automatically(project, merging, held)
     merged = sum(len(c.references) - 1 for c in merging)
     survivor_of = {str(m): c.references[0] for c in merging for m in c.references}
     queued = 0
     # Certain duplicates whose references were decided differently: a person chooses.
-    for candidate in waiting:
+    for candidate, clashes in waiting:
         if frozenset(candidate.references) in known:
             continue
         known.add(frozenset(candidate.references))
         candidate.auto = False
-        candidate.reasons = [
-            *candidate.reasons,
-            *(f"decided differently: {c}" for c in carry.clashes(_of(held, candidate.references))),
-        ]
+        candidate.reasons = [*candidate.reasons, *(f"decided differently: {c}" for c in clashes)]
         candidate.save()
         queued += 1
     for pair in result.to_review():
@@ -365,6 +362,11 @@ _DECISIONS: dict[str, type[Vote] | type[Resolution] | type[Report]] = {
 }
 
 
+def held_decisions_by_reference(reference_ids: list[int]) -> dict[int, list[carry.Held]]:
+    """`held_decisions`, grouped by reference (see `decisions_of`)."""
+    return _by_reference(held_decisions(reference_ids))
+
+
 def held_decisions(reference_ids: list[int]) -> list[carry.Held]:
     """The votes, resolutions and full texts the references hold: three queries per slice."""
     held: list[carry.Held] = []
@@ -412,13 +414,14 @@ def _stage_label(stage: str) -> str:
 
 
 def _by_reference(held: list[carry.Held]) -> dict[int, list[carry.Held]]:
+    """The decisions grouped by the reference holding them."""
     grouped: dict[int, list[carry.Held]] = {}
     for item in held:
         grouped.setdefault(item.reference, []).append(item)
     return grouped
 
 
-def _of(held: dict[int, list[carry.Held]], references: list[int]) -> list[carry.Held]:
+def decisions_of(held: dict[int, list[carry.Held]], references: list[int]) -> list[carry.Held]:
     """The decisions the references hold: a lookup per reference, however many are held."""
     return [item for reference in references for item in held.get(reference, ())]
 
@@ -474,7 +477,8 @@ def _merge_automatically(
         _retarget(Reference, "merged_into_id", mapping, key="id")
     # Decisions the merged references held follow them (none of these sets disagrees).
     carried = {
-        c.references[0]: carry.carried(_of(held, c.references), c.references[0]) for c in candidates
+        c.references[0]: carry.carried(decisions_of(held, c.references), c.references[0])
+        for c in candidates
     }
     for move in _carry_decisions(carried):
         survivor = survivor_of.get(move["from"])

@@ -101,7 +101,7 @@ def duplicate_sets(project: Project, *, status: str, limit: int = 50) -> list[di
     }
     # Decisions already taken on the references: where they differ, the merge must say whose
     # stand. Only waiting sets are merged, so only theirs are read.
-    held = deduplication.held_decisions(
+    held = deduplication.held_decisions_by_reference(
         sorted(
             {pk for c in candidates if c.status == DuplicateStatus.PENDING for pk in c.references}
         )
@@ -109,7 +109,7 @@ def duplicate_sets(project: Project, *, status: str, limit: int = 50) -> list[di
     sets = []
     for candidate in candidates:
         members = [references[pk] for pk in candidate.references if pk in references]
-        own = [item for item in held if item.reference in candidate.references]
+        own = deduplication.decisions_of(held, candidate.references)
         rows = []
         for name, label in COMPARED_FIELDS:
             values = [_shown(getattr(r, name)) for r in members]

@@ -65,13 +65,8 @@ def clashes(held: Iterable[Held]) -> list[Clash]:
 def survivors(held: Iterable[Held], references: Iterable[int]) -> list[int]:
     """The references that may survive the merge: each holds every key that clashes, so its
     decisions settle every disagreement."""
-    held = list(held)
-    clashing = [
-        {item.reference for item in items}
-        for items in _by_key(held).values()
-        if len({item.value for item in items}) > 1
-    ]
-    return [r for r in sorted(references) if all(r in holders for holders in clashing)]
+    holders = [{reference for reference, _ in clash.values} for clash in clashes(held)]
+    return [r for r in sorted(references) if all(r in found for found in holders)]
 
 
 def carried(held: Iterable[Held], survivor: int) -> list[Held]:
