@@ -136,6 +136,7 @@ _NAMES_ITSELF_CORRECTION = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)  # asked once per record and chunk, as `title` is
 def is_correction_notice(value: str | None) -> bool:
     """True for a title written the way correction notices are (see `_CITES_CORRECTED`)."""
     return bool(value) and bool(
