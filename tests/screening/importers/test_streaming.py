@@ -95,3 +95,15 @@ def test_a_large_generated_file_reads_in_pieces_with_every_record(monkeypatch) -
     batches = list(reading.batches())
     assert len(batches) > 10
     assert [c.title for batch in batches for c in batch] == [c.title for c in citations]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 4096])
+def test_a_cut_character_before_ascii_blocks_is_not_taken_for_utf8(monkeypatch, block) -> None:
+    # "Ã" in Windows-1252 is the lone byte 0xC3, which UTF-8 reads as the start of a character,
+    # and "©" (0xA9) would complete it: the ASCII block between them must still be decoded, or
+    # the file would pass as UTF-8 and fail half-way through.
+    monkeypatch.setattr(text, "BLOCK_BYTES", block)
+    printed = "TI  - \u00c3a\u00a9 study\n"
+    decoded = text.iter_decode(io.BytesIO(printed.encode("cp1252")))
+    assert decoded.encoding == "windows-1252"
+    assert "".join(decoded.chunks) == printed
