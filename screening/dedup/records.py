@@ -117,7 +117,8 @@ _MARKER = re.compile(
     r"\b(part|phase|stage|study|trial|volume|vol|section|chapter|series|report|no)"
     r"\s+([ivx]{1,4}|\d{1,3}|[a-h])\b"
 )
-_NUMBER = re.compile(r"\d+")
+# "10 000" and "10,000" (folded to "10 000") are one number, "10000".
+_NUMBER = re.compile(r"\d{1,3}(?: \d{3})+(?!\d)|\d+")
 # "phase II" and "phase 2" are one marker.
 _ROMAN = {
     r: str(n)
@@ -272,7 +273,7 @@ def features(index: int, record: DedupRecord) -> Features:
         last_page=last,
         abstract=normalise.ascii_fold((record.abstract or "")[:700])[:600],
         markers=frozenset(markers),
-        numbers=frozenset(_NUMBER.findall(title)),
+        numbers=frozenset(n.replace(" ", "") for n in _NUMBER.findall(title)),
         generic=len(words) <= 1 or title in _GENERIC or bool(_RECURRING.search(title)),
         issue=(record.issue or "").strip() if (record.issue or "").strip().isdigit() else "",
         erratum=bool(_ERRATUM.search(raw_title))

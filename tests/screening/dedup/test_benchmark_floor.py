@@ -13,9 +13,9 @@ FLOORS = {
     "asysd_diabetes": 0.99,
     "bibdedupe_respiratory": 0.95,
     "bibdedupe_stroke": 0.985,
-    "bibdedupe_cytology_screening": 0.97,
-    "bibdedupe_haematology": 0.72,
-    "bibdedupe_digital_work": 0.935,
+    "bibdedupe_cytology_screening": 0.98,
+    "bibdedupe_haematology": 0.77,
+    "bibdedupe_digital_work": 0.95,
 }
 
 AFTER_FLOORS = {
@@ -23,7 +23,7 @@ AFTER_FLOORS = {
     "bibdedupe_respiratory": 0.99,
     "bibdedupe_stroke": 0.99,
     "bibdedupe_cytology_screening": 0.995,
-    "bibdedupe_haematology": 0.95,
+    "bibdedupe_haematology": 0.96,
     "bibdedupe_digital_work": 0.985,
 }
 
