@@ -389,9 +389,11 @@ def search_import(
         _read_into(search, stream, format=format, progress=progress)
     except importers.ExportFormatError as error:
         search.file.delete(save=False)  # the transaction takes the rows back; this is the file
-        raise InvalidInput(
-            f"{filename}: {error.message}", line=error.line, field=error.field, file=filename
-        ) from error
+        # Named once: the decoder's own messages already begin with the file's name.
+        message = error.message
+        if not message.startswith(filename):
+            message = f"{filename}: {message}"
+        raise InvalidInput(message, line=error.line, field=error.field, file=filename) from error
     except BaseException:
         search.file.delete(save=False)
         raise

@@ -90,6 +90,7 @@ def test_a_bad_file_is_400_naming_file_and_line_and_stores_nothing(
     assert response.status_code == 400
     body = response.json()
     assert name in body["detail"]
+    assert body["detail"].count(name) == 1, body["detail"]  # named once, not "x.ris: x.ris is …"
     assert body["line"] == line
     assert Search.objects.count() == Record.objects.count() == Reference.objects.count() == 0
 
