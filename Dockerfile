@@ -15,4 +15,4 @@ USER app
 
 ENV MEDIA_ROOT=/data/media STATIC_ROOT=/app/var/staticfiles
 EXPOSE 8000
-CMD ["gunicorn", "reviewtool.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+CMD ["gunicorn", "reviewtool.wsgi:application"]
