@@ -144,7 +144,7 @@ def extraction_agreement(request: HttpRequest, slug: str) -> dict[str, Any]:
     """Agreement over the studies two people extracted: per (study, field) pair, sets for
     multichoice."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    found = services.extraction_agreement(project)
+    found, pairs = services.extraction_agreement(project)
     return {
         "references": found.references,
         "fields": found.fields,
@@ -156,7 +156,7 @@ def extraction_agreement(request: HttpRequest, slug: str) -> dict[str, Any]:
                 "references": pair.references,
                 "percent_agreement": _rounded(pair.percent_agreement),
             }
-            for names, pair in services.extraction_agreement_by_pair(project)
+            for names, pair in pairs
         ],
     }
 

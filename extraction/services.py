@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 
 from screening import progress
-from screening.audit import audit_record
+from screening.audit import audit_each, audit_record
 from screening.errors import Conflict, InvalidInput
 from screening.models import Membership, Project, Reference
 from screening.workflow import Stage, Status
@@ -178,10 +178,15 @@ def next_study_to_extract(project: Project, user: AbstractBaseUser) -> Reference
     )
 
 
-def _check_extractable(project: Project, reference: Reference) -> Codebook:
+def _codebook_or_conflict(project: Project) -> Codebook:
     codebook = current_codebook(project)
     if codebook is None:
         raise Conflict("The project has no codebook yet: a lead defines it first.")
+    return codebook
+
+
+def _check_extractable(project: Project, reference: Reference) -> Codebook:
+    codebook = _codebook_or_conflict(project)
     state = progress.reference_state(reference, project)
     if state["stage"] != FT or state["status"] != Status.INCLUDED:
         raise Conflict(
@@ -213,6 +218,15 @@ def extractors_assign(
             f"{'people' if seats == 2 else 'person'}; {len(names)} were named.",
             field="extractors",
         )
+    _assign(project, [reference.pk], names, user)
+    return names
+
+
+def _assign(
+    project: Project, reference_ids: list[int], names: list[str], user: AbstractBaseUser
+) -> None:
+    """Give each of the studies the extractors `names` (members of the project), audited per
+    study: the same few queries for one study or a whole sample."""
     members = dict(
         Membership.objects.filter(project=project, user__username__in=names).values_list(
             "user__username", "user_id"
@@ -223,25 +237,31 @@ def extractors_assign(
         raise InvalidInput(
             f"Not members of this project: {', '.join(unknown)}.", field="extractors"
         )
-    before = sorted(
-        Assignment.objects.filter(reference=reference).values_list("extractor__username", flat=True)
-    )
-    Assignment.objects.filter(reference=reference).delete()
+    assigned = Assignment.objects.filter(reference_id__in=reference_ids)
+    before: dict[int, list[str]] = {pk: [] for pk in reference_ids}
+    for reference_id, username in assigned.order_by("extractor__username").values_list(
+        "reference_id", "extractor__username"
+    ):
+        before[reference_id].append(username)
+    assigned.delete()
     Assignment.objects.bulk_create(
-        Assignment(
-            project=project, reference=reference, extractor_id=members[name], assigned_by=user
-        )
+        Assignment(project=project, reference_id=pk, extractor_id=members[name], assigned_by=user)
+        for pk in reference_ids
         for name in names
     )
-    audit_record(
+    audit_each(
         actor=user,
         verb="extraction.assign",
         project=project,
-        obj=reference,
-        before={"reference": reference.pk, "extractors": before},
-        after={"reference": reference.pk, "extractors": names},
+        changes=[
+            (
+                Reference(pk=pk),
+                {"reference": pk, "extractors": before[pk]},
+                {"reference": pk, "extractors": names},
+            )
+            for pk in reference_ids
+        ],
     )
-    return names
 
 
 @transaction.atomic
@@ -361,32 +381,28 @@ def sample_draw(
         project=project,
         after={"drawn": drawn, "asked": size or f"{percent}%", "seed": seed},
     )
-    for reference in Reference.objects.filter(pk__in=drawn) if names else []:
-        extractors_assign(project=project, reference=reference, usernames=names, user=user)
+    if names:
+        _codebook_or_conflict(project)  # drawn from the included studies: extractable once coded
+        _assign(project, drawn, names, user)
     return drawn
 
 
 # Reads ----------------------------------------------------------------------------------------
 
 
-def extraction_agreement(project: Project) -> coding.ExtractionAgreement:
-    """Agreement over the references two people extracted (the first two, by extractor)."""
-    return coding.agreement(
-        field_specs(current_codebook(project)),
-        [values for _, values in _extracted_twice(project)],
-    )
-
-
-def extraction_agreement_by_pair(
+def extraction_agreement(
     project: Project,
-) -> list[tuple[tuple[str, str], coding.ExtractionAgreement]]:
-    """The same agreement for each pair of extractors, over the references they both extracted,
-    so that a lead sees who needs the codebook explained again."""
+) -> tuple[coding.ExtractionAgreement, list[tuple[tuple[str, str], coding.ExtractionAgreement]]]:
+    """Agreement over the references two people extracted (the first two, by extractor), and
+    the same for each pair of extractors over the references they both extracted, so that a
+    lead sees who needs the codebook explained again. One read of the extractions for both."""
     specs = field_specs(current_codebook(project))
+    twice = _extracted_twice(project)
     by_pair: dict[tuple[str, str], list[tuple[dict[str, Any], dict[str, Any]]]] = {}
-    for names, values in _extracted_twice(project):
+    for names, values in twice:
         by_pair.setdefault(names, []).append(values)
-    return [(names, coding.agreement(specs, by_pair[names])) for names in sorted(by_pair)]
+    overall = coding.agreement(specs, [values for _, values in twice])
+    return overall, [(names, coding.agreement(specs, by_pair[names])) for names in sorted(by_pair)]
 
 
 def _extracted_twice(

@@ -319,8 +319,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
         )
         fields.append({"name": name, "figures": figures, "chart": chart})
     lead = membership.allows(Role.LEAD)
-    agreement = services.extraction_agreement(project) if lead else None
-    agreement_by_pair = services.extraction_agreement_by_pair(project) if lead else []
+    agreement, agreement_by_pair = services.extraction_agreement(project) if lead else (None, [])
     return render(
         request,
         "extraction/summary.html",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,7 +21,34 @@ def audit_record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Record who did what to which object, with the values before and after."""
-    return AuditEvent.objects.create(
+    event = _event(actor, verb, project, obj, before, after)
+    event.save()
+    return event
+
+
+def audit_each(
+    *,
+    actor: AbstractBaseUser | None,
+    verb: str,
+    project: Project | None,
+    changes: Iterable[tuple[models.Model, dict[str, Any], dict[str, Any]]],
+) -> None:
+    """`audit_record` for one change to each of many objects, (object, before, after), in one
+    insert: the same rows as one call per object."""
+    AuditEvent.objects.bulk_create(
+        _event(actor, verb, project, obj, before, after) for obj, before, after in changes
+    )
+
+
+def _event(
+    actor: AbstractBaseUser | None,
+    verb: str,
+    project: Project | None,
+    obj: models.Model | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditEvent:
+    return AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         project=project,
         verb=verb,

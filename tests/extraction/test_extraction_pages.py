@@ -211,6 +211,13 @@ def test_the_sample_is_assigned_to_two_extractors_as_it_is_drawn(
     assert len(drawn) == 2
     pairs = sorted(Assignment.objects.values_list("reference_id", "extractor__username"))
     assert pairs == sorted((r, who) for r in drawn for who in ("reviewer_a", "reviewer_b"))
+    # One audited assignment per study drawn, as when a lead assigns them one by one.
+    from screening.models import AuditEvent
+
+    events = AuditEvent.objects.filter(verb="extraction.assign")
+    assert sorted((e.object_type, int(e.object_id), e.after["extractors"]) for e in events) == [
+        ("reference", r, ["reviewer_a", "reviewer_b"]) for r in sorted(drawn)
+    ]
 
 
 def test_save_and_next_walks_each_extractor_through_the_studies_left_to_them(
