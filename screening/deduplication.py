@@ -14,17 +14,16 @@ from typing import Any
 from celery import chord, current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from . import dedup, progress
-from .audit import audit_record
+from .audit import audit_each, audit_record
 from .bulk import update_rows
 from .dedup import carry
 from .errors import Conflict, InvalidInput
 from .jobs import DEFERRED, job_fail, job_finish, job_handler, job_set_progress
 from .models import (
-    AuditEvent,
     DuplicateCandidate,
     DuplicateStatus,
     Job,
@@ -289,7 +288,8 @@ def _merge(
             field="references",
         )
     held = held_decisions(candidate.references)
-    keeper = _survivor(references, held, survivor)
+    differences = carry.clashes(held)
+    keeper = _survivor(references, differences, survivor)
     others = [r for r in references if r.pk != keeper.pk]
     moves = [
         {"record": record_id, "from": reference_id}
@@ -319,12 +319,14 @@ def _merge(
             "references": candidate.references,
             "moves": moves,
             "reasons": candidate.reasons,
-            "decided_differently": [str(c) for c in carry.clashes(held)],
+            "decided_differently": [str(c) for c in differences],
         },
     )
 
 
-def _survivor(references: list[Reference], held: list[carry.Held], chosen: int | None) -> Reference:
+def _survivor(
+    references: list[Reference], differences: list[carry.Clash], chosen: int | None
+) -> Reference:
     """The reference that stays: the one named, else the first. Where the references were
     decided differently, one must be named whose decisions settle every difference."""
     by_pk = {r.pk: r for r in references}
@@ -333,10 +335,9 @@ def _survivor(references: list[Reference], held: list[carry.Held], chosen: int |
             f"Reference {chosen} is not in this set; choose one of {', '.join(map(str, by_pk))}.",
             field="survivor",
         )
-    differences = carry.clashes(held)
     if not differences:
         return by_pk[chosen] if chosen is not None else references[0]
-    allowed = carry.survivors(held, by_pk)
+    allowed = carry.survivors(differences, by_pk)
     if chosen in allowed:
         return by_pk[chosen]
     named = "; ".join(str(c) for c in differences)
@@ -433,9 +434,9 @@ def _carry_decisions(carried: dict[int, list[carry.Held]]) -> list[dict[str, int
         going = [
             (i, survivor) for survivor, items in carried.items() for i in items if i.kind == kind
         ]
-        mapping = [(item.id, survivor) for item, survivor in going]
-        for start in range(0, len(mapping), 10000):
-            _retarget(model, "reference_id", mapping[start : start + 10000], key="id")
+        _retarget(
+            model, "reference_id", [(item.id, survivor) for item, survivor in going], key="id"
+        )
         moves += [{kind: item.id, "from": item.reference} for item, _ in going]
     return moves
 
@@ -471,10 +472,9 @@ def _merge_automatically(
             moves.setdefault(survivor_of[reference_id], []).append(
                 {"record": record_id, "from": reference_id}
             )
-    for start in range(0, len(moved), 10000):
-        mapping = [(source, survivor_of[source]) for source in moved[start : start + 10000]]
-        _retarget(Record, "reference_id", mapping)
-        _retarget(Reference, "merged_into_id", mapping, key="id")
+    mapping = [(source, survivor_of[source]) for source in moved]
+    _retarget(Record, "reference_id", mapping)
+    _retarget(Reference, "merged_into_id", mapping, key="id")
     # Decisions the merged references held follow them (none of these sets disagrees).
     carried = {
         c.references[0]: carry.carried(decisions_of(held, c.references), c.references[0])
@@ -498,14 +498,15 @@ def _merge_automatically(
         candidate.decided_at = now
         by_survivor[survivor] = candidate
     DuplicateCandidate.objects.bulk_create(candidates, batch_size=1000)
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                project=project,
-                verb="duplicate.auto_merge",
-                object_type="duplicatecandidate",
-                object_id=str(c.pk),
-                after={
+    audit_each(
+        actor=None,
+        verb="duplicate.auto_merge",
+        project=project,
+        changes=[
+            (
+                c,
+                {},
+                {
                     "survivor": c.survivor_id,
                     "references": c.references,
                     "moves": c.moves,
@@ -514,30 +515,30 @@ def _merge_automatically(
             )
             for c in candidates
         ],
-        batch_size=1000,
     )
 
 
 def _retarget(
-    model: type[Record] | type[Reference],
+    model: type[models.Model],
     column: str,
     mapping: list[tuple[int, int]],
     key: str = "reference_id",
 ) -> None:
-    """Set `column` to the target of each row's `key` (source -> target), in one statement.
+    """Set `column` to the target of each row's `key` (source -> target), one statement per
+    10,000 rows.
 
     WITH ... (VALUES ...) UPDATE ... FROM joins on the mapping: PostgreSQL and SQLite 3.33+.
     """
-    if not mapping:
-        return
     table = connection.ops.quote_name(model._meta.db_table)
-    rows = ", ".join(["(%s, %s)"] * len(mapping))
-    sql = (
-        f"WITH m(source, target) AS (VALUES {rows}) "  # noqa: S608 - names from the model
-        f"UPDATE {table} SET {column} = m.target FROM m WHERE {table}.{key} = m.source"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for pair in mapping for value in pair])
+    for start in range(0, len(mapping), RETARGET_ROWS):
+        part = mapping[start : start + RETARGET_ROWS]
+        rows = ", ".join(["(%s, %s)"] * len(part))
+        sql = (
+            f"WITH m(source, target) AS (VALUES {rows}) "  # noqa: S608 - names from the model
+            f"UPDATE {table} SET {column} = m.target FROM m WHERE {table}.{key} = m.source"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for pair in part for value in pair])
 
 
 def _refresh_summaries(project: Project, reference_ids: list[int]) -> None:
@@ -560,11 +561,10 @@ def _unmerge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
     if survivor is None or survivor.merged_into_id is not None:
         raise Conflict("The surviving reference was merged again since; unmerge that first.")
     progress.forget_hints(candidate.project)  # the references that come back need screening
-    # Every record goes back to the reference it came from, in one statement per 10k records.
+    # Every record and decision goes back to the reference it came from.
     for kind, model in [("record", Record), *_DECISIONS.items()]:
         mapping = [(move[kind], move["from"]) for move in candidate.moves if kind in move]
-        for start in range(0, len(mapping), 10000):
-            _retarget(model, "reference_id", mapping[start : start + 10000], key="id")
+        _retarget(model, "reference_id", mapping, key="id")
     restored = [pk for pk in candidate.references if pk != survivor.pk]
     Reference.objects.filter(pk__in=restored, merged_into=survivor).update(merged_into=None)
     _refresh_summaries(candidate.project, [survivor.pk, *restored])
@@ -615,3 +615,4 @@ SUMMARY_FIELDS = [
 ]  # fmt: skip
 # Ids per IN list: PostgreSQL takes at most 65,535 parameters in one statement.
 SLICE = 30000
+RETARGET_ROWS = 10000  # (source, target) pairs per UPDATE: 20,000 parameters, under every limit

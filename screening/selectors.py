@@ -109,7 +109,7 @@ def duplicate_sets(project: Project, *, status: str, limit: int = 50) -> list[di
     sets = []
     for candidate in candidates:
         members = [references[pk] for pk in candidate.references if pk in references]
-        own = deduplication.decisions_of(held, candidate.references)
+        differences = carry.clashes(deduplication.decisions_of(held, candidate.references))
         rows = []
         for name, label in COMPARED_FIELDS:
             values = [_shown(getattr(r, name)) for r in members]
@@ -124,8 +124,8 @@ def duplicate_sets(project: Project, *, status: str, limit: int = 50) -> list[di
                 "references": members,
                 "rows": rows,
                 "columns": list(zip(members, sources, strict=True)),
-                "differences": [str(clash) for clash in carry.clashes(own)],
-                "survivors": carry.survivors(own, candidate.references),
+                "differences": [str(clash) for clash in differences],
+                "survivors": carry.survivors(differences, candidate.references),
             }
         )
     return sets

@@ -62,10 +62,10 @@ def clashes(held: Iterable[Held]) -> list[Clash]:
     return sorted(found, key=lambda clash: (clash.label, clash.values))
 
 
-def survivors(held: Iterable[Held], references: Iterable[int]) -> list[int]:
-    """The references that may survive the merge: each holds every key that clashes, so its
-    decisions settle every disagreement."""
-    holders = [{reference for reference, _ in clash.values} for clash in clashes(held)]
+def survivors(found: Iterable[Clash], references: Iterable[int]) -> list[int]:
+    """The references that may survive the merge, given its `clashes`: each holds every key
+    that clashes, so its decisions settle every disagreement."""
+    holders = [{reference for reference, _ in clash.values} for clash in found]
     return [r for r in sorted(references) if all(r in found for found in holders)]
 
 

@@ -134,3 +134,25 @@ def test_an_unknown_status_filter_is_400(api, lead) -> None:
     response = api(as_=lead).get(DUPLICATES, status="maybe")
     assert response.status_code == 400
     assert response.json()["field"] == "status"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moves_written_in_many_small_statements_land_and_come_back_the_same(
+    api, lead, demo_imports, monkeypatch
+) -> None:
+    from screening import deduplication
+
+    monkeypatch.setattr(deduplication, "RETARGET_ROWS", 2)  # 9 merges: several statements each
+    client = api(as_=lead)
+    before = _placement()
+    client.post(DEDUP)
+    merged = DuplicateCandidate.objects.filter(status="merged")
+    assert merged.count() == 9
+    placed = _placement()
+    for candidate in merged:
+        assert {placed[r] for r, ref in before.items() if ref in candidate.references} == {
+            candidate.survivor_id
+        }
+        assert Reference.objects.filter(merged_into=candidate.survivor_id).count() == 1
+        client.post(f"{DUPLICATES}/{candidate.pk}", {"action": "unmerge"})
+    assert _placement() == before

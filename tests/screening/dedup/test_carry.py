@@ -39,7 +39,7 @@ def test_different_votes_of_one_reviewer_clash_and_only_a_holder_may_survive() -
     assert str(clash) == (
         "a at ta: include on reference 10, exclude: wrong population on reference 11"
     )
-    assert survivors(held, [10, 11, 12]) == [10, 11]
+    assert survivors(clashes(held), [10, 11, 12]) == [10, 11]
     # Reference 11 survives: its exclusion stands, b's vote joins it, a's include stays on 10.
     assert carried(held, survivor=11) == [vote(3, 12, "include", reviewer="b")]
 
@@ -67,4 +67,4 @@ def test_an_exclusion_for_another_reason_is_a_different_decision() -> None:
 def test_only_a_reference_holding_every_clashing_decision_may_survive(
     held: list[Held], allowed: list[int]
 ) -> None:
-    assert survivors(held, [10, 11, 12]) == allowed
+    assert survivors(clashes(held), [10, 11, 12]) == allowed
