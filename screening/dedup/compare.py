@@ -227,25 +227,20 @@ def compare(a: Features, b: Features) -> PairDecision:
     # With the whole citation agreeing, the first author is enough: the other names may be
     # printed given-name-first by one database.
     loose = first and same_volume and same_pages and same_year and title >= AUTO_TITLE
-    # One database dropped the subtitle ("Unilateral neglect in stroke" for "Unilateral neglect
-    # in stroke: a comparative study"): with the whole citation agreeing, the same title.
-    subtitle_dropped = (a.main_title and a.main_title == b.title) or (
-        b.main_title and b.main_title == a.title
-    )
-    if subtitle_dropped:
-        reasons.append("the same title without its subtitle")
-    # A section heading before the title ("MEDICAL PROGRESS Atypical hemolytic-uremic syndrome",
-    # "Thrombotic microangiopathy: can liver-kidney transplantation cure aHUS?"): the whole of
-    # one title, of four words or more, begins or ends the other.
-    within = not subtitle_dropped and _title_within(a.title, b.title)
+    # One title, of four words or more, whole at one end of the other: one database dropped the
+    # subtitle ("Unilateral neglect in stroke" for "Unilateral neglect in stroke: a comparative
+    # study"), or printed a section heading first ("MEDICAL PROGRESS Atypical hemolytic-uremic
+    # syndrome", "Thrombotic microangiopathy: can liver-kidney transplantation cure aHUS?").
+    # With the whole citation agreeing, the same title.
+    within = _title_within(a.title, b.title)
     if within:
-        reasons.append("one title inside the other")
+        reasons.append(within)
     # With the whole citation agreeing, a translated title ("Indications and contraindications
     # for living kidney donations" for "[Indications and contraindications of living-donor
     # kidney transplantation]") is the same paper's.
     enough = title >= (TRANSLATED_TITLE if whole_citation else CANDIDATE_TITLE)
     if (
-        (citation and compared and (enough or subtitle_dropped or within))
+        (citation and compared and (enough or bool(within)))
         or loose
         or (whole_citation and title >= AUTO_TITLE)
     ) and not generic:
@@ -272,12 +267,15 @@ def compare(a: Features, b: Features) -> PairDecision:
     return PairDecision(a.id, b.id, round(score, 4), outcome, reasons)
 
 
-def _title_within(a: str, b: str) -> bool:
-    """One folded title, of four words or more, at the start or the end of the other."""
+def _title_within(a: str, b: str) -> str:
+    """How one folded title, of four words or more, stands whole at one end of the other, in
+    words; "" when it does not."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if not short or short == long_ or short.count(" ") < 3:
-        return False
-    return long_.startswith(short + " ") or long_.endswith(" " + short)
+        return ""
+    if long_.startswith(short + " "):
+        return "the same title without its subtitle"
+    return "one title inside the other" if long_.endswith(" " + short) else ""
 
 
 def _article_number(page: str) -> bool:

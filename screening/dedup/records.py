@@ -199,7 +199,6 @@ class Features:
     id: str
     title: str
     variants: tuple[str, ...]
-    main_title: str  # the folded title before its subtitle (":"), when it has four words or more
     tokens: frozenset[str]
     doi: str
     pmid: str
@@ -227,13 +226,6 @@ def _numbers(value: str) -> frozenset[str]:
     return frozenset(n.lstrip("0") or "0" for n in re.findall(r"\d+", value or ""))
 
 
-def _main_title(raw: str | None) -> str:
-    if not raw or ":" not in raw:
-        return ""
-    main = normalise.title(raw.split(":", 1)[0])
-    return main if len(main.split()) >= 4 else ""
-
-
 def features(index: int, record: DedupRecord) -> Features:
     """Normalise one record's fields for comparison."""
     # One string holding the whole list ("Adeli K.Lewis G. F.", "A and B") is split here.
@@ -257,7 +249,6 @@ def features(index: int, record: DedupRecord) -> Features:
         id=record.id,
         title=title,
         variants=variants,
-        main_title=_main_title(record.title),
         tokens=frozenset(w for w in words if len(w) > 2 and w not in _STOP),
         doi=normalise.doi(record.doi),
         pmid=normalise.pmid(record.pmid),
