@@ -36,7 +36,8 @@ def audit_each(
     """`audit_record` for one change to each of many objects, (object, before, after), in one
     insert: the same rows as one call per object."""
     AuditEvent.objects.bulk_create(
-        _event(actor, verb, project, obj, before, after) for obj, before, after in changes
+        (_event(actor, verb, project, obj, before, after) for obj, before, after in changes),
+        batch_size=1000,  # a dedup run audits tens of thousands of merges: bounded statements
     )
 
 
