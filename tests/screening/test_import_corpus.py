@@ -18,7 +18,8 @@ COUNTED_OTHERWISE = {
     # each separated by blank lines, which JabRef's own test counts as records too (7).
     "pubmed_medline/jabref_MedlinePlainImporterTestMultipleEntries.txt": 7,
 }
-ROW = re.compile(r"^\| `(?P<path>[^`]+)` \|[^|]*\|[^|]*\| (?P<records>\d+) \|", re.MULTILINE)
+# The records column may explain its count after the number ("7 (five `PMID-` blocks, ...)").
+ROW = re.compile(r"^\| `(?P<path>[^`]+)` \|[^|]*\|[^|]*\| (?P<records>\d+)\b[^|]*\|", re.MULTILINE)
 
 
 def corpus_table() -> list[tuple[str, int]]:
