@@ -418,13 +418,19 @@ class ExclusionReason(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="exclusion_reasons")
     name = models.CharField(max_length=200)
     proposed = models.BooleanField(default=False)  # named in a vote, not yet on the lead's list
+    # The lead's order: a new reason takes the next number, so it goes last and no reason a
+    # reviewer knows by its key moves; only the lead's explicit move renumbers. Ties (two added
+    # at once) fall back on the id.
+    position = models.PositiveIntegerField(default=0)
+    # Retired: kept on past votes, resolutions, exports and PRISMA, not offered for new votes.
+    retired_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["name", "id"]
+        ordering = ["proposed", "position", "id"]
         constraints = [
             models.UniqueConstraint(
                 "project", Lower("name"), name="exclusion_reason_unique_name_per_project"
@@ -433,6 +439,10 @@ class ExclusionReason(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class Vote(models.Model):
