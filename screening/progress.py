@@ -452,8 +452,32 @@ def release_claim(reference_id: int, stage: str, reviewer_id: int) -> None:
         _unclaim(reference_id, stage)
 
 
-def exclusion_reasons(project: Project) -> QuerySet[ExclusionReason]:
-    return ExclusionReason.objects.filter(project=project)
+def exclusion_reasons(
+    project: Project, *, offered: bool = False, votes: bool = False
+) -> list[ExclusionReason]:
+    """The project's reasons in the lead's order, those reviewers proposed after; each with its
+    `place` in the lead's list and its `key` (1-9, or None).
+
+    A reason's key is its place in the lead's list, retired reasons included: retiring a reason
+    leaves its key unused rather than shifting the keys after it, and a new reason goes last, so
+    only the lead's move changes a key a reviewer learnt. `offered`: only those a new vote may
+    name (listed, not retired). `votes`: with `votes_count`, the votes naming each (leads only:
+    a reviewer would read other reviewers' votes in it).
+    """
+    reasons = ExclusionReason.objects.filter(project=project).order_by("proposed", "position", "id")
+    if votes:
+        reasons = reasons.annotate(votes_count=Count("votes"))
+    listed = list(reasons)
+    place = 0
+    for reason in listed:
+        place += not reason.proposed
+        reason.place = None if reason.proposed else place
+        reason.key = (
+            reason.place if reason.place and reason.place <= 9 and not reason.retired else None
+        )
+    if offered:
+        return [r for r in listed if not r.proposed and not r.retired]
+    return listed
 
 
 def status_counts(project: Project, *, sees_all_votes: bool = True) -> dict[str, dict[str, int]]:
@@ -573,7 +597,9 @@ def status_table(project: Project) -> list[tuple[str, str, str, str | None, int]
     reason_ids = {row[3] for row in rows if row[3] is not None}
     names = dict(ExclusionReason.objects.filter(pk__in=reason_ids).values_list("pk", "name"))
     named: dict[tuple[str, str, str, str | None], int] = {}
-    for source, stage, status, reason_id, n in rows:
+    # In the lead's order of reasons (names come in Meta.ordering): PRISMA's lists follow it.
+    rank = {reason_id: place for place, reason_id in enumerate(names)}
+    for source, stage, status, reason_id, n in sorted(rows, key=lambda row: rank.get(row[3], -1)):
         key = (source, stage, status, names.get(reason_id))
         named[key] = named.get(key, 0) + n
     return [(*key, n) for key, n in named.items()]
@@ -645,9 +671,9 @@ def prisma_counts(project: Project) -> prisma.PrismaCounts:
         other_sought_reports=other.sought,
         other_notretrieved_reports=other.not_retrieved,
         dbr_assessed=dbr.assessed,
-        dbr_excluded=dict(sorted(dbr.reasons.items())),
+        dbr_excluded=dbr.reasons,  # in the lead's order (status_table)
         other_assessed=other.assessed,
-        other_excluded=dict(sorted(other.reasons.items())),
+        other_excluded=other.reasons,  # in the lead's order (status_table)
         new_studies=included,
         new_reports=included,
         total_studies=included,

@@ -17,6 +17,8 @@ class Author:
     family: str
     given: str = ""
     printed: str = ""
+    # "author", or the part a contributor played: "editor", "series editor", "translator".
+    role: str = "author"
 
     def display(self) -> str:
         return f"{self.family}, {self.given}" if self.given else self.family
@@ -35,6 +37,9 @@ class Citation:
     title: str = ""
     abstract: str = ""
     authors: list[Author] = field(default_factory=list)
+    # Everyone else named on the work, in file order, each with its role: a book's editors (RIS
+    # A2/ED, MEDLINE FED, BibTeX editor), series editors (A3), translators (A4).
+    editors: list[Author] = field(default_factory=list)
     year: int | None = None
     journal: str = ""
     journal_abbrev: str = ""

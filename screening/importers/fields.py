@@ -16,6 +16,19 @@ _TAG_RE = re.compile(r"<[^>]+>")
 _OTHER_SPACE_RE = re.compile(r"[^\S ]")
 _DOUBLE_SPACE_RE = re.compile("  ")
 _INITIALS_RE = re.compile(r"(?:[A-Z]\.?-?){1,4}")
+# Words that make a name without a comma an organisation, never a person ("World Health
+# Organization", "ESPGHAN Working Group", "REDUCE-IT Investigators"). A group is kept whole: its
+# last word is no family name.
+_GROUP_WORDS_RE = re.compile(
+    r"\b(?:organi[sz]ations?|associations?|societ(?:y|ies)|institutes?|institutions?"
+    r"|universit(?:y|ies)|college|council|committees?|commissions?|consortium|collaborati(?:on|ve)"
+    r"|group|groups|network|agency|department|ministry|centers?|centres?|foundation|office"
+    r"|board|program(?:me)?|project|service|services|team|trialists|investigators|registry"
+    r"|alliance|federation|panel|authority|laboratory|hospital|corporation|company|inc|ltd"
+    r"|academy|task force|working party|writing|study|survey|unit|administration|bureau)\b"
+    r"|[()&]",
+    re.IGNORECASE,
+)
 
 
 def clean_doi(value: str) -> str:
@@ -119,12 +132,31 @@ def parse_author(printed: str) -> Author:
         family, _, given = printed.partition(",")
         return Author(family.strip(), given.strip(), printed)  # positional: faster to build
     words = printed.split(" ")
+    if len(words) > 1 and is_group_name(printed):
+        return Author(family=printed, printed=printed)
     if len(words) > 1 and _INITIALS_RE.fullmatch(words[-1]):
         # MEDLINE's "Smith JA" and Scopus's "Phillips J.C.": initials come last.
         return Author(family=" ".join(words[:-1]), given=words[-1], printed=printed)
     if len(words) > 1:
         return Author(family=words[-1], given=" ".join(words[:-1]), printed=printed)
     return Author(family=printed, printed=printed)
+
+
+def is_group_name(name: str) -> bool:
+    """True for an organisation or study group's name, which is one name, never split."""
+    return bool(_GROUP_WORDS_RE.search(name))
+
+
+def is_family_initials(name: str) -> bool:
+    """True for `Smith J`, `van der Berg JA`, `Adler D.G.`: a family name, then initials."""
+    words = name.split()
+    return 1 < len(words) <= 4 and bool(_INITIALS_RE.fullmatch(words[-1]))
+
+
+def group_author(name: str, role: str = "author") -> Author:
+    """An organisation or group kept whole: its name is the family name, there is no given."""
+    name = collapse_space(name).strip(" ;")
+    return Author(family=name, printed=name, role=role)
 
 
 def split_authors(value: str) -> list[Author]:

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from . import medline
-from .citation import Author, Citation, ExportFormatError, ImportWarning
+from .citation import Author, Citation, ImportWarning
 from .fields import (
     clean_doi,
     clean_isbn,
@@ -35,21 +35,40 @@ from .fields import (
     collapse_space,
     expand_pages,
     find_doi,
+    group_author,
+    is_family_initials,
     parse_author,
     parse_year,
 )
 
 # A tag is two capitals (or capital + digit), two spaces, a hyphen, then a space or the line end,
 # as in rispy; APA PsycNet adds a four-letter `PMID  - `. Cochrane's two spaces after the hyphen
-# are stripped with the value. Every pattern below anchors on the "\n" before a line, which the
-# regex engine scans for far faster than a `^` in MULTILINE mode.
-_TAG = r"(?:[A-Z][A-Z0-9]|PMID)  -(?: |\n|$)"
+# are stripped with the value. Real tools also write a known tag with other spacing: `TY - `,
+# `TY -`, `TY- `, `ER  -` with no trailing space, tabs. Those variants are read only for the
+# tags of the RIS specification and its dialects, so that a wrapped line such as `US - based
+# cohort` inside an abstract stays text. Every pattern below anchors on the "\n" before a line,
+# which the regex engine scans for far faster than a `^` in MULTILINE mode.
+_KNOWN_TAG_NAMES = (
+    "TY A1 A2 A3 A4 AB AD AI AN AU AV BT C1 C2 C3 C4 C5 C6 C7 C8 CA CN CP CT CY DA DB DI DO DP "
+    "ED EP ET H1 H2 ID IS J1 J2 J9 JA JF JI JO KW L1 L2 L3 L4 LA LB LK M1 M2 M3 N1 N2 NL NV OP "
+    "PB PP PT PY RI RN RP SE SN SP ST T1 T2 T3 TA TI TT U1 U2 U3 U4 U5 UR VL VO Y1 Y2 ER "
+    "PMID "
+    # Dialects: Cochrane's CC, Scopus's M4 and TS, Web of Science's publisher (PU, PI, PA),
+    # edition (WE) and funding (FU, FX).
+    "CC M4 TS PU PI PA WE FU FX"
+)
+KNOWN_TAGS = frozenset(_KNOWN_TAG_NAMES.split())
+_KNOWN = "|".join(sorted(KNOWN_TAGS, key=len, reverse=True))
+_SEPARATOR = r"[ \t]*-(?:[ \t]|\n|$)"
+_TAG = rf"(?:(?:[A-Z][A-Z0-9]|PMID)  -(?: |\n|$)|(?:{_KNOWN}){_SEPARATOR})"
 _TAG_RE = re.compile(_TAG)
-_BOUNDARY_RE = re.compile(r"\n(?:TY|ER)  -(?= |\n|$)[^\n]*")
+_BOUNDARY_RE = re.compile(r"\n(?:TY|ER)[ \t]*-(?=[ \t]|\n|$)[^\n]*")
 # A tag line's "\n" and tag, up to its value: what lies between two of them is a value, with the
 # untagged lines after it.
-_FIELD_SPLIT_RE = re.compile(r"\n([A-Z][A-Z0-9]|PMID)  -(?: +|(?=\n)|$)")
-_SNIFF_RE = re.compile(r"^\s*TY\s+-", re.MULTILINE)
+_FIELD_SPLIT_RE = re.compile(
+    rf"\n((?:[A-Z][A-Z0-9]|PMID)(?=  -)|(?:{_KNOWN})(?={_SEPARATOR}))[ \t]*-(?:[ \t]+|(?=\n)|$)"
+)
+_SNIFF_RE = re.compile(r"^\s*TY[ \t]*-(?:[ \t]|$)", re.MULTILINE)
 _OVID_NUMBER_RE = re.compile(r"\d+\.\s*")
 _NOISE_RE = re.compile(r"Link to |Record #\d+ of \d+|(?:Provider|Content|Database):", re.I)
 _LIST_CONTINUATION = frozenset({"KW", "AU", "A1", "A2", "A3", "A4", "UR"})
@@ -89,6 +108,7 @@ class _Record:
     raw: str
     fields: dict[str, list[str]] = field(default_factory=dict)
     numbered: bool = False  # preceded by Ovid's `1.` line, so its ID is an accession
+    tags: list[str] = field(default_factory=list)  # in file order: AU and A1 may interleave
 
 
 class _Lines:
@@ -112,9 +132,24 @@ def sniff(text: str) -> bool:
 
 
 def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
-    """Read every record from `TY` to `ER`; a record cut off before its `ER` is an error."""
+    """Read every record from `TY` to `ER`, reporting what could not be read as warnings.
+
+    A record cut off before its `ER` (a file that ends mid-record) is kept as far as it goes,
+    with a warning: its complete fields are worth more than nothing, and the warning says which
+    record to check. Tag lines outside any record become a record of their own, with a warning.
+    """
     warnings: list[ImportWarning] = []
-    citations = [_citation(record) for record in _records(text, warnings)]
+    unknown: dict[str, int] = {}
+    citations = [_citation(record, warnings, unknown) for record in _records(text, warnings)]
+    warnings.extend(
+        ImportWarning(
+            line=line,
+            message=f"tag {tag} is not a RIS tag the app reads; its values are kept in the raw "
+            "record",
+            field=tag,
+        )
+        for tag, line in unknown.items()
+    )
     return citations, warnings
 
 
@@ -129,10 +164,11 @@ def _records(text: str, warnings: list[ImportWarning]) -> Iterator[_Record]:
         at = boundary.start()
         opens = text[at + 1] == "T"
         if start < 0:
-            numbered = _between(text, gap, at, ended, lines, warnings)
+            numbered, orphans = _between(text, gap, at, ended, lines, warnings)
             if ended is not None:
                 yield ended
                 ended = None
+            yield from orphans
             if opens:
                 start = at
             else:
@@ -147,16 +183,21 @@ def _records(text: str, warnings: list[ImportWarning]) -> Iterator[_Record]:
             ended = _record(text, start, boundary.end(), lines, numbered)
             start, gap, numbered = -1, boundary.end(), False
     if start >= 0:
-        line = lines.after(start)
-        raise ExportFormatError(
-            f"the record starting at line {line} has no ER line: the file looks cut off; "
-            "export it again",
-            line=line,
-            field="ER",
+        record = _record(text, start, len(text), lines, numbered)
+        warnings.append(
+            ImportWarning(
+                line=record.line,
+                message="the record has no ER line: the file looks cut off here; the record "
+                "was kept as far as it goes (check its last field, or export it again)",
+                field="ER",
+            )
         )
-    _between(text, gap, len(text), ended, lines, warnings)
+        yield record
+        return
+    _, orphans = _between(text, gap, len(text), ended, lines, warnings)
     if ended is not None:
         yield ended
+    yield from orphans
 
 
 def _record(text: str, start: int, end: int, lines: _Lines, numbered: bool) -> _Record:
@@ -186,7 +227,7 @@ def _record(text: str, start: int, end: int, lines: _Lines, numbered: bool) -> _
                 values.append(value.strip())
     fields.pop("ER", None)
     raw = text[start + 1 : end].rstrip()
-    return _Record(line=lines.after(start), raw=raw, fields=fields, numbered=numbered)
+    return _Record(line=lines.after(start), raw=raw, fields=fields, numbered=numbered, tags=tags)
 
 
 def _add_wrapped(fields: dict[str, list[str]], tag: str, value: str) -> None:
@@ -209,23 +250,60 @@ def _between(
     ended: _Record | None,
     lines: _Lines,
     warnings: list[ImportWarning],
-) -> bool:
-    """Read the text between two records; True when it holds Ovid's record-number line."""
+) -> tuple[bool, list[_Record]]:
+    """Read the text between two records: True when it holds Ovid's record-number line, and
+    the records made of tag lines that no TY opened."""
     if end <= start or not text[start + 1 : end].strip():  # blank lines: nothing to do
-        return False
+        return False, []
     first = lines.after(start)
     numbered = False
+    orphans: list[_Record] = []
+    orphan_end = -1  # the end of the last record made of tag lines with no TY
+    position = start  # the "\n" before the line being read
     for offset, line in enumerate(text[start + 1 : end].split("\n")):
-        if _TAG_RE.match(line + "\n"):
-            tag, value = line[: line.index(" ")], line[line.index("-") + 1 :].strip()
+        here, position = position, position + len(line) + 1
+        if here < orphan_end:
+            continue
+        tag = _TAG_RE.match(line + "\n")
+        if tag:
             if ended is None:
-                raise _outside_record(tag, line, first + offset)
-            ended.fields.setdefault(tag, []).append(value)
+                orphan_end = _orphan_end(text, here, end)
+                orphans.append(_orphan(text, here, orphan_end, lines, warnings))
+                continue
+            name, value = _tag_name(tag.group(0)), line[tag.end() :].strip()
+            ended.tags.append(name)
+            ended.fields.setdefault(name, []).append(value)
             ended.raw = f"{ended.raw}\n{line}"
             continue
         ended = None  # only the lines right after ER belong to that record
         numbered = _skip(line, first + offset, warnings) if line.strip() else numbered
-    return numbered
+    return numbered, orphans
+
+
+def _tag_name(tag: str) -> str:
+    return tag.split("-", 1)[0].strip()
+
+
+def _orphan_end(text: str, start: int, end: int) -> int:
+    """Where a run of lines from `start` ends: at the first blank line, or at `end`."""
+    blank = text.find("\n\n", start + 1, end)
+    return end if blank < 0 else blank
+
+
+def _orphan(
+    text: str, start: int, end: int, lines: _Lines, warnings: list[ImportWarning]
+) -> _Record:
+    record = _record(text, start, end, lines, False)
+    tag = next(iter(record.fields), "")
+    warnings.append(
+        ImportWarning(
+            line=record.line,
+            message="tag lines outside any record (no TY line opens them) were read as a record "
+            "of their own",
+            field=tag,
+        )
+    )
+    return record
 
 
 def _skip(line: str, number: int, warnings: list[ImportWarning]) -> bool:
@@ -240,14 +318,6 @@ def _skip(line: str, number: int, warnings: list[ImportWarning]) -> bool:
     return False
 
 
-def _outside_record(tag: str, line: str, number: int) -> ExportFormatError:
-    return ExportFormatError(
-        f"{line.strip()[:60]!r} is outside any record: every record must start with a TY line",
-        line=number,
-        field=tag,
-    )
-
-
 def _stray_er(number: int) -> ImportWarning:
     return ImportWarning(line=number, message="skipped an ER line with no record open", field="ER")
 
@@ -260,11 +330,17 @@ def _missing_er(record: _Record) -> ImportWarning:
     )
 
 
-def _citation(record: _Record) -> Citation:
+def _citation(
+    record: _Record, warnings: list[ImportWarning], unknown: dict[str, int]
+) -> Citation:
     fields = record.fields
     get = fields.get
+    for tag in fields:
+        if tag not in KNOWN_TAGS and tag not in unknown:
+            unknown[tag] = record.line
     start, end = _pages(fields)
-    journal = _first(fields, "JF", "T2", "JO")
+    # BT: the book a chapter is in, in the older RIS that Ovid and Reference Manager write.
+    journal = _first(fields, "JF", "T2", "JO", "BT")
     abbreviation = _abbreviation(fields, journal)
     accession = _accession(fields, record.numbered)
     source = _source(fields)
@@ -272,13 +348,18 @@ def _citation(record: _Record) -> Citation:
     notes = "\n".join(get("N1", ()))
     journal = journal or abbreviation  # Cochrane gives only JA: better than no journal at all.
     keywords = get("KW")
+    authors, editors = _people(record)
+    year = _year(fields)
+    doi = _doi(fields)
+    _warn_unread(record, year, doi, warnings)
     return Citation(
         raw=record.raw,
         line=record.line,
         title=clean_text(_first(fields, "TI", "T1", "CT")),
         abstract=_abstract(fields),
-        authors=_authors(fields),
-        year=_year(fields),
+        authors=authors,
+        editors=editors,
+        year=year,
         journal=clean_text(journal) if journal else "",
         journal_abbrev=clean_text(abbreviation) if abbreviation else "",
         volume=_first(fields, "VL"),
@@ -286,7 +367,7 @@ def _citation(record: _Record) -> Citation:
         pages=f"{start}-{end}" if start and end else start or end,
         start_page=start,
         end_page=end,
-        doi=_doi(fields),
+        doi=doi,
         pmid=_pmid(fields, notes, accession, source),
         pmcid=_note(notes, "PMCID", _NOTE_PMCID_RE).upper() if notes else "",
         accession=accession or _note(notes, "Accession Number", _NOTE_ACCESSION_RE),
@@ -331,9 +412,88 @@ def _abstract(fields: dict[str, list[str]]) -> str:
     return ""
 
 
-def _authors(fields: dict[str, list[str]]) -> list[Author]:
-    names = fields.get("AU") or fields.get("A1") or ()
-    return [parse_author(html.unescape(n) if "&" in n else n) for n in names if n]
+# The tags naming people, and the part each played (RIS specification: A2 secondary author, the
+# editor of a book or chapter; A3 tertiary, the series editor; A4 subsidiary, the translator).
+_ROLES = {
+    "AU": "author",
+    "A1": "author",
+    "A2": "editor",
+    "ED": "editor",
+    "A3": "series editor",
+    "A4": "translator",
+}
+_SURNAME_LIST_RE = re.compile(r"[^,\s]+(?:\s[^,\s]+)?(?:,\s*[^,\s]+(?:\s[^,\s]+)?){3,}")
+
+
+def _people(record: _Record) -> tuple[list[Author], list[Author]]:
+    """Authors and editors in file order, every person tag kept (AU and A1 may interleave)."""
+    fields = record.fields
+    present = [tag for tag in _ROLES if tag in fields]
+    if not present:
+        return [], []
+    if len(present) == 1:
+        ordered = [(present[0], value) for value in fields[present[0]]]
+    else:
+        rest = {tag: iter(fields[tag]) for tag in present}
+        ordered = [(tag, next(rest[tag], "")) for tag in record.tags if tag in rest]
+        ordered += [(tag, value) for tag in present for value in rest[tag]]
+    authors: list[Author] = []
+    editors: list[Author] = []
+    for tag, value in ordered:
+        if not value:
+            continue
+        role = _ROLES[tag]
+        if role != "author" and _SURNAME_LIST_RE.fullmatch(value):
+            # Ovid PsycInfo's A2 on a journal article lists the first authors of the works it
+            # cites (`Andres, Bucchianeri, Buote, ...`): no editor of this work, and no one name.
+            # Known and expected, so no warning; it stays in `fields` and the raw record.
+            continue
+        person = ris_author(html.unescape(value) if "&" in value else value)
+        person.role = role
+        (authors if role == "author" else editors).append(person)
+    return authors, editors
+
+
+def ris_author(printed: str) -> Author:
+    """A RIS name: `Family, Given`, or `Family Initials`, else a group kept whole.
+
+    RIS writes a person as `Family, Given`; the exports in shared/data/exports show a name with
+    no comma only as `Family Initials` (Embase 2014 `Adler D.G.`, Scopus `Babur O.`), as an
+    organisation (ERIC via EBSCO `Regional Educational Laboratory Midwest (ED)`, Scopus
+    `EndoReCo`) or as a name whose order cannot be told (EBSCO `CAIZHI SHEN`, `熊 玮`). Splitting
+    the last of those at the last space would invent a family name; kept whole, nothing is lost.
+    """
+    name = collapse_space(printed).strip(" ;")
+    if "," in name or is_family_initials(name):
+        return parse_author(name)
+    return group_author(name)
+
+
+def _warn_unread(
+    record: _Record, year: int | None, doi: str, warnings: list[ImportWarning]
+) -> None:
+    """A year or DOI field that holds something, but nothing readable as one."""
+    fields = record.fields
+    if year is None:
+        printed = _first(fields, "PY", "Y1")
+        if printed and printed.strip("/ "):
+            warnings.append(
+                ImportWarning(
+                    line=record.line,
+                    message=f"{printed[:40]!r} is not a year; kept in the raw record",
+                    field="PY" if "PY" in fields else "Y1",
+                )
+            )
+    if not doi:
+        printed = _first(fields, "DO")
+        if printed:
+            warnings.append(
+                ImportWarning(
+                    line=record.line,
+                    message=f"{printed[:60]!r} is not a DOI; kept in the raw record",
+                    field="DO",
+                )
+            )
 
 
 def _keywords(values: list[str]) -> list[str]:

@@ -519,20 +519,20 @@ def test_type_code_gives_the_publication_type_when_there_is_no_m3() -> None:
 # --- damage and noise --------------------------------------------------------------------------
 
 
-def test_truncated_file_without_final_er_is_an_error_naming_the_record() -> None:
+def test_a_record_cut_off_at_the_end_is_kept_with_a_warning_naming_it() -> None:
     source = "TY  - JOUR\nTI  - Whole\nER  - \n\nTY  - JOUR\nTI  - Cut off in the mid"
-    with pytest.raises(ExportFormatError) as caught:
-        read(source)
-    assert caught.value.line == 5
-    assert caught.value.field == "ER"
-    assert "line 5" in str(caught.value)
+    citations, warnings = read(source)
+    assert [c.title for c in citations] == ["Whole", "Cut off in the mid"]
+    assert citations[1].line == 5
+    assert [(w.line, w.field) for w in warnings] == [(5, "ER")]
+    assert "cut off" in warnings[0].message
 
 
-def test_truncated_file_through_decode_with_crlf() -> None:
+def test_a_cut_off_record_through_decode_with_crlf_keeps_its_line() -> None:
     decoded, _, _ = text.decode(b"TY  - JOUR\r\nTI  - A\r\nER  - \r\n\r\nTY  - JOUR\r\nTI  - B\r\n")
-    with pytest.raises(ExportFormatError) as caught:
-        read(decoded)
-    assert caught.value.line == 5
+    citations, warnings = read(decoded)
+    assert [c.title for c in citations] == ["A", "B"]
+    assert [(w.line, w.field) for w in warnings] == [(5, "ER")]
 
 
 def test_no_final_newline_after_er_keeps_the_last_record() -> None:
@@ -570,10 +570,21 @@ def test_stray_er_is_a_warning() -> None:
     assert [(w.line, w.field) for w in warnings] == [(5, "ER")]
 
 
-def test_tagged_line_outside_a_record_is_an_error() -> None:
-    with pytest.raises(ExportFormatError) as caught:
-        read("TI  - A record with no TY\nER  - \n")
-    assert (caught.value.line, caught.value.field) == (1, "TI")
+def test_tag_lines_outside_a_record_are_a_record_of_their_own_with_a_warning() -> None:
+    citations, warnings = read("TI  - A record with no TY\nPY  - 2001\nER  - \n")
+    assert [(c.title, c.year, c.line) for c in citations] == [("A record with no TY", 2001, 1)]
+    assert (warnings[0].line, warnings[0].field) == (1, "TI")
+    assert "no TY" in warnings[0].message
+
+
+def test_tag_lines_with_no_ty_between_records_keep_their_place() -> None:
+    source = (
+        "TY  - JOUR\nTI  - First\nER  - \n\nTI  - Orphan\n\n"
+        "TY  - JOUR\nTI  - Last\nER  - \n"
+    )
+    citations, warnings = read(source)
+    assert [(c.title, c.line) for c in citations] == [("First", 1), ("Orphan", 5), ("Last", 7)]
+    assert [(w.line, w.field) for w in warnings] == [(5, "TI")]
 
 
 def test_sniff() -> None:

@@ -42,14 +42,15 @@ def test_reading_in_pieces_gives_the_same_records_and_lines(monkeypatch, record,
     assert [c.line for c in pieces.citations][:3] == [1, 7, 13] if record == RIS_RECORD else True
 
 
-def test_an_error_in_a_later_piece_names_the_line_in_the_whole_file(monkeypatch) -> None:
+def test_a_cut_off_record_in_a_later_piece_is_kept_and_named_by_its_line_in_the_file(
+    monkeypatch,
+) -> None:
     body = "".join(RIS_RECORD.format(n=n) for n in range(1, 30)) + "TY  - JOUR\nTI  - Cut off\n"
-    with pytest.raises(ExportFormatError) as whole:
-        importers.parse(body.encode())
-    monkeypatch.setattr(importers, "PIECE_CHARS", 97)
-    with pytest.raises(ExportFormatError) as pieces:
-        importers.parse(body.encode())
-    assert whole.value.line == pieces.value.line == 29 * 6 + 1
+    whole, pieces = _whole_and_in_pieces(body.encode(), monkeypatch)
+    assert _summary(pieces) == _summary(whole)
+    assert pieces.citations[-1].title == "Cut off"
+    assert [(w.line, w.field) for w in pieces.warnings] == [(29 * 6 + 1, "ER")]
+    assert [(w.line, w.field) for w in whole.warnings] == [(29 * 6 + 1, "ER")]
 
 
 def test_warnings_keep_their_lines_across_pieces(monkeypatch) -> None:
