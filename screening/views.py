@@ -793,7 +793,7 @@ def _reason_action(request: HttpRequest, project: Project) -> tuple[str, str]:
         reason = decisions.exclusion_reason_add(
             project=project, name=request.POST.get("name", ""), user=request.user
         )
-        return f"“{reason.name}” is on the list, last.", ""
+        return f"“{reason.name}” is on the list. It goes last, so no key moves.", ""
     if action not in {"rename", "retire", "restore", "move"}:
         raise InvalidInput(f"Unknown action “{action}”.", field="action")
     stand_in = ExclusionReason(pk=_posted_int(request, "reason"), project_id=project.pk)
