@@ -8,18 +8,19 @@ this reader handles both: a strict brace-aware parse, and when that fails a line
 that keeps the entry (with a warning) as long as it ends with a closing `}` line. An entry cut
 off at the end of the file is an error naming the line where it starts.
 
-`@string` macros are expanded, `#` concatenates, `@preamble` and `@comment` are skipped, and the
-common LaTeX accents and escapes (`{\\"u}`, `\\'e`, `\\c{c}`, `\\&`, `--`) become Unicode.
+`@string` macros are expanded, `#` concatenates, `@preamble` and `@comment` are skipped, and LaTeX
+(accents, special letters, Greek, symbols, escapes, dashes) becomes Unicode through `latex`; a
+command it does not know is kept as printed and reported as a warning on the import.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import latex
 from .citation import Author, Citation, ExportFormatError, ImportWarning
 from .fields import (
     clean_doi,
@@ -86,7 +87,7 @@ def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
             for name, value in entry.fields:
                 macros[name.lower()] = value
             continue
-        citations.append(_citation(entry, text, lines))
+        citations.append(_citation(entry, text, lines, warnings))
         if not citations[-1].title:
             warnings.append(
                 ImportWarning(line=citations[-1].line, message="entry has no title", field="title")
@@ -294,83 +295,12 @@ def _unbalanced_field(entry: _Entry) -> str:
 
 # --- LaTeX to Unicode -------------------------------------------------------------------------
 
-_ACCENTS = {
-    '"': "\u0308",
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-    "d": "\u0323",
-    "b": "\u0331",
-}
-_SYMBOL_ACCENT_RE = re.compile(
-    r"\\([\"'`^~=.])\s*(?:\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"
-)
-_LETTER_ACCENT_RE = re.compile(
-    r"\\([uvHckrdb])(?:\s*\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|\s+([A-Za-z]))"
-)
-_LETTERS = {
-    "ss": "ß",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "aa": "å",
-    "AA": "Å",
-    "o": "ø",
-    "O": "Ø",
-    "l": "ł",
-    "L": "Ł",
-    "i": "\u0131",
-    "j": "\u0237",
-    "textendash": "\u2013",
-    "textemdash": "\u2014",
-    "textquoteright": "\u2019",
-    "textquoteleft": "\u2018",
-    "textquotedblleft": "\u201c",
-    "textquotedblright": "\u201d",
-    "ldots": "\u2026",
-    "dots": "\u2026",
-    "textregistered": "®",
-    "texttrademark": "™",
-    "copyright": "©",
-    "textdegree": "°",
-    "textperiodcentered": "·",
-}
-_LETTER_RE = re.compile(
-    r"\\(" + "|".join(sorted(_LETTERS, key=len, reverse=True)) + r")(?![A-Za-z])\s?"
-)
-_ESCAPES = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "\ue000", "}": "\ue001"}
 _ESCAPE_RE = re.compile(r"\\([&%$#_{}])")
-_COMMAND_RE = re.compile(r"\\[A-Za-z]+\*?\s*")
 
 
 def latex_to_text(value: str) -> str:
-    """Plain Unicode from a BibTeX value: accents, escapes, protective braces, `--`, `~`."""
-    value = value.replace("\\\\", " ")  # a forced line break
-    value = _SYMBOL_ACCENT_RE.sub(_accent, value)
-    value = _LETTER_ACCENT_RE.sub(_accent, value)
-    value = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], value)
-    value = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(1)], value)
-    value = _COMMAND_RE.sub("", value)  # \emph{x}, \textit{x}, \mathrm{x}: keep the argument
-    value = value.replace("{", "").replace("}", "").replace("$", "")
-    value = value.replace("\ue000", "{").replace("\ue001", "}")
-    value = value.replace("---", "\u2014").replace("--", "\u2013").replace("~", " ")
-    return collapse_space(unicodedata.normalize("NFC", value))
-
-
-def _accent(match: re.Match[str]) -> str:
-    base = match.group(2) or match.group(3)
-    base = base[1] if base.startswith("\\") else base  # dotless i/j take the accent as i/j
-    return base + _ACCENTS[match.group(1)]
+    """Plain Unicode from a BibTeX value: accents, letters, Greek, symbols, escapes, `--`, `~`."""
+    return latex.decode(value)[0]
 
 
 def _url_text(value: str) -> str:
@@ -389,12 +319,22 @@ class _Values:
 
     def __init__(self, entry: _Entry) -> None:
         self.by_name: dict[str, list[str]] = {}
+        # Commands no table knows, by the field they were met in: reported as warnings.
+        self.unknown: dict[str, list[str]] = {}
         for name, value in entry.fields:
             self.by_name.setdefault(name.lower(), []).append(value)
 
+    def decoded(self, name: str, value: str) -> str:
+        text, unknown = latex.decode(value)
+        for command in unknown:
+            known = self.unknown.setdefault(name, [])
+            if command not in known:
+                known.append(command)
+        return text
+
     def text(self, *names: str) -> str:
         """The first present field, LaTeX decoded."""
-        return next((latex_to_text(self.by_name[n][0]) for n in names if self.by_name.get(n)), "")
+        return next((self.decoded(n, self.by_name[n][0]) for n in names if self.by_name.get(n)), "")
 
     def plain(self, *names: str) -> str:
         """The first present field with only escapes and braces removed (URLs, DOIs, pages)."""
@@ -404,20 +344,24 @@ class _Values:
         return [value for name in names for value in self.by_name.get(name, [])]
 
 
-def _citation(entry: _Entry, text: str, lines: _LineIndex) -> Citation:
+def _citation(
+    entry: _Entry, text: str, lines: _LineIndex, warnings: list[ImportWarning]
+) -> Citation:
     values = _Values(entry)
+    line = lines.line(entry.start)
     url = values.plain("url")
     pages = values.plain("pages")
     start, end = expand_pages(pages)
     fields: dict[str, list[str]] = {"ENTRYTYPE": [entry.kind], "ID": [entry.key]}
     for name, value in entry.fields:
         fields.setdefault(name, []).append(value)
-    return Citation(
+    citation = Citation(
         raw=text[entry.start : entry.end],
-        line=lines.line(entry.start),
+        line=line,
         title=clean_text(values.text("title")),
         abstract=clean_text(values.text("abstract")),
-        authors=_authors(values.every("author")[0] if values.every("author") else ""),
+        authors=_authors(values, "author"),
+        editors=_authors(values, "editor"),
         year=parse_year(values.text("year")) or parse_year(values.text("date")),
         journal=clean_text(values.text("journal", "journaltitle", "booktitle", "series")),
         journal_abbrev=values.text(
@@ -441,19 +385,58 @@ def _citation(entry: _Entry, text: str, lines: _LineIndex) -> Citation:
         source_database=_source(values, url),
         fields=fields,
     )
+    _warn_unread(values, citation, line, warnings)
+    return citation
 
 
-def _authors(value: str) -> list[Author]:
+def _warn_unread(
+    values: _Values, citation: Citation, line: int, warnings: list[ImportWarning]
+) -> None:
+    """LaTeX commands kept as printed, and a year or DOI that holds nothing readable."""
+    for name, commands in values.unknown.items():
+        listed = ", ".join(f"\\{command}" for command in commands)
+        warnings.append(
+            ImportWarning(
+                line=line,
+                message=f"unknown LaTeX command(s) {listed} kept as printed",
+                field=name,
+            )
+        )
+    year = values.plain("year")
+    if year and citation.year is None:
+        warnings.append(
+            ImportWarning(
+                line=line,
+                message=f"{year[:40]!r} is not a year; kept in the raw entry",
+                field="year",
+            )
+        )
+    doi = values.plain("doi")
+    if doi and not citation.doi:
+        warnings.append(
+            ImportWarning(
+                line=line, message=f"{doi[:60]!r} is not a DOI; kept in the raw entry", field="doi"
+            )
+        )
+
+
+def _authors(values: _Values, field_name: str) -> list[Author]:
+    """The names of `author` or `editor`, each in that role; a braced name is one group."""
+    role = "author" if field_name == "author" else "editor"
     authors = []
-    for name in _split_and(value):
-        name = name.strip()
-        if not name or name.lower() == "others":
-            continue
-        if name.startswith("{") and name.endswith("}") and _balanced(name[1:-1]):
-            corporate = latex_to_text(name[1:-1])  # {World Health Organization}: one name
-            authors.append(Author(family=corporate, printed=corporate))
-        else:
-            authors.append(parse_author(latex_to_text(name)))
+    for value in values.every(field_name):
+        for name in _split_and(value):
+            name = name.strip()
+            if not name or name.lower() == "others":
+                continue
+            if name.startswith("{") and name.endswith("}") and _balanced(name[1:-1]):
+                # {World Health Organization}: one name, never split.
+                corporate = values.decoded(field_name, name[1:-1])
+                authors.append(Author(family=corporate, printed=corporate, role=role))
+            else:
+                person = parse_author(values.decoded(field_name, name))
+                person.role = role
+                authors.append(person)
     return authors
 
 
