@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .citation import Author, Citation, ExportFormatError, ImportWarning
+from .citation import Author, Citation, ImportWarning
 from .fields import (
     clean_doi,
     clean_isbn,
     clean_issn,
     clean_pmid,
     collapse_space,
+    expand_pages,
+    group_author,
     parse_author,
     parse_year,
 )
@@ -33,6 +35,7 @@ _KNOWN_TAG_NAMES = (
     "AB AF AN AR AU BA BD BE BF BN BP C1 C3 CA CL CR CT CY DA DE DI D2 DT EA EI EM EP FU "
     "FX GA GP HC HO HP ID IS J9 JI LA MA NR OA OI OR PA PD PG PI PM PN PS PT PU PY RI RP "
     "SC SE SI SN SO SP ST SU TC TI TN U1 U2 UR UT VL WC WE Z9 "
+    "AW BS EF ER EY FN FP NT VR ZB ZR ZS Z8 "
 )
 _KNOWN_TAGS = frozenset(_KNOWN_TAG_NAMES.split())
 _UT_DATABASES = {
@@ -104,11 +107,15 @@ class _Reader:
 
     def finish(self) -> None:
         if self.current is not None:
-            raise ExportFormatError(
-                "the record starting here has no ER line: the file looks cut off",
-                line=self.current.line,
-                field="ER",
+            # Its complete fields are worth more than nothing; the warning says which to check.
+            self._warn(
+                self.current.line,
+                "the record has no ER line: the file looks cut off here; the record was kept as "
+                "far as it goes (check its last field, or export it again)",
+                "ER",
             )
+            self.records.append(self.current)
+            self.current = None
 
     def _outside(self, number: int, raw: str) -> None:
         line = raw.rstrip()
@@ -144,21 +151,22 @@ class _Reader:
     def _value_line(
         self, record: _Record, number: int, line: str, match: re.Match[str] | None
     ) -> None:
-        if match:
+        if match and (match.group(1) in _KNOWN_TAGS or not record.tag):
             _add_value(record, match.group(1), match.group(2) or "")
         elif not line.strip():
             return
-        elif line[0].isspace():
+        elif line[0].isspace() or (record.tag and not _glued_tag(line)):
+            # A line with no known tag continues the field above, indented or not: exports
+            # passed through other tools lose the three spaces of indent.
             if record.tag:
                 _continue_value(record, line.strip())
             else:
                 self._warn(number, "continuation line with no tag above it; skipped")
-        elif line[:2] in _KNOWN_TAGS and line[2:3] != " ":
+        elif _glued_tag(line):
             self._warn(number, f"tag {line[:2]} has no space before its value; read as {line[:2]}")
             _add_value(record, line[:2], line[2:])
         else:
-            record.tag = ""
-            self._warn(number, f"unreadable line inside a record skipped: {line.strip()[:60]!r}")
+            self._warn(number, f"text with no tag above it skipped: {line.strip()[:60]!r}")
 
     def _start(self, number: int, raw: str) -> None:
         self.current = _Record(line=number)
@@ -166,9 +174,15 @@ class _Reader:
         match = _TAG_LINE_RE.match(raw.rstrip())
         if match:
             _add_value(self.current, "PT", match.group(2) or "")
+            self.current.tag = ""  # a one-letter code: nothing wraps onto it
 
     def _warn(self, number: int, message: str, tag: str = "") -> None:
         self.warnings.append(ImportWarning(line=number, message=message, field=tag))
+
+
+def _glued_tag(line: str) -> bool:
+    """`AUSmith, J`: a known tag glued to its value, as in metaknowledge's test file."""
+    return line[:2] in _KNOWN_TAGS and line[2:3] not in (" ", "") and line[2:3].isupper()
 
 
 def _add_value(record: _Record, tag: str, value: str) -> None:
@@ -191,6 +205,7 @@ def _to_citation(record: _Record) -> Citation:
     citation.title = _first(f, "TI")
     citation.abstract = _first(f, "AB")
     citation.authors = _authors(f)
+    citation.editors = _people(f, ("BE",), "editor")
     citation.year = (
         parse_year(_first(f, "PY")) or parse_year(_first(f, "EA")) or parse_year(_first(f, "PD"))
     )
@@ -198,7 +213,10 @@ def _to_citation(record: _Record) -> Citation:
     citation.journal_abbrev = _first(f, "JI") or _first(f, "J9")
     citation.volume = _first(f, "VL")
     citation.issue = _first(f, "IS")
-    _set_pages(citation, _first(f, "BP"), _first(f, "EP"))
+    begin, end = _first(f, "BP"), _first(f, "EP")
+    if not (begin or end) and _first(f, "PS"):
+        begin, end = expand_pages(_first(f, "PS"))  # `PS 123-130`: the page span
+    _set_pages(citation, begin, end)
     citation.doi = clean_doi(_first(f, "DI")) or clean_doi(_first(f, "D2"))
     citation.pmid = clean_pmid(_first(f, "PM"))
     citation.accession = _first(f, "UT") or _first(f, "AN")
@@ -218,12 +236,34 @@ def _first(f: dict[str, list[str]], tag: str) -> str:
 
 
 def _authors(f: dict[str, list[str]]) -> list[Author]:
+    """People from AF (else AU, BF, BA), then the group authors of CA and GP, kept whole."""
+    authors: list[Author] = []
     for tag in ("AF", "AU", "BF", "BA"):
-        names = [_EMAIL_NOTE_RE.sub("", name).strip() for name in f.get(tag, [])]
-        authors = [parse_author(name) for name in names if name]
+        authors = _people(f, (tag,), "author")
         if authors:
-            return authors
-    return []
+            break
+    groups = [name for tag in ("CA", "GP") for value in f.get(tag, []) for name in value.split(";")]
+    known = {author.family.casefold() for author in authors}
+    authors += [
+        group_author(name)
+        for name in groups
+        if name.strip() and name.strip().casefold() not in known
+    ]
+    return authors
+
+
+def _people(f: dict[str, list[str]], tags: tuple[str, ...], role: str) -> list[Author]:
+    """Names of `tags`, one a line or several on one line between semicolons."""
+    people = []
+    for tag in tags:
+        for value in f.get(tag, []):
+            for name in value.split(";"):
+                name = _EMAIL_NOTE_RE.sub("", name).strip()
+                if name:
+                    person = parse_author(name)
+                    person.role = role
+                    people.append(person)
+    return people
 
 
 def _set_pages(citation: Citation, begin: str, end: str) -> None:
