@@ -330,9 +330,7 @@ def _missing_er(record: _Record) -> ImportWarning:
     )
 
 
-def _citation(
-    record: _Record, warnings: list[ImportWarning], unknown: dict[str, int]
-) -> Citation:
+def _citation(record: _Record, warnings: list[ImportWarning], unknown: dict[str, int]) -> Citation:
     fields = record.fields
     get = fields.get
     for tag in fields:

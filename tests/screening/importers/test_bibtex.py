@@ -212,7 +212,7 @@ def test_entry_without_title_warns() -> None:
         (r"Dvo\v{r}\'ak", "Dvořák"),
         (r"{\ss}", "ß"),
         (r"50\% \& more", "50% & more"),
-        (r"$\alpha$-helix", "α-helix"),
+        (r"$\alpha$-helix", "\u03b1-helix"),
         (r"\textit{in vivo}", "in vivo"),
         ("a---b", "a\u2014b"),
     ],

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from screening.importers import ris, text
-from screening.importers.citation import Author, Citation, ExportFormatError
+from screening.importers.citation import Author, Citation
 from screening.importers.fields import collapse_space
 from tests.shared_data import requires_shared_data, shared_file
 
@@ -578,10 +578,7 @@ def test_tag_lines_outside_a_record_are_a_record_of_their_own_with_a_warning() -
 
 
 def test_tag_lines_with_no_ty_between_records_keep_their_place() -> None:
-    source = (
-        "TY  - JOUR\nTI  - First\nER  - \n\nTI  - Orphan\n\n"
-        "TY  - JOUR\nTI  - Last\nER  - \n"
-    )
+    source = "TY  - JOUR\nTI  - First\nER  - \n\nTI  - Orphan\n\nTY  - JOUR\nTI  - Last\nER  - \n"
     citations, warnings = read(source)
     assert [(c.title, c.line) for c in citations] == [("First", 1), ("Orphan", 5), ("Last", 7)]
     assert [(w.line, w.field) for w in warnings] == [(5, "TI")]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening import importers
-from screening.importers import ExportFormatError, text
+from screening.importers import text
 from screening.importers.citation import Author, Citation
 
 RIS_RECORD = "TY  - JOUR\nTI  - Café study {n}\nAU  - Müller, J\nPY  - 2020\nER  - \n\n"

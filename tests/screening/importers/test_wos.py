@@ -7,7 +7,6 @@ import re
 import pytest
 
 from screening.importers import wos
-from screening.importers.citation import ExportFormatError
 from screening.importers.text import decode
 from tests.shared_data import requires_shared_data, shared_file
 
