@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-embedded test-services bench lint format worker demo clean
+.PHONY: install run dev test test-embedded test-services bench lint format worker demo clean
 
 install: $(VENV)/.installed
 
@@ -15,11 +15,18 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
+# DEBUG stays off: a failing request gets the app's own error page, never Django's debug page
+# (which shows the settings). Static files are served by WhiteNoise (reviewtool/settings.py).
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --address $(HOST):$(PORT)
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# `make run` with DEBUG=1 (as `DEBUG=1 make run`): tracebacks in the browser, for development on
+# your own machine only.
+dev: export DEBUG := 1
+dev: run
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput

@@ -51,7 +51,13 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 EMBEDDED = not DATABASE_URL and not REDIS_URL
 
-DEBUG = env_bool("DEBUG", EMBEDDED)
+# Off unless asked for (`make dev`, DEBUG=1): Django's debug page shows the settings (the database
+# and broker URLs with their passwords) and tracebacks to whoever makes a request fail.
+DEBUG = env_bool("DEBUG", False)
+# A deployment (a database or broker given, DEBUG off) gets the HTTPS hardening and hashed static
+# files. Not the embedded `make run`, which serves plain http on 127.0.0.1: a secure-only session
+# cookie would never come back there, so no one could log in.
+DEPLOYED = not EMBEDDED and not DEBUG
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -96,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that its 400 page knows who is logged in.
+    "reviewtool.nul_characters.RefuseNulCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "reviewtool.urls"
@@ -163,11 +171,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if DEPLOYED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# A deployment serves what collectstatic gathered (hashed names, cached for a year). The embedded
+# mode serves static/ as it is, with DEBUG off too (runserver then serves none itself), so
+# `make run` and a bare `manage.py runserver` need no collectstatic first.
+WHITENOISE_USE_FINDERS = not DEPLOYED
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
@@ -207,13 +219,13 @@ NINJA_PAGINATION_MAX_LIMIT = 1000
 # How many pairs one dedup worker task compares; a run with more is split over the workers.
 DEDUP_CHUNK_PAIRS = env_int("DEDUP_CHUNK_PAIRS", 20000)
 
-# Production hardening, on whenever DEBUG is off.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# Production hardening, on in a deployment (see DEPLOYED); each can be set on its own.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", DEPLOYED)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", DEPLOYED)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", DEPLOYED)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if DEPLOYED else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # a view that must be framed (the PDF viewer) says so itself

@@ -28,6 +28,12 @@ print(json.dumps({
     "hosts": settings.ALLOWED_HOSTS,
     "upload": settings.UPLOAD_MAX_BYTES,
     "key_len": len(settings.SECRET_KEY),
+    "https": [
+        settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,
+        settings.SECURE_HSTS_SECONDS > 0,
+    ],
+    "static": settings.STORAGES["staticfiles"]["BACKEND"].rsplit(".", 1)[-1],
+    "static_from_finders": getattr(settings, "WHITENOISE_USE_FINDERS", False),
 }))
 """
 
@@ -43,7 +49,8 @@ def _settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
 
 _VARS = {
     "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "MEDIA_ROOT",
-    "UPLOAD_MAX_BYTES", "ALLOW_DEV_SECRET_KEY", "VAR_DIR",
+    "UPLOAD_MAX_BYTES", "ALLOW_DEV_SECRET_KEY", "VAR_DIR", "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests (tests/e2e/conftest.py) while they run
 }  # fmt: skip
 
@@ -56,7 +63,7 @@ def test_the_embedded_default_uses_sqlite_under_var_and_runs_tasks_inline(tmp_pa
     assert values["name"] == str(tmp_path / "reviewtool.sqlite3")
     assert values["eager"] is True
     assert values["propagates"] is True
-    assert values["debug"] is True
+    assert values["debug"] is False
     assert values["media"] == str(tmp_path / "media")
     assert values["key_len"] >= 50
     assert (tmp_path / "secret_key").exists()
@@ -88,6 +95,44 @@ def test_with_database_and_redis_urls_it_runs_on_postgres_with_workers(tmp_path:
     assert values["debug"] is False
     assert values["hosts"] == ["review.example.org", "www.review.example.org"]
     assert values["upload"] == 1234
+    assert values["https"] == [True, True, True, True]
+    assert values["static"] == "CompressedManifestStaticFilesStorage"
+    assert values["static_from_finders"] is False
+
+
+def test_make_run_serves_plain_http_with_debug_off_and_its_own_static_files(
+    tmp_path: Path,
+) -> None:
+    # The embedded `make run` on 127.0.0.1: a secure-only cookie would never come back over http
+    # (no login), and with DEBUG off runserver serves no static files, so WhiteNoise does.
+    values = json.loads(_settings(tmp_path).stdout)
+    assert values["debug"] is False
+    assert values["https"] == [False, False, False, False]
+    assert values["static"] == "StaticFilesStorage"
+    assert values["static_from_finders"] is True
+
+
+def test_debug_is_on_only_when_asked_for(tmp_path: Path) -> None:
+    assert json.loads(_settings(tmp_path, DEBUG="1").stdout)["debug"] is True
+    production = json.loads(
+        _settings(
+            tmp_path, DATABASE_URL="postgres://u:p@db:5432/reviews", SECRET_KEY="x" * 60
+        ).stdout
+    )
+    assert production["debug"] is False
+
+
+def test_an_embedded_server_behind_https_can_still_ask_for_each_protection(tmp_path: Path) -> None:
+    values = json.loads(
+        _settings(
+            tmp_path,
+            SECURE_SSL_REDIRECT="1",
+            SESSION_COOKIE_SECURE="1",
+            CSRF_COOKIE_SECURE="1",
+            SECURE_HSTS_SECONDS="3600",
+        ).stdout
+    )
+    assert values["https"] == [True, True, True, True]
 
 
 def test_production_mode_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
