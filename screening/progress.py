@@ -8,6 +8,7 @@ tests/screening/test_progress_rules.py checks on random votes that it agrees wit
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -245,6 +246,38 @@ def peek_next(
     """
     rows = [row for row in _candidates(project, reviewer, stage) if row[0] != after]
     return _first_free(rows, stage)
+
+
+def shown_and_ahead(
+    project: Project,
+    reviewer: AbstractBaseUser,
+    stage: str,
+    *,
+    shown: int | None,
+    skip: Collection[int],
+    ahead: int,
+) -> tuple[int | None, list[int]]:
+    """The reference the screening page shows, claimed, and up to `ahead` to hold after it.
+
+    `shown` is the one the page shows now (None: hand one out, as `next_reference` does); it
+    is claimed only if still open. `skip` holds what the page already has: the cards it holds
+    and the references it has votes for not yet saved, which must not be handed out again.
+    Free references come first, then ones others hold: better a reference others hold than none.
+    """
+    rows = [row for row in _candidates(project, reviewer, stage) if row[0] not in skip]
+    if shown is None:
+        if not rows:
+            return None, []
+        shown = _claim(rows, stage, reviewer.pk)
+    elif mine := [row for row in rows if row[0] == shown]:
+        _claim(mine, stage, reviewer.pk)
+    rest = [row for row in rows if row[0] != shown]
+    claims = cache.get_many([f"claims:{stage}:{pk}" for pk, _, _ in rest])
+    free = {
+        pk for pk, n, required in rest if n + (claims.get(f"claims:{stage}:{pk}") or 0) < required
+    }
+    ordered = sorted(rest, key=lambda row: row[0] not in free)  # stable: import order kept
+    return shown, [pk for pk, _, _ in ordered][: max(ahead, 0)]
 
 
 def _first_free(rows: list[tuple[int, int, int]], stage: str) -> int | None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
@@ -371,26 +374,48 @@ def _stage_arg(value: str | None) -> str:
     return value if value in {s.value for s in Stage} else Stage.TITLE_ABSTRACT.value
 
 
-def _card(
-    request: HttpRequest, project: Project, stage: str, reference_id: int | None, terms: Terms
-) -> dict[str, object]:
-    """One reference as the screening card shows it, with the reviewer's own vote on it."""
-    if reference_id is None:
-        return {"reference": None, "own": None, "report": None}
-    reference = get_object_or_404(
-        Reference.objects.active().prefetch_related("records__search"),
-        pk=reference_id,
-        project=project,
+# Cards the screening page holds ahead of the one shown: five keys pressed at once land on five
+# references while their votes are still on their way (static/js/screen.js queues them).
+SCREEN_AHEAD = 5
+_NO_CARD: dict[str, object] = {"reference": None, "own": None, "report": None}
+
+
+def _ids_arg(value: str | None) -> set[int]:
+    """Reference ids the screening page sends as "12,13,14"; anything else in it is ignored."""
+    return {int(part) for part in (value or "").split(",")[:200] if part.isdigit()}
+
+
+def _cards(
+    request: HttpRequest, project: Project, stage: str, ids: list[int], terms: Terms
+) -> list[dict[str, object]]:
+    """References as the screening cards show them, in the order of `ids`, each with the
+    reviewer's own vote on it: four queries however many cards."""
+    references = (
+        Reference.objects.active()
+        .filter(project=project)
+        .prefetch_related("records__search")
+        .in_bulk(ids)
     )
-    return {
-        "reference": reference,
-        "title_html": mark_safe(highlight(reference.title, terms)),  # noqa: S308 - escaped by highlight()
-        "abstract_html": mark_safe(highlight(reference.abstract, terms)),  # noqa: S308 - escaped by highlight()
-        "own": Vote.objects.filter(reference=reference, stage=stage, reviewer=request.user)
-        .select_related("reason")
-        .first(),
-        "report": Report.objects.filter(reference=reference).first(),
+    own = {
+        vote.reference_id: vote
+        for vote in Vote.objects.filter(
+            reference_id__in=ids, stage=stage, reviewer=request.user
+        ).select_related("reason")
     }
+    reports = {
+        report.reference_id: report for report in Report.objects.filter(reference_id__in=ids)
+    }
+    return [
+        {
+            "reference": reference,
+            "title_html": mark_safe(highlight(reference.title, terms)),  # noqa: S308 - escaped by highlight()
+            "abstract_html": mark_safe(highlight(reference.abstract, terms)),  # noqa: S308 - escaped by highlight()
+            "own": own.get(pk),
+            "report": reports.get(pk),
+        }
+        for pk in ids
+        if (reference := references.get(pk)) is not None
+    ]
 
 
 def _screen_context(
@@ -401,18 +426,17 @@ def _screen_context(
     *,
     reference_id: int | None = None,
     previous: int | None = None,
-    error: str = "",
-    done: str = "",
-    shown: int | None = None,
+    skip: set[int] | None = None,
+    ahead: int = SCREEN_AHEAD,
+    send_first: bool = False,
 ) -> dict[str, object]:
-    """What the screening page shows: one reference (the asked one, else the next; `shown` if
-    the page showed it ahead and it is still open), its sources, the reviewer's own vote, the
-    reasons, the reviewer's count, and the reference after it, loaded ahead (`preview_html`)."""
-    ahead = None
-    if reference_id is None:
-        reference_id, ahead = progress.next_and_ahead(project, request.user, stage, prefer=shown)
-    elif not error:
-        ahead = progress.peek_next(project, request.user, stage, after=reference_id)
+    """What the screening page shows: one reference (the asked one, else the next one not in
+    `skip`), its sources, the reviewer's own vote, the reasons, the reviewer's count, and up to
+    `ahead` references to show after it, rendered (`ahead_html`, with the first one too if
+    `send_first`; `end_html` when there are no more)."""
+    shown, ahead_ids = progress.shown_and_ahead(
+        project, request.user, stage, shown=reference_id, skip=skip or set(), ahead=ahead
+    )
     terms = Terms.from_lines(project.include_terms, project.exclude_terms)
     shared = {
         "project": project,
@@ -427,45 +451,61 @@ def _screen_context(
         ).count(),
         "pilot_open": progress.open_pilot_id(project) is not None,
     }
-    context = {
-        **shared,
-        **_card(request, project, stage, reference_id, terms),
-        "previous": previous,
-        "error": error,
-        "done": done,
-    }
-    if context["reference"] is not None and not error and ahead is not None:
-        preview = {
-            **shared,
-            **_card(request, project, stage, ahead, terms),
-            "previous": reference_id,
-            # Shown once this card's vote is cast: one more, unless it replaces a vote.
-            "my_votes": shared["my_votes"] + (0 if context["own"] else 1),
-        }
-        context["preview_html"] = render_to_string(
-            "screening/partials/screen_card.html", preview, request=request
+    cards = _cards(request, project, stage, [pk for pk in (shown, *ahead_ids) if pk], terms)
+    first = cards.pop(0) if cards and cards[0]["reference"].pk == shown else None
+    context = {**shared, **(first or _NO_CARD), "previous": previous}
+
+    def rendered(card: dict[str, object]) -> str:
+        return render_to_string(
+            "screening/partials/screen_card.html", {**shared, **card}, request=request
         )
+
+    sent = [first] if first and send_first else []
+    context["ahead_html"] = [rendered(card) for card in sent + cards]
+    if len(cards) < ahead:
+        context["end_html"] = rendered(_NO_CARD)
     return context
 
 
-@login_required
+def _login_or_401(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """login_required, except that the screening page's script (htmx or fetch) gets a 401: a
+    redirect to the login page would be followed and its form taken for the answer."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.htmx and not request.user.is_authenticated:
+            return JsonResponse({"detail": "Your session has ended: log in again."}, status=401)
+        return login_required(view)(request, *args, **kwargs)
+
+    return wrapped
+
+
+@_login_or_401
 def screen(request: HttpRequest, slug: str) -> HttpResponse:
-    """The screening page: one reference, keys I, E, M, N, U and 1-9 (see static/js/screen.js)."""
+    """The screening page: one reference, keys I, E, M, N, U and 1-9 (see static/js/screen.js),
+    and the cards to show after it. To the page's script (htmx), the cards only: the asked
+    `reference` (else the next), then `ahead` more, none of those in `skip`."""
     project, membership = get_project_for_user(request.user, slug)
     stage = _stage_arg(request.GET.get("stage"))
-    asked = request.GET.get("reference", "")
+    asked = _int_or_none(request.GET.get("reference"))
     context = _screen_context(
         request,
         project,
         membership,
         stage,
-        reference_id=int(asked) if asked.isdigit() else None,
-        previous=int(request.GET["previous"])
-        if request.GET.get("previous", "").isdigit()
-        else None,
+        reference_id=asked,
+        previous=_int_or_none(request.GET.get("previous")),
+        skip=_ids_arg(request.GET.get("skip")),
+        ahead=min(_int_or_none(request.GET.get("ahead")) or 0, SCREEN_AHEAD)
+        if request.htmx
+        else SCREEN_AHEAD,
+        send_first=request.htmx,
     )
-    template = "screening/partials/screen_card.html" if request.htmx else "screening/screen.html"
-    return render(request, template, context)
+    if asked is not None and context["reference"] is None:
+        raise Http404("No such reference in this project.")
+    if request.htmx:
+        return render(request, "screening/partials/screen_ahead.html", context)
+    return render(request, "screening/screen.html", context)
 
 
 @login_required
@@ -482,10 +522,12 @@ def screen_team(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
+@_login_or_401
 @require_http_methods(["POST"])
 def screen_vote(request: HttpRequest, slug: str, reference_id: int) -> HttpResponse:
-    """Cast the vote; answer with the next reference (htmx) or redirect to it (no script)."""
+    """Cast the vote. To the page's script (htmx): the saved vote and the `ahead` cards it asks
+    for (none of those in `skip`; `shown`, the one it shows, claimed), or the refusal as
+    {"detail"} with its status. Without script: a redirect to the next reference."""
     project, membership = get_project_for_user(request.user, slug)
     stage = _stage_arg(request.POST.get("stage"))
     reference = get_object_or_404(Reference, pk=reference_id, project=project)
@@ -499,30 +541,29 @@ def screen_vote(request: HttpRequest, slug: str, reference_id: int) -> HttpRespo
             note=request.POST.get("note", ""),
         )
     except ServiceError as error:
-        if not request.htmx:
-            messages.error(request, error.message)
-            return redirect(
-                f"{reverse('screen', args=[slug])}?stage={stage}&reference={reference_id}"
-            )
-        context = _screen_context(
-            request, project, membership, stage, reference_id=reference_id, error=error.message
-        )
-        return render(request, "screening/partials/screen_card.html", context)
+        if request.htmx:
+            return JsonResponse({"detail": error.message}, status=error.status)
+        messages.error(request, error.message)
+        return redirect(f"{reverse('screen', args=[slug])}?stage={stage}&reference={reference_id}")
     done = f"Voted {vote.vote} on reference {reference_id}."
     if not request.htmx:
         messages.success(request, done)
         return redirect(f"{reverse('screen', args=[slug])}?stage={stage}&previous={reference_id}")
-    shown = request.POST.get("shown", "")
-    shown_id = int(shown) if shown.isdigit() else None
+    shown = _int_or_none(request.POST.get("shown"))
     context = _screen_context(
-        request, project, membership, stage, previous=reference_id, done=done, shown=shown_id
+        request,
+        project,
+        membership,
+        stage,
+        reference_id=shown,
+        skip=_ids_arg(request.POST.get("skip")) | {reference_id},
+        ahead=min(_int_or_none(request.POST.get("ahead")) or 0, SCREEN_AHEAD),
+        # With no card on screen, the one handed out is one more card to hold.
+        send_first=shown is None,
     )
-    reference_now = context["reference"]
-    if shown_id is not None and (reference_now is None or reference_now.pk != shown_id):
-        context["done"] = (
-            f"{done} The reference shown next was taken by others meanwhile: here is another."
-        )
-    return render(request, "screening/partials/screen_voted.html", context)
+    return render(
+        request, "screening/partials/screen_voted.html", {**context, "vote": vote, "done": done}
+    )
 
 
 @xframe_options_sameorigin  # shown inline on the screening page; still no framing elsewhere

@@ -211,12 +211,17 @@ def _mapped(
     isbns = get("ISBN")
     journal = _first(fields, "JT")
     abbreviation = _first(fields, "TA")
+    title = _joined(fields, "TI")
+    book = _joined(fields, "BTI")
+    if book and not journal and title:
+        journal = book  # a chapter (PubMed Bookshelf): its own title in TI, its book in BTI
     return Citation(
         raw=raw,
         line=line,
-        title=_joined(fields, "TI") or _joined(fields, "BTI"),
+        title=title or book,
         abstract=_joined(fields, "AB"),
         authors=_authors(tags, values, fields),
+        editors=_editors(fields) if "FED" in fields or "ED" in fields else [],
         year=_year(_first(fields, "DP")),
         journal=collapse_space(journal) if journal else "",
         journal_abbrev=collapse_space(abbreviation) if abbreviation else "",
@@ -329,6 +334,16 @@ def _authors(
             name = collapse_space(value)
             authors.append(Author(family=name, printed=name))
     return authors
+
+
+def _editors(fields: dict[str, list[str]]) -> list[Author]:
+    """A book's editors: FED (full names), else the short ED forms."""
+    editors = []
+    for value in _all(fields, "FED") or _all(fields, "ED"):
+        editor = parse_author(value)
+        editor.role = "editor"
+        editors.append(editor)
+    return editors
 
 
 def _doi(fields: dict[str, list[str]]) -> str:

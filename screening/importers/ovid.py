@@ -336,11 +336,13 @@ def _set_source(citation: Citation, f: dict[str, list[str]]) -> None:
     """Journal, volume, issue, pages and year: explicit fields first, then the Source line."""
     source = _first(f, "source")
     if _is_book_source(source):
-        # `(2012)` is the book's year; the rest is the book, not a journal.
-        parsed = {"year": str(parse_year(source) or "")}
+        # A chapter cites its book: editors, year, book title and the chapter's pages.
+        parsed = parse_book_source(source)
+        citation.editors = [_editor(name) for name in parsed.pop("editors", "").split(";") if name]
     else:
         parsed = parse_source(source) if source else {}
-    citation.journal = _first(f, "journal") or parsed.get("journal", "")
+    citation.editors = citation.editors or _editors(f)
+    citation.journal = _first(f, "journal") or parsed.get("journal", "") or _book_title(f)
     citation.journal_abbrev = _first(f, "journal_abbrev")
     citation.volume = _first(f, "volume") or parsed.get("volume", "")
     citation.issue = _first(f, "issue") or parsed.get("issue", "")
@@ -354,6 +356,50 @@ def _set_source(citation: Citation, f: dict[str, list[str]]) -> None:
 def _is_book_source(source: str) -> bool:
     # Chapters cite their book: `Neenan, Michael [Ed]; Palmer, Stephen [Ed]. (2012). Title...`
     return bool(re.search(r"\[Ed(?:itor|s?\.?)?\b|^\s*\(\d{4}\)", source, re.IGNORECASE))
+
+
+_BOOK_SOURCE_RE = re.compile(
+    r"^(?P<editors>.*?\[Eds?\.?\][^.(]*?)\.?\s*\((?P<year>\d{4})[a-z]?\)\.\s*"
+    r"(?P<book>.+?)\.?\s*\(pp?\.\s*(?P<pages>[^)]+)\)",
+    re.IGNORECASE,
+)
+
+
+def parse_book_source(source: str) -> dict[str, str]:
+    """Editors, year, book title and pages from a chapter's Source: `Neenan, Michael [Ed];
+    Palmer, Stephen [Ed]. (2012). Cognitive behavioural coaching. (pp. 11-31). xvii, 254 pp.`"""
+    source = collapse_space(source)
+    match = _BOOK_SOURCE_RE.match(source)
+    if not match:
+        return {"year": str(parse_year(source) or "")}
+    return {
+        "editors": match.group("editors"),
+        "year": match.group("year"),
+        "journal": match.group("book").strip(),
+        "pages": match.group("pages").replace(" ", ""),
+    }
+
+
+def _editor(printed: str) -> Author:
+    editor = parse_author(_clean_name(_NAME_NOTE_RE.sub("", printed)))
+    editor.role = "editor"
+    return editor
+
+
+def _editors(f: dict[str, list[str]]) -> list[Author]:
+    """Books@Ovid's `ED  - McGarry, John W.;  Elsheikha, Hany M.`."""
+    return [_editor(name) for value in f.get("ED", []) for name in value.split(";") if name.strip()]
+
+
+def _book_title(f: dict[str, list[str]]) -> str:
+    """A chapter's book (`BT`, `BTI`), unless it is the record's own title (a whole book)."""
+    title = _clean_title(_joined(f, "title")).casefold().rstrip(". ")
+    for key in ("BT", "BTI"):
+        for value in f.get(key, []):
+            book = collapse_space(value)
+            if book and not (title and book.casefold().startswith(title)):
+                return book
+    return ""
 
 
 def _year(f: dict[str, list[str]], source_year: str) -> int | None:

@@ -236,6 +236,7 @@ def _book(record: etree._Element, raw: str, line: int) -> Citation | None:
         title=chapter or book_title or element_text(document.find("VernacularTitle")),
         abstract=_abstract(document.find("Abstract")),
         authors=_authors(document.find("AuthorList")) or _authors(book.find("AuthorList")),
+        editors=_editors(document) or _editors(book),
         year=_year(book.find("PubDate")),
         journal=book_title if chapter else "",
         volume=element_text(book.find("Volume")),
@@ -276,6 +277,10 @@ def _abstract(abstract: etree._Element | None) -> str:
 def _authors(author_list: etree._Element | None) -> list[Author]:
     if author_list is None or author_list.get("Type", "authors") != "authors":
         return []
+    return _people(author_list)
+
+
+def _people(author_list: etree._Element) -> list[Author]:
     authors = []
     for person in author_list.findall("Author"):
         collective = element_text(person.find("CollectiveName"))
@@ -290,6 +295,19 @@ def _authors(author_list: etree._Element | None) -> list[Author]:
         elif collective:
             authors.append(Author(family=collective, printed=collective))
     return authors
+
+
+def _editors(container: etree._Element) -> list[Author]:
+    """The people of an `AuthorList Type="editors"`, in the editor role."""
+    editors = [
+        editor
+        for author_list in container.findall("AuthorList")
+        if author_list.get("Type") == "editors"
+        for editor in _people(author_list)
+    ]
+    for editor in editors:
+        editor.role = "editor"
+    return editors
 
 
 def _year(pub_date: etree._Element | None) -> int | None:
