@@ -362,15 +362,17 @@ def test_parse_source(source: str, expected: dict[str, str]) -> None:
     assert ovid.parse_source(source) == expected
 
 
-def test_book_chapter_source_is_not_read_as_a_journal() -> None:
+def test_book_chapter_source_gives_the_book_as_container_not_a_journal_parse() -> None:
     text = (
         "<1. >\nVN  - Ovid Technologies\nTI  - A chapter.\nAU  - Writer, Wendy\n"
-        "SO  - Editor, Ed [Ed]. (2012). A big book. (pp. 11-31). New York: Press.\nPG  - 11-31\n"
+        "SO  - Editor, Ed [Ed]. (2012). A big book. (pp. 11-31). New York: Press.\n"
     )
     (record,) = ovid.parse(text)[0]
-    assert record.journal == ""
+    assert record.journal == "A big book"
+    assert (record.volume, record.issue) == ("", "")
     assert record.pages == "11-31"
     assert record.year == 2012
+    assert [(e.display(), e.role) for e in record.editors] == [("Editor, Ed", "editor")]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -475,7 +477,9 @@ def test_real_psycinfo_single_space_variant() -> None:
     assert first.accession == "2014-99150-257"
     assert first.isbn == ["9781303529245"]
     assert second.title == "Understanding and tackling procrastination."
-    assert second.journal == ""
+    assert second.journal == (
+        "Cognitive behavioural coaching in practice: An evidence based approach"
+    )
 
 
 @requires_shared_data
