@@ -219,6 +219,20 @@ def test_a_rename_to_a_name_taken_is_409_naming_name_and_changes_nothing(
     with pytest.raises(decisions.Conflict) as refused:
         decisions.exclusion_reason_rename(reason=first, name=taken, user=lead)
     assert refused.value.extra["field"] == "name"
+    assert refused.value.message == "“Wrong outcome” is a reason already."
+    assert ExclusionReason.objects.get(pk=first.pk).name == "Wrong population"
+    assert not AuditEvent.objects.filter(verb="reason.rename").exists()
+
+
+def test_a_name_taken_at_the_same_moment_is_409_from_the_constraint(
+    project, lead, monkeypatch
+) -> None:
+    first, _ = _add(project, lead, "Wrong population", "Wrong outcome")
+    # The other rename committed after this one looked: only the unique constraint sees it.
+    monkeypatch.setattr(decisions, "_reason_named", lambda project, name: None)
+    with pytest.raises(decisions.Conflict) as refused:
+        decisions.exclusion_reason_rename(reason=first, name="wrong outcome", user=lead)
+    assert refused.value.extra["field"] == "name"
     assert ExclusionReason.objects.get(pk=first.pk).name == "Wrong population"
     assert not AuditEvent.objects.filter(verb="reason.rename").exists()
 
