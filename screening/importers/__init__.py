@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import BinaryIO
 
 from . import bibtex, csvfile, endnote_xml, medline, ovid, proquest, pubmed_xml, ris, wos
-from .citation import Author, Citation, ExportFormatError, ImportWarning, ParseResult
+from .citation import Author, Citation, ExportFormatError, ImportWarning, ParseResult, is_empty
 from .text import iter_decode
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "ParseResult",
     "detect_format",
     "garbage_collector_paused",
+    "is_empty",
     "parse",
     "parse_stream",
 ]
@@ -114,6 +115,7 @@ class StreamingParse:
                 if error.line is not None:
                     error.line += offset
                 raise
+            citations, warnings = _without_empty_records(citations, warnings)
             for citation in citations:
                 citation.line += offset
             self.warnings.extend(
@@ -122,6 +124,28 @@ class StreamingParse:
             )
             offset += piece.count("\n")
             yield citations
+
+
+def _without_empty_records(
+    citations: list[Citation], warnings: list[ImportWarning]
+) -> tuple[list[Citation], list[ImportWarning]]:
+    """Records with nothing in them are not imported but reported, each by its line; the rest
+    of the file imports. Their own "no title" warnings would only repeat it."""
+    empty = [citation.line for citation in citations if is_empty(citation)]
+    if not empty:
+        return citations, warnings
+    lines = set(empty)
+    warnings = [w for w in warnings if not (w.line in lines and w.field == "title")]
+    warnings += [
+        ImportWarning(
+            line=line,
+            message="the record has nothing in it (no title, author, abstract, source or "
+            "identifier); not imported",
+        )
+        for line in empty
+    ]
+    warnings.sort(key=lambda warning: warning.line)
+    return [citation for citation in citations if not is_empty(citation)], warnings
 
 
 def parse_stream(stream: BinaryIO, *, format: str = "auto", filename: str = "") -> StreamingParse:

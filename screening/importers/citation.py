@@ -63,6 +63,26 @@ class Citation:
     fields: dict[str, list[str]] = field(default_factory=dict)
 
 
+def is_empty(citation: Citation) -> bool:
+    """True for a record with nothing to screen or find it by: no title, people, abstract,
+    container or identifier (an empty `<PubmedArticle/>`, a `TY`/`ER` pair alone)."""
+    return not (
+        citation.title
+        or citation.abstract
+        or citation.authors
+        or citation.editors
+        or citation.journal
+        or citation.doi
+        or citation.pmid
+        or citation.pmcid
+        or citation.accession
+        or citation.isbn
+        or citation.issn
+        or citation.url
+        or citation.keywords
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ImportWarning:
     """Something skipped or repaired while reading; never a lost record."""

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from .citation import Author, Citation, ExportFormatError, ImportWarning
+from .citation import Author, Citation, ExportFormatError, ImportWarning, is_empty
 from .fields import (
     clean_doi,
     clean_isbn,
@@ -51,6 +51,15 @@ def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
     for element, (raw, line) in zip(records, spans, strict=True):
         citation = _book(element, raw, line) if element.tag == "PubmedBookArticle" else None
         citation = citation or _article(element, raw, line)
+        if is_empty(citation):
+            warnings.append(
+                ImportWarning(
+                    line=line,
+                    message=f"the {element.tag} has nothing in it (no title, author, abstract, "
+                    "source or identifier); not imported",
+                )
+            )
+            continue
         if not citation.title:
             warnings.append(ImportWarning(line=line, message="record has no title", field="title"))
         citations.append(citation)
