@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from screening.models import AuditEvent, Record, Reference, Search
-from tests.screening.exports import MEDLINE_TWO_RECORDS, RIS_TRUNCATED
+from tests.screening.exports import MEDLINE_TWO_RECORDS, RIS_TRUNCATED, XML_CUT_OFF
 
 PATH = "/projects/microcredentials/searches"
 
@@ -66,7 +66,7 @@ def test_the_same_file_twice_is_409_unless_it_is_a_new_search(api, lead) -> None
 
 
 BAD_FILES = [
-    pytest.param(RIS_TRUNCATED, "cut.ris", 7, id="a record cut off at the end"),
+    pytest.param(XML_CUT_OFF, "cut.xml", 7, id="XML cut off at the end"),
     pytest.param(b"", "empty.ris", 1, id="an empty file"),
     pytest.param(b"   \n\n  \n", "blank.txt", 1, id="a file of blank lines"),
     pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "image.ris", 1, id="a binary file"),
@@ -96,9 +96,16 @@ def test_a_bad_file_is_400_naming_file_and_line_and_stores_nothing(
 
 
 @pytest.mark.django_db
-def test_a_truncated_ris_file_names_the_field_it_was_waiting_for(api, lead) -> None:
-    body = _import(api(as_=lead), RIS_TRUNCATED, "cut.ris").json()
-    assert body["field"] == "ER"
+def test_a_ris_file_cut_off_at_the_end_imports_every_record_and_names_the_cut_one(
+    api, lead
+) -> None:
+    response = _import(api(as_=lead), RIS_TRUNCATED, "cut.ris")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["records"] == 2
+    assert any(w.startswith("line 7, field ER") for w in body["warnings"]), body["warnings"]
+    titles = set(Record.objects.values_list("title", flat=True))
+    assert titles == {"A complete record", "A record cut off by a broken download"}
 
 
 @pytest.mark.django_db
@@ -212,7 +219,7 @@ def test_reviewers_cannot_export(api, reviewer_a) -> None:
 
 @pytest.mark.django_db
 def test_a_refused_file_leaves_no_stored_file_behind(api, lead, settings) -> None:
-    _import(api(as_=lead), RIS_TRUNCATED, "cut.ris")
+    assert _import(api(as_=lead), XML_CUT_OFF, "cut.xml").status_code == 400
     stored = [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
     assert stored == []
 
@@ -238,7 +245,7 @@ def test_a_large_file_is_stored_in_pieces_with_every_record_in_order(
 
 
 @pytest.mark.django_db
-def test_a_file_cut_off_after_many_pieces_stores_nothing_and_names_the_line(
+def test_a_file_cut_off_after_many_pieces_keeps_every_record_and_names_the_line(
     api, lead, monkeypatch
 ) -> None:
     from screening import importers
@@ -247,6 +254,7 @@ def test_a_file_cut_off_after_many_pieces_stores_nothing_and_names_the_line(
     data = (records + "TY  - JOUR\nTI  - Cut off here\n").encode()
     monkeypatch.setattr(importers, "PIECE_CHARS", 500)
     response = _import(api(as_=lead), data, "cut.ris")
-    assert response.status_code == 400
-    assert response.json()["line"] == 200 * 3 + 1
-    assert Search.objects.count() == Record.objects.count() == Reference.objects.count() == 0
+    assert response.status_code == 201
+    assert response.json()["records"] == 201
+    assert response.json()["warnings"][-1].startswith(f"line {200 * 3 + 1}, field ER")
+    assert Record.objects.get(position=200).title == "Cut off here"
