@@ -69,6 +69,7 @@ def _citation(record: etree._Element, raw: str, line: int) -> Citation:
         title=_value(record, "titles/title"),
         abstract=_value(record, "abstract"),
         authors=_authors(record),
+        editors=[person for kind in list(_ROLES)[1:] for person in _authors(record, kind)],
         year=parse_year(_value(record, "dates/year"))
         or parse_year(" ".join(_lines(record.find("dates/pub-dates/date")))),
         journal=_value(record, "titles/secondary-title") or _value(record, "periodical/full-title"),
@@ -109,12 +110,26 @@ def _lines(element: etree._Element | None) -> list[str]:
     return [" ".join(item.split()) for item in re.split(r"\r\n?|\n(?=\S)", text) if item.strip()]
 
 
-def _authors(record: etree._Element) -> list[Author]:
+# EndNote's contributor lists and the part each plays (a chapter's secondary authors are the
+# book's editors; tertiary, the series editors; subsidiary, the translators).
+_ROLES = {
+    "authors": "author",
+    "secondary-authors": "editor",
+    "tertiary-authors": "series editor",
+    "subsidiary-authors": "translator",
+}
+
+
+def _authors(record: etree._Element, kind: str = "authors") -> list[Author]:
+    """People of one contributor list; EndNote marks a corporate name with a trailing comma
+    (`World Health Organization,`), which keeps it whole, as does an organisation's name."""
     authors = []
-    for author in record.findall("contributors/authors/author"):
+    for author in record.findall(f"contributors/{kind}/author"):
         name = element_text(author)
         if name:
-            authors.append(parse_author(name))
+            person = parse_author(name)
+            person.role = _ROLES[kind]
+            authors.append(person)
     return authors
 
 

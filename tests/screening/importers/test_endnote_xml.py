@@ -230,3 +230,24 @@ def test_shared_spot_checks() -> None:
 
     (styled,) = _shared("zotero_EndnoteXML_case1.xml")
     assert styled.title.startswith("Plain Bold Italics Underline")
+
+
+def test_editors_and_corporate_authors_keep_their_roles_and_stay_whole() -> None:
+    source = (
+        "<xml><records><record><ref-type name='Book Section'>5</ref-type><contributors>"
+        "<authors><author>World Health Organization,</author><author>Smith, Ann</author>"
+        "</authors><secondary-authors><author>Editor, Bob</author></secondary-authors>"
+        "<tertiary-authors><author>Series, Cy</author></tertiary-authors></contributors>"
+        "<titles><title>A chapter</title><secondary-title>The book</secondary-title></titles>"
+        "</record></records></xml>"
+    )
+    [citation] = endnote_xml.parse(source)[0]
+    assert [(a.family, a.given, a.role) for a in citation.authors] == [
+        ("World Health Organization", "", "author"),
+        ("Smith", "Ann", "author"),
+    ]
+    assert [(a.family, a.role) for a in citation.editors] == [
+        ("Editor", "editor"),
+        ("Series", "series editor"),
+    ]
+    assert citation.journal == "The book"
