@@ -1,0 +1,66 @@
+"""Two leads reordering the reasons at the same moment on PostgreSQL: the numbering stays whole.
+
+Each move renumbers the whole list; without the lock on the project's reasons, two moves read
+the same list and each writes its own numbering over part of the other's, leaving two reasons
+with one number (and so one key). Each request runs in its own thread and connection.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from screening import decisions
+from screening.models import ExclusionReason
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+
+BASE = "/api/v1/projects/microcredentials"
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(db) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time anyway")
+
+
+def _together(api, calls: list[tuple[object, int, int]]) -> list[int]:
+    """PATCH each (user, reason id, position) from its own thread, all released at once."""
+    barrier = threading.Barrier(len(calls))
+    statuses: list[int] = [0] * len(calls)
+
+    def run(index: int, user: object, reason: int, position: int) -> None:
+        client = api(user)
+        try:
+            barrier.wait(timeout=10)
+            statuses[index] = client.client.patch(
+                f"{BASE}/exclusion-reasons/{reason}",
+                {"position": position},
+                content_type="application/json",
+                headers=client._headers(),
+            ).status_code
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
+
+
+def test_two_leads_moving_reasons_at_once_leave_one_number_per_reason(
+    api, project, lead, admin
+) -> None:
+    reasons = [
+        decisions.exclusion_reason_add(project=project, name=f"Reason {n}", user=lead)
+        for n in range(1, 9)
+    ]
+    for round_ in range(6):
+        first, last = reasons[round_], reasons[-1 - round_]
+        assert _together(api, [(lead, first.pk, 8), (admin, last.pk, 1)]) == [200, 200]
+        positions = sorted(ExclusionReason.objects.values_list("position", flat=True))
+        assert positions == list(range(1, 9)), f"round {round_}: {positions}"
