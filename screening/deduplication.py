@@ -22,7 +22,15 @@ from .audit import audit_each, audit_record
 from .bulk import update_rows
 from .dedup import carry
 from .errors import Conflict, InvalidInput
-from .jobs import DEFERRED, job_fail, job_finish, job_handler, job_set_progress
+from .jobs import (
+    DEFERRED,
+    job_fail,
+    job_failure_message,
+    job_finish,
+    job_handler,
+    job_set_progress,
+    job_step,
+)
 from .models import (
     DuplicateCandidate,
     DuplicateStatus,
@@ -84,19 +92,35 @@ def dedup_run(*, project: Project, job: Job | None = None) -> dict[str, Any]:
     return dedup_apply(project=project, job=job, ids=[r.id for r in records], decisions=decisions)
 
 
-@job_handler(JobKind.DEDUP)
+# The steps a failed run names. Only the last writes, in one transaction (dedup_apply).
+READING, COMPARING, MERGING = (
+    "reading the references",
+    "comparing the records",
+    "merging the certain duplicates and queuing the unsure sets",
+)
+
+
+@job_handler(
+    JobKind.DEDUP,
+    on_failure="No merge or duplicate set of this run was kept: the references are as they were "
+    "before it.",
+)
 def dedup_run_job(job: Job) -> dict[str, Any]:
     """A dedup run as a Job. With real workers, the comparisons are split into chunks that
     several workers do at once (a chord); the last step clusters and merges in one transaction.
     """
-    records = dedup_records(_active_references(job.project))
-    pairs = dedup.blocked_pairs(records)
+    with job_step(READING):
+        records = dedup_records(_active_references(job.project))
+    with job_step(COMPARING):
+        pairs = dedup.blocked_pairs(records)
     size = settings.DEDUP_CHUNK_PAIRS
     if current_app.conf.task_always_eager or len(pairs) <= size:
-        decisions = dedup.compare_pairs(records, pairs)
-        return dedup_apply(
-            project=job.project, job=job, ids=[r.id for r in records], decisions=decisions
-        )
+        with job_step(COMPARING):
+            decisions = dedup.compare_pairs(records, pairs)
+        with job_step(MERGING):
+            return dedup_apply(
+                project=job.project, job=job, ids=[r.id for r in records], decisions=decisions
+            )
     from .tasks import dedup_compare_chunk_task, dedup_finish_task  # tasks import this module
 
     chunks = [pairs[start : start + size] for start in range(0, len(pairs), size)]
@@ -129,10 +153,10 @@ def dedup_finish(*, job_id: int, chunks: list[list[dict[str, Any]]], ids: list[s
         return  # a redelivered callback: the run is already applied
     decisions = [dedup.PairDecision(**d) for chunk in chunks for d in chunk]
     try:
-        with transaction.atomic():
+        with job_step(MERGING), transaction.atomic():
             summary = dedup_apply(project=job.project, job=job, ids=ids, decisions=decisions)
     except Exception as error:
-        job_fail(job.pk, getattr(error, "message", None) or str(error))
+        job_fail(job.pk, job_failure_message(job.kind, error))
         raise
     job_finish(job.pk, summary)
 

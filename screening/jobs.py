@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .errors import ServiceError
 from .models import Job, JobStatus, Project
 
 logger = logging.getLogger(__name__)
@@ -23,16 +27,51 @@ DEFERRED: dict[str, Any] = {"deferred": True}
 # kind -> the service that does the work: `handler(job) -> result dict`. Filled by services.py so
 # that this module needs no knowledge of imports or dedup.
 HANDLERS: dict[str, Callable[[Job], dict[str, Any]]] = {}
+# kind -> what a failed job of that kind kept, in its own words ("Nothing was stored from this
+# file."), said after what went wrong. Each handler states it where it registers, beside the code
+# whose transactions make it true.
+KEPT_ON_FAILURE: dict[str, str] = {}
 
 
 def job_handler(
-    kind: str,
+    kind: str, *, on_failure: str
 ) -> Callable[[Callable[[Job], dict[str, Any]]], Callable[[Job], dict[str, Any]]]:
     def register(func: Callable[[Job], dict[str, Any]]) -> Callable[[Job], dict[str, Any]]:
         HANDLERS[kind] = func
+        KEPT_ON_FAILURE[kind] = on_failure
         return func
 
     return register
+
+
+@contextmanager
+def job_step(name: str) -> Iterator[None]:
+    """Name the step a job is in ("comparing the records"), so that its failure says where."""
+    try:
+        yield
+    except Exception as error:
+        if not hasattr(error, "job_step"):  # the innermost step is the most precise
+            error.job_step = name
+        raise
+
+
+def job_failure_message(kind: str, error: BaseException) -> str:
+    """What went wrong, at which step, and what was kept: the text a failed job shows."""
+    step = getattr(error, "job_step", None)
+    where = f"Stopped while {step}: " if step else ""
+    if isinstance(error, ServiceError):  # written for the user
+        said = f"{where}{error.message.rstrip('.')}."
+    elif isinstance(error, SoftTimeLimitExceeded):
+        limit = settings.CELERY_TASK_SOFT_TIME_LIMIT
+        said = f"{where or 'Stopped: '}it ran longer than the {limit} s a job may take."
+    else:
+        # Not the exception's text: it may hold paths, SQL or connection details. The log has it.
+        said = (
+            f"{where or 'Stopped by '}an unexpected error ({error.__class__.__name__}; "
+            "the server's log has the details)."
+        )
+    kept = KEPT_ON_FAILURE.get(kind, "")
+    return f"{said} {kept}" if kept else said
 
 
 def job_create(
@@ -77,13 +116,14 @@ def job_run(job_id: int) -> Job | None:
     if job is None:
         return None
     handler = HANDLERS.get(job.kind)
+    if handler is None:
+        job_fail(job.pk, f"This job never started: no handler for jobs of kind {job.kind!r}.")
+        job.refresh_from_db()
+        return job
     try:
-        if handler is None:
-            raise LookupError(f"no handler for jobs of kind {job.kind!r}")
         result = handler(job)
     except Exception as error:
-        message = getattr(error, "message", None) or str(error) or error.__class__.__name__
-        job_fail(job.pk, message)
+        job_fail(job.pk, job_failure_message(job.kind, error))
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         job.refresh_from_db()
         return job
@@ -101,7 +141,7 @@ def job_finish(job_id: int, result: dict[str, Any]) -> None:
 
 
 def job_fail(job_id: int, error: str) -> None:
-    """Mark a job failed, saying why."""
-    Job.objects.filter(pk=job_id).update(
+    """Mark an unfinished job failed, saying why (a late failure never rewrites a finished job)."""
+    Job.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
         status=JobStatus.FAILED, error=error, finished_at=timezone.now()
     )

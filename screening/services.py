@@ -505,7 +505,8 @@ def _store_batch(search: Search, references: Rows, records: Rows) -> None:
     insert_rows(Record, records, common={"project_id": search.project_id, "search_id": search.pk})
 
 
-@job_handler(JobKind.IMPORT)
+# search_import is one transaction, and deletes the file it kept when it fails.
+@job_handler(JobKind.IMPORT, on_failure="Nothing was stored from this file.")
 def search_import_job(job: Job) -> dict[str, Any]:
     """Run an import queued as a Job. Idempotent: a re-run after a lost worker finds its Search."""
     existing = Search.objects.filter(pk=job.result.get("search")).first() if job.result else None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 
 from . import deduplication, services  # noqa: F401 - they register the job handlers
-from .jobs import job_run
+from .jobs import job_fail, job_failure_message, job_run, job_step
+from .models import JobKind
 
 
 @shared_task(name="screening.run_job", acks_late=True, reject_on_worker_lost=True)
@@ -17,7 +18,14 @@ def run_job_task(job_id: int) -> None:
 @shared_task(name="screening.dedup_compare_chunk", acks_late=True, reject_on_worker_lost=True)
 def dedup_compare_chunk_task(job_id: int, pairs: list[list[str]]) -> list[dict]:
     # Pure reads: a chunk redelivered after a lost worker gives the same answer.
-    return deduplication.dedup_compare_chunk(job_id=job_id, pairs=pairs)
+    try:
+        with job_step(deduplication.COMPARING):
+            return deduplication.dedup_compare_chunk(job_id=job_id, pairs=pairs)
+    except Exception as error:
+        # A failed chunk stops the chord: dedup_finish never runs to say so, and the job would
+        # stay "running" for ever.
+        job_fail(job_id, job_failure_message(JobKind.DEDUP, error))
+        raise
 
 
 @shared_task(name="screening.dedup_finish", acks_late=True, reject_on_worker_lost=True)
