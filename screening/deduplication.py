@@ -20,7 +20,7 @@ from django.utils import timezone
 from . import dedup, progress
 from .audit import audit_each, audit_record
 from .bulk import update_rows
-from .dedup import carry
+from .dedup import carry, study
 from .errors import Conflict, InvalidInput
 from .jobs import (
     DEFERRED,
@@ -61,6 +61,7 @@ def dedup_records(references: list[Reference]) -> list[dedup.DedupRecord]:
             issns.update(issn)
             if publication_type and not kind:
                 extras[reference_id] = (issns, publication_type)
+    registered = _registrations(references)
     out = []
     for reference in references:
         issns, kind = extras.get(reference.pk, (set(), ""))
@@ -79,9 +80,37 @@ def dedup_records(references: list[Reference]) -> list[dedup.DedupRecord]:
                 issn=sorted(issns),
                 abstract=reference.abstract,
                 publication_type=kind,
+                registrations=sorted(registered.get(reference.pk, ())),
             )
         )
     return out
+
+
+# A record's raw entry may name its trial registrations outside the title and abstract, in
+# fields no importer maps: MEDLINE's SI ("ClinicalTrials.gov/NCT01234567"), PubMed XML's
+# DataBankList, Embase's "Clinical Trial Numbers" column. One pattern the database applies, so
+# that only the entries naming a register are read.
+_REGISTERS = r"NCT[0-9]|ISRCTN|ACTRN|EudraCT|DRKS|ChiCTR|CTRI/|UMIN|jRCT|PACTR|IRCT"
+
+
+def _registrations(references: list[Reference]) -> dict[int, set[str]]:
+    """Trial registration numbers in the raw entries of the references' records, by reference."""
+    found: dict[int, set[str]] = {}
+    if not references:
+        return found
+    low, high = min(r.pk for r in references), max(r.pk for r in references)
+    rows = (
+        Record.objects.filter(
+            project_id=references[0].project_id, reference_id__gte=low, reference_id__lte=high
+        )
+        .filter(raw__regex=_REGISTERS)
+        .values_list("reference_id", "raw")
+    )
+    for reference_id, raw in rows.iterator(chunk_size=2000):
+        numbers = study.registrations(raw)
+        if numbers:
+            found.setdefault(reference_id, set()).update(numbers)
+    return found
 
 
 def dedup_run(*, project: Project, job: Job | None = None) -> dict[str, Any]:

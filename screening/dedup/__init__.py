@@ -10,8 +10,11 @@ readable reasons, and the clusters merged automatically.
   title; or title >= 0.95, authors agreeing and a corroborating journal/volume/pages/abstract)
   and no contradiction: different DOIs or PMIDs, years more than one apart, different first
   pages or volumes, different part/phase markers or numbers in the titles, erratum/comment/
-  protocol/conference abstract against the article, a generic title without agreeing authors.
-  One contradiction leaves a candidate for a person; two make the pair distinct.
+  protocol against the article, a generic title without agreeing authors, different trial
+  registrations, and the signs of another report of the study (study.py): a meeting abstract
+  or preprint against the article, an author list too short to be a cut (1 vs 3) or of another
+  length a year apart. One contradiction leaves a candidate for a person; two make the pair
+  distinct.
 * Clustering (cluster.py): complete linkage over automatic pairs, strongest first. Automatic
   pairs it refuses (they would chain A~B~C without A~C) are demoted to candidates;
   `DedupResult.to_review()` asks once per pair of clusters.

@@ -7,6 +7,7 @@ from rapidfuzz.distance import Levenshtein
 
 from . import normalise
 from .records import AUTO, CANDIDATE, DISTINCT, Features, PairDecision
+from .study import ABSTRACT, ARTICLE, PREPRINT
 
 # Thresholds tuned on asysd_diabetes and bibdedupe_respiratory only.
 AUTO_TITLE = 0.95
@@ -191,13 +192,18 @@ def compare(a: Features, b: Features) -> PairDecision:
     ):
         if getattr(a, flag) != getattr(b, flag):
             against.append(label)
-    # Same pages, DOI or abstract, or the "article" is a bare record of the same journal: one
-    # database merely left out the supplement. An abstract and its full paper differ in those.
-    article = b if a.conference else a
-    if a.conference != b.conference and not (
-        same_pages or strong or same_abstract or (same_venue and not article.first_page)
-    ):
-        against.append("conference abstract vs article")
+    report = _another_report(
+        a, b, same_pages=same_pages, strong=strong, same_abstract=same_abstract, venue=same_venue
+    )
+    if report:
+        against.append(report)
+    apart = bool(a.year and b.year and a.year != b.year)
+    people = "" if report or same_pages or strong else _people_differ(a, b, years_apart=apart)
+    if a.registrations and b.registrations and not a.registrations & b.registrations:
+        # Two trials, whatever else agrees (one group's two trials of one drug share a title).
+        against.append(
+            f"different trial registrations ({min(a.registrations)} vs {min(b.registrations)})"
+        )
     generic = a.generic or b.generic
     if generic and not authors_agree:
         against.append("generic title, authors differ or missing")
@@ -245,6 +251,14 @@ def compare(a: Features, b: Features) -> PairDecision:
         or (whole_citation and title >= AUTO_TITLE)
     ) and not generic:
         merge = True
+    if people:
+        # Alone, an author list too short to be a cut keeps the pair from an automatic merge;
+        # beside a contradiction it is no second one (an erratum's single author, a letter's
+        # reply) and the pair stays a question.
+        if against:
+            reasons.append(people)
+        else:
+            against.append(people)
     reasons.extend(f"but {reason}" for reason in against)
 
     # In the same journal and year, by the same people, with nothing against: a letter retitled
@@ -265,6 +279,63 @@ def compare(a: Features, b: Features) -> PairDecision:
     else:
         outcome = DISTINCT
     return PairDecision(a.id, b.id, round(score, 4), outcome, reasons)
+
+
+def _another_report(
+    a: Features, b: Features, *, same_pages: bool, strong: bool, same_abstract: bool, venue: bool
+) -> str:
+    """Why two records look like two reports of one study (a meeting abstract and the article,
+    a preprint and its journal version), in words; "" when nothing says so. One contradiction
+    however many signs agree: the pair stays a question for a person, not two."""
+    signs = []
+    kinds = {a.kind, b.kind}
+    years_apart = bool(a.year and b.year and a.year != b.year)
+    # The same pages or DOI: one place of publication, which two reports never share.
+    place = same_pages or strong
+    people = _people_differ(a, b, years_apart=years_apart) if not place else ""
+    if kinds == {ABSTRACT, ARTICLE}:
+        # Both databases printed a type: an Embase "Conference Abstract" against a MEDLINE
+        # "Journal Article" is never the same record, whatever the text shares.
+        signs.append("conference abstract vs article (publication types)")
+    elif a.conference != b.conference:
+        article = b if a.conference else a
+        abstract = a if a.conference else b
+        # Same pages, DOI or abstract, or the "article" is a bare record of the same journal:
+        # one database merely left out the supplement. An abstract and its full paper differ in
+        # those; but an abstract's text is often the article's, and a bare record stands for
+        # either, so another year or another author list outweighs them.
+        excused = same_pages or strong or same_abstract or (venue and not article.first_page)
+        if abstract.kind == ABSTRACT and _journal_article(article):
+            excused = place
+        if not excused or years_apart or people:
+            signs.append("conference abstract vs article")
+    if (a.preprint != b.preprint or kinds == {PREPRINT, ARTICLE}) and not place:
+        published = b if a.preprint or a.kind == PREPRINT else a
+        if published.kind == ARTICLE or (published.journal and not published.preprint):
+            signs.append("preprint vs article")
+    if signs and people:
+        signs.append(people)
+    return " and ".join(signs)
+
+
+def _journal_article(record: Features) -> bool:
+    """A journal article by its type, or by a page range of several pages outside a supplement."""
+    if record.kind == ARTICLE:
+        return True
+    several = record.last_page not in ("", record.first_page)
+    return several and not record.conference
+
+
+# Author lists are cut short by some databases (6 of 30, 10 of 11, the first author alone), so a
+# longer list is evidence only where the shorter is too short to be a cut (three names or
+# fewer) and at least two names shorter, or where the years differ too.
+def _people_differ(a: Features, b: Features, *, years_apart: bool) -> str:
+    if a.people is None or b.people is None:
+        return ""
+    few, many = sorted((a.people, b.people))
+    if (few <= 3 and many >= few + 2) or (years_apart and few != many):
+        return f"authors {a.people} vs {b.people}"
+    return ""
 
 
 def _title_within(a: str, b: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import normalise
+from . import normalise, study
 
 AUTO = "auto"
 CANDIDATE = "candidate"
@@ -29,6 +29,9 @@ class DedupRecord:
     issn: list[str] = field(default_factory=list)
     abstract: str = ""
     publication_type: str = ""
+    # Trial registration numbers the record's own fields hold beyond its title and abstract
+    # (MEDLINE SI, PubMed XML DataBankList, Embase "Clinical Trial Numbers"), as printed.
+    registrations: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -220,6 +223,10 @@ class Features:
     comment: bool
     protocol: bool
     conference: bool
+    kind: str
+    preprint: bool
+    registrations: frozenset[str]
+    people: int | None
 
 
 def _numbers(value: str) -> frozenset[str]:
@@ -274,5 +281,11 @@ def features(index: int, record: DedupRecord) -> Features:
         comment=bool(_COMMENT.search(raw_title)) or "comment" in kind or "letter" in kind,
         protocol=bool(_PROTOCOL.search(punctuated)) or "protocol" in kind,
         conference=bool(_CONFERENCE.search(venue))
-        or any(k in kind for k in ("conference", "abstract", "proceedings", "inproceedings")),
+        or any(k in kind for k in ("conference", "abstract", "proceedings", "inproceedings"))
+        # A page "S12" or an abstract number: printed in a supplement, as meeting abstracts are.
+        or study.in_supplement(record.volume, record.issue, record.pages),
+        kind=study.publication_kind(record.publication_type or ""),
+        preprint=study.is_preprint(record.journal, normalise.doi(record.doi)),
+        registrations=study.registrations(record.title, record.abstract, *record.registrations),
+        people=study.author_count(names),
     )
