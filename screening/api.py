@@ -376,7 +376,7 @@ def duplicate_list(request: HttpRequest, slug: str, status: str = "") -> Any:
 
 
 class DuplicateAction(Schema):
-    action: Literal["merge", "reject", "unmerge"]
+    action: Literal["merge", "reject", "unmerge", "reopen"]
     # A merge may name the reference that stays; it must when the references were decided
     # differently (409 says which may), and that reference's decisions then stand.
     survivor: int | None = None
@@ -388,7 +388,8 @@ class DuplicateAction(Schema):
 def duplicate_decide(
     request: HttpRequest, slug: str, candidate_id: int, payload: DuplicateAction
 ) -> DuplicateCandidate:
-    """Merge a candidate set, mark it not duplicates, or undo a merge (leads and admins)."""
+    """Merge a candidate set, mark it not duplicates, undo a merge, or reopen a set marked not
+    duplicates so that it waits for a person again (leads and admins)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     candidate = get_object_or_404(DuplicateCandidate, pk=candidate_id, project=project)
     return deduplication.duplicate_decide(

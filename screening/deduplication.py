@@ -1,4 +1,5 @@
-"""Deduplication use cases: run the pure core over a project, merge, reject and unmerge.
+"""Deduplication use cases: run the pure core over a project, merge, reject, unmerge, undo an
+unmerge and reopen a set marked not duplicates.
 
 Records are never edited or deleted: a merge moves records under a surviving reference and marks
 the others `merged_into` it; `moves` on the DuplicateCandidate row lets an unmerge put every
@@ -270,23 +271,22 @@ def duplicate_decide(
     actor: AbstractBaseUser,
     survivor: int | None = None,
 ) -> DuplicateCandidate:
-    """A person's answer on a duplicate set: merge, reject (not duplicates) or unmerge.
+    """A person's answer on a duplicate set: merge, reject (not duplicates), unmerge, or reopen
+    a set marked not duplicates (it waits for a person again, and may then be merged).
 
     A merge may name the reference that stays (`survivor`); it must, when the references were
     decided differently, and then that reference's decisions stand.
     """
     candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
-    allowed = {
-        "merge": DuplicateStatus.PENDING,
-        "reject": DuplicateStatus.PENDING,
-        "unmerge": DuplicateStatus.MERGED,
-    }
-    if action not in allowed:
-        raise InvalidInput("action must be merge, reject or unmerge.", field="action")
-    if candidate.status != allowed[action]:
+    if action not in _ALLOWED:
+        raise InvalidInput(
+            f"action must be {', '.join(list(_ALLOWED)[:-1])} or {list(_ALLOWED)[-1]}.",
+            field="action",
+        )
+    if candidate.status != _ALLOWED[action]:
         raise Conflict(
             f"This duplicate set is {candidate.get_status_display().lower()}; "
-            f"it cannot be {action}d now.",
+            f"it cannot be {_PAST[action]} now.",
             field="action",
         )
     if action == "merge":
@@ -300,8 +300,39 @@ def duplicate_decide(
             obj=candidate,
             after={"references": candidate.references},
         )
+    elif action == "reopen":
+        _reopen(candidate, actor=actor)
     else:
         _unmerge(candidate, actor=actor)
+    return candidate
+
+
+# Each answer, and the state a set must be in to take it.
+_ALLOWED = {
+    "merge": DuplicateStatus.PENDING,
+    "reject": DuplicateStatus.PENDING,
+    "unmerge": DuplicateStatus.MERGED,
+    "reopen": DuplicateStatus.REJECTED,
+}
+_PAST = {"merge": "merged", "reject": "rejected", "unmerge": "unmerged", "reopen": "reopened"}
+
+
+@transaction.atomic
+def duplicate_unmerge_undo(
+    *, candidate: DuplicateCandidate, actor: AbstractBaseUser
+) -> DuplicateCandidate:
+    """Merge an unmerged set again exactly as it was: the same reference stays, and the records
+    and decisions that left it at the unmerge move back to it."""
+    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+    # Only an unmerge leaves a set not duplicates with a survivor: a person's "not duplicates"
+    # never had one, and a reopening forgets it.
+    if candidate.status != DuplicateStatus.REJECTED or candidate.survivor_id is None:
+        raise Conflict(
+            f"Set {candidate.pk} is {candidate.get_status_display().lower()} and was not "
+            "unmerged: there is no unmerge to undo.",
+            field="action",
+        )
+    _merge(candidate, actor=actor, survivor=candidate.survivor_id, verb="duplicate.unmerge_undone")
     return candidate
 
 
@@ -328,7 +359,11 @@ def duplicates_merge_above(
 
 
 def _merge(
-    candidate: DuplicateCandidate, *, actor: AbstractBaseUser | None, survivor: int | None = None
+    candidate: DuplicateCandidate,
+    *,
+    actor: AbstractBaseUser | None,
+    survivor: int | None = None,
+    verb: str = "duplicate.merge",
 ) -> None:
     references = list(
         Reference.objects.select_for_update()
@@ -364,7 +399,7 @@ def _merge(
     candidate.save()
     audit_record(
         actor=actor,
-        verb="duplicate.merge" if actor else "duplicate.auto_merge",
+        verb=verb if actor else "duplicate.auto_merge",
         project=candidate.project,
         obj=candidate,
         after={
@@ -629,6 +664,28 @@ def _unmerge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
         obj=candidate,
         before={"survivor": survivor.pk, "moves": candidate.moves},
         after={"references": candidate.references},
+    )
+
+
+def _reopen(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
+    """Back to waiting for a person. The survivor and moves of an earlier unmerge are dropped
+    (the unmerge's audit row keeps them): a reopened set is decided afresh, not undone."""
+    before = {
+        "status": candidate.status,
+        "decided_by": candidate.decided_by_id,
+        "survivor": candidate.survivor_id,
+    }
+    candidate.status = DuplicateStatus.PENDING
+    candidate.survivor, candidate.moves = None, []
+    candidate.decided_by, candidate.decided_at = None, None
+    candidate.save(update_fields=["status", "survivor", "moves", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        verb="duplicate.reopen",
+        project=candidate.project,
+        obj=candidate,
+        before=before,
+        after={"status": candidate.status, "references": candidate.references},
     )
 
 

@@ -288,23 +288,43 @@ def duplicate_review(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(f"{request.path}?status=pending")
     if request.method == "POST":
         candidate = get_object_or_404(
-            DuplicateCandidate, pk=request.POST.get("candidate"), project=project
+            DuplicateCandidate, pk=_int_or_none(request.POST.get("candidate")), project=project
         )
+        action = request.POST.get("action", "")
+        # Back to the tab, page and search the answer was given from.
+        back = request.GET.copy()
+        back.pop("survivor", None)
         try:
-            deduplication.duplicate_decide(
-                candidate=candidate,
-                action=request.POST.get("action", ""),
-                actor=request.user,
-                survivor=_int_or_none(request.GET.get("survivor")),
-            )
+            if action == "undo_unmerge":
+                deduplication.duplicate_unmerge_undo(candidate=candidate, actor=request.user)
+            else:
+                deduplication.duplicate_decide(
+                    candidate=candidate,
+                    action=action,
+                    actor=request.user,
+                    survivor=_int_or_none(request.GET.get("survivor")),
+                )
         except ServiceError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _DECIDED[request.POST["action"]])
-        return redirect(f"{request.path}?status={request.GET.get('status', 'pending')}")
+            messages.success(request, _DECIDED[action].format(set=candidate.pk))
+            if action == "unmerge":
+                back["unmerged"] = str(candidate.pk)  # the page offers to undo it
+        back.setdefault("status", DuplicateStatus.PENDING)
+        if action != "unmerge":
+            back.pop("unmerged", None)
+        return redirect(f"{request.path}?{back.urlencode()}")
     status = request.GET.get("status", DuplicateStatus.PENDING)
     if status not in DuplicateStatus.values:
         status = DuplicateStatus.PENDING
+    text = request.GET.get("q", "").strip()
+    page = Paginator(
+        selectors.duplicate_set_ids(project, status=status, text=text), selectors.DUPLICATES_PAGE
+    ).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    for name in ("page", "unmerged"):
+        filters.pop(name, None)
+    unmerged = _int_or_none(request.GET.get("unmerged"))
     return render(
         request,
         "screening/duplicate_review.html",
@@ -313,7 +333,19 @@ def duplicate_review(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "status": status,
             "statuses": DuplicateStatus.choices,
-            "sets": selectors.duplicate_sets(project, status=status),
+            "query": text,
+            "page": page,
+            "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
+            "filters": filters.urlencode(),
+            "sets": selectors.duplicate_sets(project, list(page.object_list)),
+            # Offered while the set stays as the unmerge left it; the service checks again.
+            "undo": unmerged is not None
+            and DuplicateCandidate.objects.filter(
+                pk=unmerged,
+                project=project,
+                status=DuplicateStatus.REJECTED,
+                survivor__isnull=False,
+            ).first(),
             "counts": selectors.project_counts(
                 project, sees_all_votes=membership.allows(Role.LEAD)
             ),
@@ -324,7 +356,9 @@ def duplicate_review(request: HttpRequest, slug: str) -> HttpResponse:
 _DECIDED = {
     "merge": "Merged: the records now form one reference.",
     "reject": "Marked as not duplicates.",
-    "unmerge": "Unmerged: every record is back in its own reference.",
+    "unmerge": "Unmerged set {set}: every record is back in its own reference.",
+    "undo_unmerge": "Set {set} merged again, as it was before the unmerge.",
+    "reopen": "Set {set} reopened: it waits for a person again.",
 }
 
 

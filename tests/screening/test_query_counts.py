@@ -82,3 +82,30 @@ def test_a_vote_on_a_reference_of_another_project_is_404_and_changes_nothing(
     )
     assert answer.status_code == 404
     assert not Vote.objects.filter(reference=theirs).exists()
+
+
+@pytest.mark.parametrize("status", ["pending", "merged", "rejected"])
+@pytest.mark.parametrize("q", ["", "badges"])
+def test_the_duplicates_page_does_not_grow_with_its_sets(
+    browser_client, project, lead, reviewer_a, status, q
+) -> None:
+    from screening import decisions
+    from screening.models import Reference
+    from tests.screening import duplicate_sets
+
+    client = browser_client(lead)
+    page = "/projects/microcredentials/duplicates/"
+    few = duplicate_sets.pairs(project, 2, status=status, title="Badges")
+    # Decisions on the waiting sets' references: read for every set shown, to mark differences.
+    for candidate in few if status == "pending" else []:
+        for reference in candidate.references:
+            decisions.vote_cast(
+                reference=Reference.objects.get(pk=reference),
+                reviewer=reviewer_a,
+                stage=TA,
+                vote="include",
+            )
+    short = len(_queries(lambda: client.get(page, {"status": status, "q": q})))
+    duplicate_sets.pairs(project, 30, status=status, title="Badges")  # more than a page
+    long = len(_queries(lambda: client.get(page, {"status": status, "q": q, "page": 1})))
+    assert long == short
