@@ -143,6 +143,17 @@ def _shown(page) -> int:
     return int(page.locator("#screen-card article.reference").get_attribute("data-reference"))
 
 
+def _until(page, condition, timeout: float = 10.0) -> None:
+    """Wait for a condition the test itself sees (a route handled, a row written): Playwright's
+    handlers run while the page is waited on, so the wait gives them their turn."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "the condition did not come true in time"
+        page.wait_for_timeout(20)
+
+
 def _queue(page):  # noqa: ANN202 - a Playwright Locator
     return page.locator("#vote-queue")
 
@@ -183,3 +194,213 @@ def test_keys_work_after_clicking_into_the_pdf_viewer(
     )
     vote = Vote.objects.get(reference_id=reference, reviewer=reviewer_a, stage="full_text")
     assert (vote.vote, vote.reason.name) == ("exclude", "Wrong population")
+
+
+def test_five_e_keys_40_ms_apart_record_five_votes_on_five_references(
+    live_server, log_in, demo_imports, reviewer_a
+) -> None:
+    page = log_in(reviewer_a)
+    page.goto(f"{live_server.url}{BASE}/screen/")
+    expect(page.locator("#screen-card article.reference")).to_be_visible()
+    # The reference each key met, noted before the page's own handler moves on.
+    page.evaluate(
+        """() => {
+          window.__met = [];
+          window.addEventListener("keydown", () => window.__met.push(Number(
+            document.querySelector("#screen-card article.reference").dataset.reference)), true);
+        }"""
+    )
+    # The first vote's answer is held until the five keys are pressed: on a server slower than
+    # this one's 20 ms, each key comes while a vote is on its way.
+    held = []
+    page.route(VOTE_URL, lambda route: held.append(route) if not held else route.continue_())
+    for _ in range(5):
+        page.keyboard.press("e")
+        page.wait_for_timeout(40)  # the reviewer's pace under test, not a wait for the page
+    _until(page, lambda: held)
+    held[0].continue_()
+    expect(_queue(page)).to_contain_text("All votes saved.")
+    met = page.evaluate("window.__met")
+    votes = list(
+        Vote.objects.filter(reviewer=reviewer_a).order_by("id").values_list("reference_id", "vote")
+    )
+    assert votes == [(reference, "exclude") for reference in met]
+    assert len(set(met)) == 5
+    assert met == sorted(met)  # in the order they were shown, which is import order
+    expect(page.locator("#screen-card .my-votes")).to_have_text("5 votes")
+
+
+def test_a_slow_answer_keeps_the_vote_unsaved_until_it_comes_and_keys_queue_behind(
+    live_server, log_in, demo_imports, reviewer_a
+) -> None:
+    page = log_in(reviewer_a)
+    page.goto(f"{live_server.url}{BASE}/screen/")
+    held = []
+    page.route(VOTE_URL, lambda route: held.append(route) if not held else route.continue_())
+    first = _shown(page)
+    page.keyboard.press("i")
+    expect(page.locator("#screen-card article.reference")).not_to_have_attribute(
+        "data-reference", str(first)
+    )
+    second = _shown(page)
+    page.keyboard.press("m")
+    expect(_queue(page).locator(".vote-queue-text")).to_have_text("Saving 2 votes…")
+    _until(page, lambda: held)
+    assert len(held) == 1
+    assert not Vote.objects.exists()  # nothing is said saved while the answer is on its way
+    page.wait_for_timeout(2000)  # the slow server under test, not a wait for the page
+    expect(_queue(page).locator(".vote-queue-text")).to_have_text("Saving 2 votes…")
+    held[0].continue_()
+    expect(_queue(page)).to_contain_text("All votes saved.")
+    votes = list(Vote.objects.order_by("id").values_list("reference_id", "vote"))
+    assert votes == [(first, "include"), (second, "maybe")]
+
+
+def test_a_vote_lost_to_the_network_stays_queued_says_so_and_goes_on_retry(
+    live_server, log_in, demo_imports, reviewer_a
+) -> None:
+    page = log_in(reviewer_a)
+    page.goto(f"{live_server.url}{BASE}/screen/")
+    network = {"down": True}
+
+    def vote(route) -> None:
+        if network["down"]:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route(VOTE_URL, vote)
+    first = _shown(page)
+    page.keyboard.press("i")
+    second = _shown(page)
+    page.keyboard.press("e")  # the reviewer goes on: this one queues behind
+    expect(_queue(page)).to_have_attribute("data-state", "waiting")
+    expect(_queue(page)).to_contain_text(
+        f"Not saved yet: 2 votes (the first on reference {first}) wait here. The connection failed"
+    )
+    expect(page.get_by_role("button", name="Retry now")).to_be_visible()
+    assert page.locator("#screen-card article.reference").get_attribute("data-reference") not in {
+        str(first),
+        str(second),
+    }
+    screenshot(page, "screen-vote-not-saved-yet")
+    assert not Vote.objects.exists()
+    network["down"] = False
+    page.get_by_role("button", name="Retry now").click()
+    expect(_queue(page)).to_contain_text("All votes saved.")
+    votes = list(Vote.objects.order_by("id").values_list("reference_id", "vote"))
+    assert votes == [(first, "include"), (second, "exclude")]
+
+
+def test_a_server_error_is_never_shown_raw_and_the_vote_is_sent_again(
+    live_server, log_in, demo_imports, reviewer_a
+) -> None:
+    page = log_in(reviewer_a)
+    page.goto(f"{live_server.url}{BASE}/screen/")
+    failures = []
+
+    def vote(route) -> None:
+        if not failures:
+            failures.append(route.request.url)
+            route.fulfill(status=500, body="<h1>Server Error</h1><pre>Traceback: secret</pre>")
+        else:
+            route.continue_()
+
+    page.route(VOTE_URL, vote)
+    first = _shown(page)
+    page.keyboard.press("e")
+    expect(_queue(page)).to_contain_text("The server failed (error 500)")
+    expect(page.locator("#screen-card article.reference")).to_be_visible()
+    assert "Traceback" not in page.content()
+    # Retried by itself, after a second.
+    expect(_queue(page)).to_contain_text("All votes saved.")
+    assert "Traceback" not in page.content()
+    assert list(Vote.objects.values_list("reference_id", "vote")) == [(first, "exclude")]
+
+
+def test_a_vote_refused_with_409_is_dropped_and_the_page_says_why(
+    live_server, log_in, api, project, demo_imports, reviewer_a, reviewer_b
+) -> None:
+    from tests.factories import MembershipFactory
+
+    page = log_in(reviewer_a)
+    page.goto(f"{live_server.url}{BASE}/screen/")
+    taken = _shown(page)
+    # Two others decide the reference on A's screen while A reads it.
+    reviewer_c = MembershipFactory(project=project, user__username="reviewer_c").user
+    for who in (reviewer_b, reviewer_c):
+        api(who).post(f"{BASE}/references/{taken}/votes", {"stage": TA, "vote": "include"})
+    page.keyboard.press("e")
+    dropped = page.locator("#vote-dropped li")
+    expect(dropped).to_have_count(1)
+    refusal = api(reviewer_a).post(
+        f"{BASE}/references/{taken}/votes", {"stage": TA, "vote": "exclude"}
+    )
+    assert refusal.status_code == 409
+    expect(dropped).to_contain_text(f"Not recorded: your vote “exclude” on reference {taken}")
+    expect(dropped).to_contain_text(refusal.json()["detail"])
+    expect(_queue(page)).to_contain_text("Votes are saved as you go.")
+    screenshot(page, "screen-vote-refused-409")
+    # The page moved on, and the queue goes on with the next vote.
+    following = _shown(page)
+    assert following != taken
+    page.keyboard.press("i")
+    expect(_queue(page)).to_contain_text(
+        f"All votes saved. Voted include on reference {following}."
+    )
+    assert list(Vote.objects.filter(reviewer=reviewer_a).values_list("reference_id", "vote")) == [
+        (following, "include")
+    ]
+    dropped.get_by_role("button", name="Dismiss").click()
+    expect(dropped).to_have_count(0)
+
+
+def test_an_expired_session_keeps_the_votes_through_the_login_and_comes_back_to_the_reference(
+    live_server, log_in, demo_imports, reviewer_a
+) -> None:
+    from django.contrib.sessions.models import Session
+
+    from tests.conftest import PASSWORD
+
+    page = log_in(reviewer_a)
+    page.goto(f"{live_server.url}{BASE}/screen/")
+    first = _shown(page)
+    Session.objects.all().delete()  # the session ends on the server
+    page.keyboard.press("i")
+    second = _shown(page)
+    page.keyboard.press("e")
+    reading = _shown(page)
+    expect(_queue(page)).to_have_attribute("data-state", "login")
+    expect(_queue(page)).to_contain_text(
+        "Not saved yet: your session has ended, and 2 votes (the first on reference "
+        f"{first}) wait here."
+    )
+    assert "Password" not in page.locator("#screen-card").inner_text()  # no login form in the card
+    screenshot(page, "screen-vote-session-ended")
+    assert not Vote.objects.exists()
+    page.get_by_role("link", name="Log in again").click()
+    page.get_by_label("Username").fill(reviewer_a.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#screen-card article.reference")).to_have_attribute(
+        "data-reference", str(reading)
+    )
+    expect(_queue(page)).to_contain_text("All votes saved.")
+    votes = list(Vote.objects.order_by("id").values_list("reference_id", "vote"))
+    assert votes == [(first, "include"), (second, "exclude")]
+
+
+def test_the_next_reference_starts_at_its_top(
+    live_server, log_in, demo_imports, reviewer_a
+) -> None:
+    page = log_in(reviewer_a, width=800, height=420)
+    page.goto(f"{live_server.url}{BASE}/screen/")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_function("window.scrollY > 200")
+    first = _shown(page)
+    page.keyboard.press("i")
+    expect(page.locator("#screen-card article.reference")).not_to_have_attribute(
+        "data-reference", str(first)
+    )
+    top = page.evaluate("document.getElementById('reference-title').getBoundingClientRect().top")
+    assert 0 <= top < 420
