@@ -303,11 +303,12 @@ def _another_report(
         # Same pages, DOI or abstract, or the "article" is a bare record of the same journal:
         # one database merely left out the supplement. An abstract and its full paper differ in
         # those; but an abstract's text is often the article's, and a bare record stands for
-        # either, so another year or another author list outweighs them.
+        # either, so another year or another number of authors (2 against 3) outweighs them.
         excused = same_pages or strong or same_abstract or (venue and not article.first_page)
         if abstract.kind == ABSTRACT and _journal_article(article):
             excused = place
-        if not excused or years_apart or people:
+        counted = bool(a.people and b.people and a.people != b.people) and not place
+        if not excused or years_apart or counted:
             signs.append("conference abstract vs article")
     if (a.preprint != b.preprint or kinds == {PREPRINT, ARTICLE}) and not place:
         published = b if a.preprint or a.kind == PREPRINT else a

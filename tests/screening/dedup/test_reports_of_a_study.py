@@ -119,6 +119,12 @@ AGAINST = [
         "conference abstract vs article",
     ),
     (
+        "two authors against three in the same year, one in a supplement, the same text",
+        {"authors": ["Garcia M.", "Lopez R."], "issue": "Suppl 2", "pages": "", "abstract": TEXT},
+        {"abstract": TEXT},
+        "conference abstract vs article",
+    ),
+    (
         "a page S88 a year earlier, the article without pages",
         {"year": 2021, "pages": "S88"},
         {"pages": ""},
@@ -213,6 +219,11 @@ SAME_REPORT = [
         "typed an abstract by one database, the same pages and first author alone",
         {"publication_type": "Conference Abstract", "authors": ["Garcia M."]},
         {},
+    ),
+    (
+        "the same authors and text, one database naming the supplement",
+        {"issue": "Suppl 2", "pages": "", "abstract": TEXT},
+        {"abstract": TEXT},
     ),
     (
         "the same registration",
