@@ -146,6 +146,11 @@ class ApiClient:
     def upload(self, path: str, data: dict[str, object]):  # noqa: ANN201
         return self.client.post(f"/api/v1{path}", data, headers=self._headers())
 
+    def patch(self, path: str, data: object = None):  # noqa: ANN201
+        return self.client.patch(
+            f"/api/v1{path}", data or {}, content_type="application/json", headers=self._headers()
+        )
+
     def put(self, path: str, data: object = None):  # noqa: ANN201
         return self.client.put(
             f"/api/v1{path}", data or {}, content_type="application/json", headers=self._headers()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from screening import decisions, pilots
-from screening.models import Pilot, Reference, Report, Resolution, Vote
+from screening.models import ExclusionReason, Pilot, Reference, Report, Resolution, Vote
 from tests.factories import MembershipFactory
 from tests.pdfs import pdf_with_text
 
@@ -94,6 +94,15 @@ ENDPOINTS = [
         body=lambda: {"name": "Wrong population"},
     ),
     Endpoint(
+        "exclusion reason change",
+        "patch",
+        "/exclusion-reasons/{ref}",
+        "lead",
+        200,
+        body=lambda: {"name": "Wrong comparator", "position": 1},
+        ref="reason",
+    ),
+    Endpoint(
         "report marked not retrieved",
         "post",
         "/references/{ref}/report",
@@ -156,6 +165,7 @@ def world(project, demo_imports, lead) -> dict[str, int]:
         "conflict": conflict.pk,
         "included": included.pk,
         "with_report": with_report.pk,
+        "reason": decisions.exclusion_reason_add(project=project, name="Other", user=lead).pk,
     }
 
 
@@ -165,6 +175,8 @@ def _call(client, endpoint: Endpoint, slug_base: str, ref: int | None):  # noqa:
         return client.get(path, **(endpoint.params or {}))
     if endpoint.method == "upload":
         return client.upload(path, endpoint.body())
+    if endpoint.method == "patch":
+        return client.patch(path, endpoint.body())
     return client.post(path, endpoint.body() if endpoint.body else None)
 
 
@@ -216,6 +228,7 @@ def test_refused_calls_change_nothing(
             Resolution.objects.count(),
             Report.objects.count(),
             list(Pilot.objects.values_list("id", "closed_at")),
+            list(ExclusionReason.objects.values_list("id", "name", "position", "retired_at")),
         )
 
     before = state()
@@ -236,7 +249,10 @@ def test_the_role_table_covers_every_route_of_the_screening_router() -> None:
         for method in operation.methods
     }
     covered = {
-        ("get" if e.method == "get" else "post", e.path.replace("{ref}", "{reference_id}"))
+        (
+            e.method if e.method in {"get", "patch"} else "post",
+            e.path.replace("{ref}", "{reason_id}" if e.ref == "reason" else "{reference_id}"),
+        )
         for e in ENDPOINTS
     }
     assert routes == covered
