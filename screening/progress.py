@@ -202,16 +202,13 @@ CLAIM_SECONDS = 15 * 60
 _CANDIDATES = 25
 
 
-def next_reference(
-    project: Project, reviewer: AbstractBaseUser, stage: str, *, prefer: int | None = None
-) -> int | None:
+def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> int | None:
     """The id of the first reference (in import order) at `stage` this reviewer has not voted on.
 
     References that already have their votes are skipped, and so, softly, are those just handed
     to enough other reviewers (a claim in the cache for 15 minutes): twenty reviewers asking at
     once get different references rather than twenty copies of one that only two may decide.
-    With `prefer` (the reference the screening page already shows, see `peek_next`), that one
-    is taken if it is still open and its seats are not all claimed.
+    The screening page asks for the cards it holds ahead too (`shown_and_ahead`).
 
     On title and abstract the search starts at a hint kept in the cache: the first reference
     still open to this reviewer last time (or, for a reviewer new to the stage, to anyone).
@@ -219,33 +216,7 @@ def next_reference(
     so half-way through 100k references the query reads a few rows instead of 50,000. The hint
     is only where to start looking; the vote itself is checked under the reference's lock.
     """
-    return next_and_ahead(project, reviewer, stage, prefer=prefer)[0]
-
-
-def next_and_ahead(
-    project: Project, reviewer: AbstractBaseUser, stage: str, *, prefer: int | None = None
-) -> tuple[int | None, int | None]:
-    """`next_reference`, and the one after it (as `peek_next` finds it) from the same
-    candidates: the screening page asks for both on every vote, and one query serves both."""
-    rows = _candidates(project, reviewer, stage)
-    if not rows:
-        return None, None
-    if prefer is not None:
-        rows = sorted(rows, key=lambda row: row[0] != prefer)  # stable: the rest keep their order
-    claimed = _claim(rows, stage, reviewer.pk)
-    return claimed, _first_free([row for row in rows if row[0] != claimed], stage)
-
-
-def peek_next(
-    project: Project, reviewer: AbstractBaseUser, stage: str, *, after: int
-) -> int | None:
-    """The reference `next_reference` would likely hand out once `after` is voted on, unclaimed.
-
-    The screening page loads it ahead, so that a vote shows it at once; the vote then asks for
-    it by `prefer`, and gets another only if someone took its last seat meanwhile.
-    """
-    rows = [row for row in _candidates(project, reviewer, stage) if row[0] != after]
-    return _first_free(rows, stage)
+    return shown_and_ahead(project, reviewer, stage, shown=None, skip=(), ahead=0)[0]
 
 
 def shown_and_ahead(
@@ -278,15 +249,6 @@ def shown_and_ahead(
     }
     ordered = sorted(rest, key=lambda row: row[0] not in free)  # stable: import order kept
     return shown, [pk for pk, _, _ in ordered][: max(ahead, 0)]
-
-
-def _first_free(rows: list[tuple[int, int, int]], stage: str) -> int | None:
-    """The first of `rows` whose seats are not all taken by votes and live claims."""
-    claims = cache.get_many([f"claims:{stage}:{pk}" for pk, _, _ in rows])
-    for pk, votes, required in rows:
-        if votes + (claims.get(f"claims:{stage}:{pk}") or 0) < required:
-            return pk
-    return None
 
 
 def _candidates(
