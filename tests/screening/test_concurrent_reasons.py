@@ -17,7 +17,7 @@ from screening.models import ExclusionReason
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
-BASE = "/api/v1/projects/microcredentials"
+BASE = "/projects/microcredentials"
 
 
 @pytest.fixture(autouse=True)
@@ -35,12 +35,8 @@ def _together(api, calls: list[tuple[object, int, int]]) -> list[int]:
         client = api(user)
         try:
             barrier.wait(timeout=10)
-            statuses[index] = client.client.patch(
-                f"{BASE}/exclusion-reasons/{reason}",
-                {"position": position},
-                content_type="application/json",
-                headers=client._headers(),
-            ).status_code
+            answer = client.patch(f"{BASE}/exclusion-reasons/{reason}", {"position": position})
+            statuses[index] = answer.status_code
         finally:
             connections.close_all()
 

@@ -54,9 +54,7 @@ def at_full_text(project, demo_imports, lead, reviewer_a, reviewer_b) -> list[Re
 
 
 def _patch(client, path: str, data: dict):  # noqa: ANN202
-    return client.client.patch(
-        f"/api/v1{path}", data, content_type="application/json", headers=client._headers()
-    )
+    return client.patch(path, data)
 
 
 # Order and keys -----------------------------------------------------------------------------
