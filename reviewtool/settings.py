@@ -7,6 +7,7 @@ on PostgreSQL with real Celery workers, and then SECRET_KEY must be given.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -180,6 +181,10 @@ STORAGES = {
 # mode serves static/ as it is, with DEBUG off too (runserver then serves none itself), so
 # `make run` and a bare `manage.py runserver` need no collectstatic first.
 WHITENOISE_USE_FINDERS = not DEPLOYED
+if WHITENOISE_USE_FINDERS:
+    # Empty here, but WhiteNoise warns at every start of `make run` when it is missing.
+    with contextlib.suppress(OSError):
+        STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 

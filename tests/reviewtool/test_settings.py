@@ -110,6 +110,7 @@ def test_make_run_serves_plain_http_with_debug_off_and_its_own_static_files(
     assert values["https"] == [False, False, False, False]
     assert values["static"] == "StaticFilesStorage"
     assert values["static_from_finders"] is True
+    assert (tmp_path / "staticfiles").is_dir()  # else WhiteNoise warns at each start
 
 
 def test_debug_is_on_only_when_asked_for(tmp_path: Path) -> None:
