@@ -27,6 +27,7 @@ from .models import (
     Role,
     Search,
 )
+from .workflow import SEES_ALL
 
 router = Router()
 
@@ -110,6 +111,7 @@ class ProjectOut(Schema):
     eligibility_criteria: str
     role: str
     counts: dict[str, Any]
+    blind_stages: list[str]
 
 
 def _project_out(project: Project, role: str) -> dict[str, Any]:
@@ -122,8 +124,10 @@ def _project_out(project: Project, role: str) -> dict[str, Any]:
         "eligibility_criteria": project.eligibility_criteria,
         "role": role,
         "counts": selectors.project_counts(
-            project, sees_all_votes=Role.rank(role) >= Role.rank(Role.LEAD)
+            project,
+            blinding=SEES_ALL if Role.rank(role) >= Role.rank(Role.LEAD) else project.blinding,
         ),
+        "blind_stages": sorted(project.blinding.blind_stages),
     }
 
 

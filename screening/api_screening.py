@@ -25,7 +25,7 @@ from .models import (
     Report,
     Role,
 )
-from .workflow import Stage, visible_status
+from .workflow import SEES_ALL, Blinding, Stage
 from .workflow import Status as StageStatus
 
 router = Router(tags=["screening"])
@@ -50,6 +50,10 @@ def _status(status: str) -> str:
 
 def _sees_all_votes(membership: Membership) -> bool:
     return membership.allows(Role.LEAD)
+
+
+def _blinding(project: Project, membership: Membership) -> Blinding:
+    return progress.blinding_for(project, membership)
 
 
 def _reference(project_id: int, reference_id: int) -> Reference:
@@ -78,7 +82,8 @@ class ReferenceOut(Schema):
     records: list[RecordSource]
 
 
-def _reference_out(reference: Reference, *, sees_all: bool) -> dict[str, Any]:
+def _reference_out(reference: Reference) -> dict[str, Any]:
+    """A reference as `progress.as_seen` annotated it for the caller."""
     return {
         "id": reference.pk,
         "title": reference.title,
@@ -88,8 +93,8 @@ def _reference_out(reference: Reference, *, sees_all: bool) -> dict[str, Any]:
         "doi": reference.doi,
         "pmid": reference.pmid,
         "abstract": reference.abstract,
-        "stage": reference.stage,
-        "status": visible_status(StageStatus(reference.status), sees_all_votes=sees_all),
+        "stage": reference.shown_stage,
+        "status": reference.shown_status,
         "records": [
             {
                 "database": record.search.database if record.search_id else record.method,
@@ -115,8 +120,7 @@ class _ReferencePage(LimitOffsetPagination):
 
     def paginate_queryset(self, queryset: Any, pagination: Any, **params: Any) -> dict[str, Any]:
         page = super().paginate_queryset(queryset, pagination, **params)
-        request = params["request"]
-        page["items"] = [_reference_out(r, sees_all=request.sees_all_votes) for r in page["items"]]
+        page["items"] = [_reference_out(r) for r in page["items"]]
         return page
 
 
@@ -125,34 +129,30 @@ class _ReferencePage(LimitOffsetPagination):
 def reference_list(request: HttpRequest, slug: str, stage: str = "", status: str = "") -> Any:
     """The project's references, optionally at one stage and in one status."""
     project, membership = get_project_for_user(request.user, slug)
-    request.sees_all_votes = _sees_all_votes(membership)
     stage, status = _stage_param(stage), _status(status)
-    references = progress.screened_references(project)
+    # Filtered on the stage and status as the caller is shown them (workflow.Blinding).
+    references = progress.as_seen(
+        progress.screened_references(project), _blinding(project, membership)
+    )
     if stage:
-        references = references.filter(stage=stage)
+        references = references.filter(shown_stage=stage)
     if status:
-        # Filter on the status as the caller sees it: to a reviewer, a conflict is pending.
-        shown_as = [
-            s.value
-            for s in StageStatus
-            if visible_status(s, sees_all_votes=request.sees_all_votes) == status
-        ]
-        references = references.filter(status__in=shown_as)
+        references = references.filter(shown_status=status)
     return references.order_by("id").prefetch_related(_record_sources())
 
 
 @router.get("/projects/{slug}/references/next", response={200: ReferenceOut, 204: None})
 def reference_next(request: HttpRequest, slug: str, stage: str = "title_abstract") -> Any:
     """The next reference the caller has not voted on at the stage, or 204 when none is left."""
-    project, membership = get_project_for_user(request.user, slug)
+    project, _ = get_project_for_user(request.user, slug)
     stage = _stage_param(stage, required=True)
     found = progress.next_reference(project, request.user, stage)
     if found is None:
         return Status(204, None)
     # Open to a vote means fewer votes than needed and no resolution: pending, by definition.
     reference = Reference.objects.prefetch_related(_record_sources()).get(pk=found)
-    reference.stage, reference.status = stage, StageStatus.PENDING
-    return _reference_out(reference, sees_all=_sees_all_votes(membership))
+    reference.shown_stage, reference.shown_status = stage, StageStatus.PENDING
+    return _reference_out(reference)
 
 
 @router.get("/projects/{slug}/references/{reference_id}", response=ReferenceOut)
@@ -160,13 +160,16 @@ def reference_detail(request: HttpRequest, slug: str, reference_id: int) -> Any:
     """One reference with its stage and status (as the caller may see it)."""
     project, membership = get_project_for_user(request.user, slug)
     return _reference_out(
-        _screened_reference(project, reference_id), sees_all=_sees_all_votes(membership)
+        _screened_reference(project, reference_id, _blinding(project, membership))
     )
 
 
-def _screened_reference(project: Project, reference_id: int) -> Reference:
-    """One reference still screened, with its statuses and records; 404 otherwise."""
-    references = progress.screened_references(project).prefetch_related(_record_sources())
+def _screened_reference(
+    project: Project, reference_id: int, blinding: Blinding = SEES_ALL
+) -> Reference:
+    """One reference still screened, with its statuses (as shown) and records; 404 otherwise."""
+    references = progress.as_seen(progress.screened_references(project), blinding)
+    references = references.prefetch_related(_record_sources())
     reference = references.filter(pk=reference_id).first()
     if reference is None:
         raise Http404("No such reference")
@@ -191,14 +194,18 @@ class VoteOut(Schema):
     reason: str
     note: str
     status: str
+    waiting_for_team: bool
 
 
 @router.post("/projects/{slug}/references/{reference_id}/votes", response={201: VoteOut})
 def vote_create(
     request: HttpRequest, slug: str, reference_id: int, payload: VoteIn
 ) -> Status[dict[str, Any]]:
-    """Cast (or replace) the caller's vote; the answer's status hides others' votes."""
-    project, membership = get_project_for_user(request.user, slug)
+    """Cast (or replace) the caller's vote; the answer is the same whatever others voted.
+
+    While the stage is blind to the caller, the status is `pending` and `waiting_for_team` true.
+    """
+    project, _ = get_project_for_user(request.user, slug)
     vote, status = decisions.vote_cast(
         # A stand-in: vote_cast reads the row once, locked, and answers 404 when it is not ours.
         reference=Reference(pk=reference_id, project_id=project.pk),
@@ -217,7 +224,8 @@ def vote_create(
             "vote": vote.vote,
             "reason": vote.reason.name if vote.reason_id else "",
             "note": vote.note,
-            "status": visible_status(status, sees_all_votes=_sees_all_votes(membership)),
+            "status": status,
+            "waiting_for_team": status == StageStatus.PENDING,
         },
     )
 
@@ -227,6 +235,9 @@ class ConflictVote(Schema):
     vote: str
     reason: str
     note: str
+    # The vote as it stood when the other reviewer had voted, where it was changed after that.
+    first_vote: str
+    changed_after_others: bool
 
 
 class ConflictOut(Schema):
@@ -309,7 +320,25 @@ def reference_reopen(request: HttpRequest, slug: str, reference_id: int, payload
         note=payload.note,
         user=request.user,
     )
-    return _reference_out(_screened_reference(project, reference_id), sees_all=True)
+    return _reference_out(_screened_reference(project, reference_id))
+
+
+# Blinding (an extension of ../shared/API.md) ------------------------------------------------
+
+
+class BlindingIn(Schema):
+    stage: str
+    blind: bool
+
+
+@router.post("/projects/{slug}/blinding", tags=["screening"])
+def blinding_set(request: HttpRequest, slug: str, payload: BlindingIn) -> dict[str, Any]:
+    """Unblind a stage (reviewers then see its outcomes) or blind it again (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    project = decisions.stage_blinding_set(
+        project=project, stage=payload.stage, blind=payload.blind, user=request.user
+    )
+    return {"blind_stages": sorted(project.blinding.blind_stages)}
 
 
 # Exclusion reasons ------------------------------------------------------------------------
@@ -617,18 +646,20 @@ def progress_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     """
     project, membership = get_project_for_user(request.user, slug)
     sees_all = _sees_all_votes(membership)
+    blinding = _blinding(project, membership)
     return {
-        "stages": progress.status_counts(project, sees_all_votes=sees_all),
+        "stages": progress.status_counts(project, blinding=blinding),
         "reviewers": [
             {
                 **row,
                 "last_vote_at": row["last_vote_at"].isoformat() if row["last_vote_at"] else None,
             }
             for row in progress.reviewer_progress(
-                project, viewer_id=request.user.pk, sees_all_votes=sees_all
+                project, viewer_id=request.user.pk, blinding=blinding
             )
         ],
         "pilot": _pilot_out(pilots.latest_pilot(project), sees_all=sees_all),
+        "blind_stages": sorted(project.blinding.blind_stages),
     }
 
 
@@ -649,7 +680,8 @@ def _pilot_out(pilot: Pilot | None, *, sees_all: bool) -> dict[str, Any] | None:
         "started_at": pilot.started_at.isoformat(),
         "started_by": pilot.started_by.get_username() if pilot.started_by_id else "",
         "closed_at": pilot.closed_at.isoformat() if pilot.closed_at else None,
-        "screened": report["screened"],
+        # How many have their two votes would tell a reviewer whether the other one voted yet.
+        "screened": report["screened"] if sees_all else None,
         "agreement": {
             "references": found.references,
             "percent_agreement": _rounded(found.percent_agreement, 2),

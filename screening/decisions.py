@@ -364,7 +364,13 @@ def vote_cast(
     reason: str = "",
     note: str = "",
 ) -> tuple[Vote, Status]:
-    """Record (or replace) the reviewer's vote at a stage; the vote and the stage's status after."""
+    """Record (or replace) the reviewer's vote; the vote, and the stage's status as they see it.
+
+    While the stage is blind to a reviewer (workflow.Blinding), they may change their vote even
+    on a reference the votes have decided: refusing would tell them the other vote agreed. A
+    change made after another reviewer voted is flagged to the lead (`changed_after_others_at`)
+    and agreement still counts the vote as it first stood (`first_vote`), the independent one.
+    """
     stage = _stage(stage)
     if vote not in {v.value for v in VoteChoice}:
         raise InvalidInput("vote must be include, exclude or maybe.", field="vote")
@@ -374,20 +380,25 @@ def vote_cast(
     facts = progress.reference_facts(reference, project)
     state = facts.state()
     _check_screenable(reference, state, stage)
-    if state[stage] in DECIDED:
+    blinding = progress.blinding_of(project, reviewer)
+    hidden = facts.hidden_at(stage, blinding)
+    voters = {who for who, _, _ in facts.votes_at(stage)}
+    replacing = reviewer.pk in voters
+    if replacing and hidden:
+        pass  # the reviewer's own vote, on an outcome they may not see: theirs to change
+    elif state[stage] in DECIDED and not hidden:
         raise Conflict(
             "This reference is decided at this stage; a lead can reopen it.", field="stage"
         )
-    voters = {who for who, _, _ in facts.votes_at(stage)}
+    elif not replacing and (len(voters) >= facts.required or state[stage] in DECIDED):
+        raise Conflict(f"This reference has its {facts.required} votes already.", field="vote")
     existing = None
-    if reviewer.pk in voters:
+    if replacing:
         existing = (
             Vote.objects.filter(reference=reference, stage=stage, reviewer=reviewer)
             .select_related("reason", "reviewer")
             .get()
         )
-    elif len(voters) >= facts.required:
-        raise Conflict(f"This reference has its {facts.required} votes already.", field="vote")
     before = _vote_facts(existing)
     reason_row = _reason_for_vote(project, reason, reviewer) if reason else None
     if existing is None:
@@ -402,8 +413,17 @@ def vote_cast(
         )
     else:
         cast = existing
+        changed = (cast.vote, cast.reason_id) != (vote, reason_row.pk if reason_row else None)
+        fields = ["vote", "reason", "note", "updated_at"]
+        # The flag stays on the vote's row, for leads: written into the audit event, which the
+        # reviewer's own history shows, it would tell them that the other reviewer had voted.
+        if changed and voters - {reviewer.pk}:
+            if not cast.first_vote:
+                cast.first_vote = cast.vote
+            cast.changed_after_others_at = timezone.now()
+            fields += ["first_vote", "changed_after_others_at"]
         cast.vote, cast.reason, cast.note = vote, reason_row, note
-        cast.save(update_fields=["vote", "reason", "note", "updated_at"])
+        cast.save(update_fields=fields)
     # After the commit: released earlier, the seat looks free while the vote is not yet seen.
     transaction.on_commit(partial(progress.release_claim, reference.pk, stage, reviewer.pk))
     audit_record(
@@ -414,8 +434,33 @@ def vote_cast(
         before=before,
         after=_vote_facts(cast),
     )
-    after = facts.with_vote(stage, reviewer.pk, vote, cast.reason_id).state()
-    return cast, after[stage]
+    after = facts.with_vote(stage, reviewer.pk, vote, cast.reason_id)
+    if after.hidden_at(stage, blinding):
+        return cast, Status.PENDING
+    return cast, after.state()[stage]
+
+
+@transaction.atomic
+def stage_blinding_set(
+    *, project: Project, stage: str, blind: bool, user: AbstractBaseUser
+) -> Project:
+    """A lead unblinds a stage (reviewers then see its outcomes and conflicts) or blinds it again."""
+    stage = _stage(stage)
+    field = f"{stage}_blind"
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    before = getattr(project, field)
+    if before != blind:
+        setattr(project, field, blind)
+        project.save(update_fields=[field])
+        audit_record(
+            actor=user,
+            verb="stage.blind" if blind else "stage.unblind",
+            project=project,
+            obj=project,
+            before={"stage": stage, "blind": before},
+            after={"stage": stage, "blind": blind},
+        )
+    return project
 
 
 # Conflicts: resolution and reopening ----------------------------------------------------

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from .workflow import Decision, ReviewType, Stage, VoteChoice
+from .workflow import Blinding, Decision, ReviewType, Stage, VoteChoice
 
 
 class Role(models.TextChoices):
@@ -44,6 +44,10 @@ class Project(models.Model):
     # for a stem, several words for a phrase.
     include_terms = models.TextField(blank=True)
     exclude_terms = models.TextField(blank=True)
+    # Screening is blind at each stage until a lead unblinds it (workflow.Blinding): until then a
+    # reviewer is shown every reference as pending, with their own vote only.
+    title_abstract_blind = models.BooleanField(default=True)
+    full_text_blind = models.BooleanField(default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -70,6 +74,20 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def blinding(self) -> Blinding:
+        """What a reviewer of this project is shown (leads and admins: workflow.SEES_ALL)."""
+        return Blinding(
+            frozenset(
+                stage
+                for stage, blind in (
+                    (Stage.TITLE_ABSTRACT.value, self.title_abstract_blind),
+                    (Stage.FULL_TEXT.value, self.full_text_blind),
+                )
+                if blind
+            )
+        )
 
 
 class Membership(models.Model):
@@ -464,6 +482,13 @@ class Vote(models.Model):
         ExclusionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="votes"
     )
     note = models.TextField(blank=True)
+    # The vote as it stood when another reviewer had voted too, kept when it is changed after
+    # that ("" while it never was): agreement counts this independent first decision, and the
+    # lead sees the change flagged (changed_after_others_at).
+    first_vote = models.CharField(
+        max_length=10, blank=True, default="", choices=[(v.value, v.value) for v in VoteChoice]
+    )
+    changed_after_others_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -472,6 +497,10 @@ class Vote(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["reference", "stage", "reviewer"], name="vote_one_per_reviewer_and_stage"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_vote__in=["", *[v.value for v in VoteChoice]]),
+                name="vote_first_vote_valid",
             ),
             models.CheckConstraint(
                 condition=Q(stage__in=[s.value for s in Stage]), name="vote_stage_valid"

@@ -45,16 +45,19 @@ from .models import (
     ReferenceSource,
     Report,
     Resolution,
+    Role,
     Vote,
 )
 from .workflow import (
+    REPORT_STATUSES,
     SAMPLE_MULTIPLIER,
+    SEES_ALL,
+    Blinding,
     Decision,
     ReferenceFacts,
     Stage,
     Status,
     VoteChoice,
-    visible_status,
     votes_required,
 )
 
@@ -112,6 +115,7 @@ def with_status(references: QuerySet[Reference], project: Project) -> QuerySet[R
     ta_status = _vote_status_expression(TA, required)
     ft_votes_status = _vote_status_expression(FT, required)
     references = references.annotate(
+        required=required,
         ta_status=ta_status,
         ft_status=Case(
             When(report__not_retrieved=True, then=Value(Status.NOT_RETRIEVED.value)),
@@ -194,6 +198,56 @@ def reference_facts(reference: Reference, project: Project) -> ReferenceFacts:
 def reference_state(reference: Reference, project: Project) -> dict[str, Status]:
     """Stage and status of one reference, from its rows, through workflow.py."""
     return reference_facts(reference, project).state()
+
+
+# What a member is shown (workflow.Blinding) -------------------------------------------------
+
+
+def blinding_for(project: Project, membership: Membership | None) -> Blinding:
+    """Leads and admins see every outcome; a reviewer (or anyone else) the project's blinding."""
+    if membership is not None and membership.allows(Role.LEAD):
+        return SEES_ALL
+    return project.blinding
+
+
+def blinding_of(project: Project, user: AbstractBaseUser) -> Blinding:
+    """`blinding_for` the user's membership of the project, read here."""
+    return blinding_for(project, Membership.objects.filter(project=project, user=user).first())
+
+
+def as_seen(references: QuerySet[Reference], blinding: Blinding) -> QuerySet[Reference]:
+    """Annotate `shown_stage` and `shown_status` on `with_status`'s references: what a viewer
+    with `blinding` is shown, written as workflow.Blinding.shown in SQL for lists to filter on."""
+    if not blinding.blind_stages:
+        return references.annotate(shown_stage=F("stage"), shown_status=F("status"))
+    pending = Value(Status.PENDING.value)
+    ta_hidden = (
+        Q(ta_resolution__decision__isnull=True)
+        & Q(report__isnull=True)
+        & ~Q(source=ReferenceSource.OTHER)
+        & Q(required__gte=2)
+    )
+    hidden_ta = [When(ta_hidden, then=pending)] if TA in blinding.blind_stages else []
+    hidden_ft = (
+        [When(Q(ft_resolution__decision__isnull=True) & Q(required__gte=2), then=pending)]
+        if FT in blinding.blind_stages
+        else []
+    )
+    return references.annotate(
+        shown_stage=Case(
+            *([When(ta_hidden, then=Value(TA))] if hidden_ta else []),
+            default=F("stage"),
+            output_field=CharField(),
+        ),
+        shown_status=Case(
+            *hidden_ta,
+            When(stage=TA, then=F("ta_status")),
+            When(ft_status__in=[s.value for s in REPORT_STATUSES], then=F("ft_status")),
+            *hidden_ft,
+            default=F("ft_status"),
+            output_field=CharField(),
+        ),
+    )
 
 
 # The next reference ------------------------------------------------------------------------
@@ -475,15 +529,28 @@ def exclusion_reasons(
     return listed
 
 
-def status_counts(project: Project, *, sees_all_votes: bool = True) -> dict[str, dict[str, int]]:
+def status_counts(project: Project, *, blinding: Blinding = SEES_ALL) -> dict[str, dict[str, int]]:
     """References per stage and status: {"title_abstract": {"pending": n, ...}, ...}.
 
-    A reviewer, blind to others' votes, sees conflicts counted as pending (workflow.visible_status).
+    A blind reviewer's counts are of the statuses they are shown (workflow.Blinding): a count of
+    agreements or conflicts would tell them how the others voted.
     """
     counts: dict[str, dict[str, int]] = {TA: {}, FT: {}}
-    for _, stage, status, _, n in status_table(project):
-        shown = visible_status(Status(status), sees_all_votes=sees_all_votes).value
-        counts[stage][shown] = counts[stage].get(shown, 0) + n
+    if not blinding.blind_stages:
+        for _, stage, status, _, n in status_table(project):
+            counts[stage][status] = counts[stage].get(status, 0) + n
+        return counts
+    for source, stage, status, _, n, acts in _status_rows(project, lead_acts=True):
+        shown_stage, shown = blinding.shown(
+            stage=stage,
+            title_abstract=Status(status),
+            full_text=Status(status),
+            resolved={stage for stage, bit in ((TA, 1), (FT, 2)) if acts & bit},
+            has_report=bool(acts & 4),
+            from_other_methods=source == ReferenceSource.OTHER,
+            single_vote=bool(acts & 8),
+        )
+        counts[shown_stage][shown.value] = counts[shown_stage].get(shown.value, 0) + n
     return counts
 
 
@@ -551,10 +618,11 @@ WITH votes AS (
             WHEN ft_excludes = ft_votes
                 AND (ft_first_reason IS NULL OR ft_first_reason = ft_last_reason)
                 THEN %(excluded)s
-            ELSE %(conflict)s END AS ft_status
+            ELSE %(conflict)s END AS ft_status,
+        {lead_acts_sql}
     FROM counted
 ), staged AS (
-    SELECT source, ft_status, ft_last_reason, ft_resolution_reason, ta_status,
+    SELECT source, ft_status, ft_last_reason, ft_resolution_reason, ta_status, lead_acts,
         CASE WHEN source = %(other)s OR ta_status = %(included)s THEN %(ft)s ELSE %(ta)s END
             AS stage
     FROM statuses
@@ -563,14 +631,20 @@ SELECT source, stage,
     CASE WHEN stage = %(ft)s THEN ft_status ELSE ta_status END AS status,
     CASE WHEN stage = %(ft)s AND ft_status = %(excluded)s
         THEN COALESCE(ft_resolution_reason, ft_last_reason) END AS final_reason,
-    COUNT(*)
+    COUNT(*){lead_acts}
 FROM staged
-GROUP BY 1, 2, 3, 4
+GROUP BY 1, 2, 3, 4{lead_acts}
 """
+# What a lead did to each reference (resolved at title/abstract, at full text, has a report), as
+# one number for grouping: the counts a blind reviewer is shown depend on it (workflow.Blinding).
+_LEAD_ACTS_SQL = """(CASE WHEN ta_decision IS NULL THEN 0 ELSE 1 END
+            + CASE WHEN ft_decision IS NULL THEN 0 ELSE 2 END
+            + CASE WHEN report IS NULL THEN 0 ELSE 4 END
+            + CASE WHEN required < 2 THEN 8 ELSE 0 END) AS lead_acts"""
 
 
-def status_table(project: Project) -> list[tuple[str, str, str, str | None, int]]:
-    """(source, stage, status, final reason, references) over the project, in one query."""
+def _status_rows(project: Project, *, lead_acts: bool = False) -> list[tuple[Any, ...]]:
+    """The rows of _STATUS_COUNTS_SQL; with `lead_acts`, grouped by them too (a last column)."""
     per_reference = project.reviewers_per_reference
     params = {
         "ta": TA,
@@ -585,9 +659,18 @@ def status_table(project: Project) -> list[tuple[str, str, str, str | None, int]
         "exclude": Decision.EXCLUDE.value,
         **{status.value: status.value for status in Status},
     }
+    sql = _STATUS_COUNTS_SQL.format(
+        lead_acts=", lead_acts" if lead_acts else "",
+        lead_acts_sql=_LEAD_ACTS_SQL if lead_acts else "0 AS lead_acts",
+    )
     with connection.cursor() as cursor:
-        cursor.execute(_STATUS_COUNTS_SQL, params)
-        rows = cursor.fetchall()
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def status_table(project: Project) -> list[tuple[str, str, str, str | None, int]]:
+    """(source, stage, status, final reason, references) over the project, in one query."""
+    rows = _status_rows(project)
     # Reasons are counted by id, and named here: joining their names in SQL cost a join per row.
     reason_ids = {row[3] for row in rows if row[3] is not None}
     names = dict(ExclusionReason.objects.filter(pk__in=reason_ids).values_list("pk", "name"))
@@ -757,6 +840,8 @@ def conflicts_with_votes(references: list[Reference]) -> list[dict[str, Any]]:
                     "vote": vote.vote,
                     "reason": vote.reason.name if vote.reason_id else "",
                     "note": vote.note,
+                    "first_vote": vote.first_vote,
+                    "changed_after_others": vote.changed_after_others_at is not None,
                 }
             )
     return [
@@ -776,9 +861,10 @@ def votes_by_reference(
     rows = Vote.objects.filter(project=project, stage=stage, reference__merged_into__isnull=True)
     if pilot is not None:
         rows = rows.filter(reference__pilot=pilot)
-    rows = rows.values_list("reference_id", "reviewer__username", "vote")
-    for reference_id, reviewer, vote in rows:
-        votes.setdefault(reference_id, {})[reviewer] = vote
+    # A vote changed after another reviewer's counts as it first stood: the independent decision.
+    rows = rows.values_list("reference_id", "reviewer__username", "vote", "first_vote")
+    for reference_id, reviewer, vote, first_vote in rows:
+        votes.setdefault(reference_id, {})[reviewer] = first_vote or vote
     return votes
 
 
@@ -804,12 +890,12 @@ def decided_references(project: Project, stage: str = "", status: str = "") -> Q
 
 
 def reviewer_progress(
-    project: Project, *, viewer_id: int, sees_all_votes: bool
+    project: Project, *, viewer_id: int, blinding: Blinding = SEES_ALL
 ) -> list[dict[str, Any]]:
     """Each member's votes per stage (how many, and of which kind), in one grouped query.
 
-    Every member appears, voted or not. To a reviewer, the kinds of others' votes are hidden
-    (None): counts per person are shared, how others voted is not, screening being blind.
+    Every member appears, voted or not. At a stage blind to the viewer, others' votes are hidden
+    (None), their number too: it would tell whether the other reviewer has voted yet.
     """
     members = list(
         Membership.objects.filter(project=project).select_related("user").order_by("user__username")
@@ -828,16 +914,19 @@ def reviewer_progress(
             last_vote[reviewer_id] = last
     progress = []
     for member in members:
-        shown = sees_all_votes or member.user_id == viewer_id
+        own = member.user_id == viewer_id
         row: dict[str, Any] = {
             "reviewer": member.user.get_username(),
             "role": member.role,
-            "last_vote_at": last_vote.get(member.user_id),
+            "last_vote_at": last_vote.get(member.user_id)
+            if own or not blinding.blind_stages
+            else None,
         }
         for stage in (TA, FT):
+            shown = own or stage not in blinding.blind_stages
             kinds = counted.get((member.user_id, stage), {})
             row[stage] = {
-                "votes": sum(kinds.values()),
+                "votes": sum(kinds.values()) if shown else None,
                 **{
                     choice.value: kinds.get(choice.value, 0) if shown else None
                     for choice in VoteChoice

@@ -12,6 +12,7 @@ urlpatterns = [
     path("projects/<slug:slug>/searches/", views.search_list, name="search_list"),
     path("projects/<slug:slug>/duplicates/", views.duplicate_review, name="duplicate_review"),
     path("projects/<slug:slug>/pilot/", views.project_pilot, name="project_pilot"),
+    path("projects/<slug:slug>/blinding/", views.project_blinding, name="project_blinding"),
     path("projects/<slug:slug>/screen/", views.screen, name="screen"),
     path("projects/<slug:slug>/screen/team/", views.screen_team, name="screen_team"),
     path("projects/<slug:slug>/references/", views.reference_list, name="reference_list"),

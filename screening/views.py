@@ -52,7 +52,7 @@ from .models import (
     Search,
     Vote,
 )
-from .workflow import Stage, Status, visible_status
+from .workflow import Stage, Status
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -80,8 +80,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     project, membership = get_project_for_user(request.user, slug)
-    sees_all = membership.allows(Role.LEAD)
-    counts = selectors.project_counts(project, sees_all_votes=sees_all)
+    blinding = progress.blinding_for(project, membership)
+    counts = selectors.project_counts(project, blinding=blinding)
     return render(
         request,
         "screening/project_dashboard.html",
@@ -105,16 +105,41 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
                     ],
                 }
                 for row in progress.reviewer_progress(
-                    project, viewer_id=request.user.pk, sees_all_votes=sees_all
+                    project, viewer_id=request.user.pk, blinding=blinding
                 )
             ],
             "stage_rows": [
-                ("Title and abstract", counts["stages"][Stage.TITLE_ABSTRACT]),
-                ("Full text", counts["stages"][Stage.FULL_TEXT]),
+                (label, counts["stages"][stage], stage, stage in project.blinding.blind_stages)
+                for label, stage in (
+                    ("Title and abstract", Stage.TITLE_ABSTRACT),
+                    ("Full text", Stage.FULL_TEXT),
+                )
             ],
+            "blind_note": "a blind stage shows you every reference as pending, with your own "
+            "votes, until a lead unblinds it"
+            if blinding.blind_stages
+            else "",
             "pilot": _pilot_context(project, membership),
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def project_blinding(request: HttpRequest, slug: str) -> HttpResponse:
+    """Unblind a stage for the reviewers, or blind it again (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    stage = _stage_arg(request.POST.get("stage"))
+    blind = request.POST.get("blind") == "1"
+    decisions.stage_blinding_set(project=project, stage=stage, blind=blind, user=request.user)
+    label = "Full text" if stage == Stage.FULL_TEXT else "Title and abstract"
+    messages.success(
+        request,
+        f"{label} is blind again: reviewers see their own votes only."
+        if blind
+        else f"{label} is unblinded: reviewers now see its outcomes and conflicts.",
+    )
+    return redirect("project_dashboard", slug=slug)
 
 
 def _pilot_context(project: Project, membership: Membership) -> dict[str, object] | None:
@@ -122,9 +147,10 @@ def _pilot_context(project: Project, membership: Membership) -> dict[str, object
     if pilot is None:
         return None
     report = pilots.pilot_report(pilot)
-    if not membership.allows(Role.LEAD):  # the agreement would tell how the others voted
+    if not membership.allows(Role.LEAD):  # these would tell how, or whether, the others voted
         report.pop("agreement")
         report.pop("per_reviewer")
+        report["screened"] = None
     return report
 
 
@@ -347,7 +373,7 @@ def duplicate_review(request: HttpRequest, slug: str) -> HttpResponse:
                 survivor__isnull=False,
             ).first(),
             "counts": selectors.project_counts(
-                project, sees_all_votes=membership.allows(Role.LEAD)
+                project, blinding=progress.blinding_for(project, membership)
             ),
         },
     )
@@ -547,12 +573,18 @@ def screen_team(request: HttpRequest, slug: str) -> HttpResponse:
     """The team's progress beside the screening page, loaded after the reference (htmx)."""
     project, membership = get_project_for_user(request.user, slug)
     stage = _stage_arg(request.GET.get("stage"))
-    sees_all = membership.allows(Role.LEAD)
-    counts = progress.status_counts(project, sees_all_votes=sees_all)[stage]
+    blinding = progress.blinding_for(project, membership)
+    counts = progress.status_counts(project, blinding=blinding)[stage]
     return render(
         request,
         "screening/partials/screen_team.html",
-        {"counts": counts, "sees_all": sees_all, "project": project, "stage": stage},
+        {
+            "counts": counts,
+            "sees_all": membership.allows(Role.LEAD),
+            "blind": stage in blinding.blind_stages,
+            "project": project,
+            "stage": stage,
+        },
     )
 
 
@@ -775,7 +807,6 @@ def reference_list(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(references, selectors.REFERENCES_PAGE).get_page(query.get("page"))
     filters = query.copy()
     filters.pop("page", None)
-    sees_all = membership.allows(Role.LEAD)
     return render(
         request,
         "screening/reference_list.html",
@@ -783,12 +814,9 @@ def reference_list(request: HttpRequest, slug: str) -> HttpResponse:
             "project": project,
             "membership": membership,
             "page": page,
-            "rows": [
-                (r, visible_status(Status(r.status), sees_all_votes=sees_all).value) for r in page
-            ],
             "filters": filters.urlencode(),
             "query": query,
-            "statuses": [s.value for s in Status if sees_all or s != Status.CONFLICT],
+            "statuses": [s.value for s in Status],
             "bad_year": bool(year) and not year.isdigit(),
         },
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 
 class Stage(StrEnum):
@@ -136,11 +137,72 @@ def reaches_full_text(*, from_other_methods: bool, title_abstract: Status) -> bo
     return from_other_methods or title_abstract == Status.INCLUDED
 
 
-def visible_status(status: Status, *, sees_all_votes: bool) -> Status:
-    """A reviewer is blind to others' votes until a reference is decided: a conflict is pending."""
-    if status == Status.CONFLICT and not sees_all_votes:
-        return Status.PENDING
-    return status
+# Statuses a lead's own act makes, not the votes: they tell a reviewer nothing of anyone's vote.
+REPORT_STATUSES = frozenset({Status.AWAITING_REPORT, Status.NOT_RETRIEVED})
+
+
+@dataclass(frozen=True, slots=True)
+class Blinding:
+    """What a reviewer may see of the references' outcomes.
+
+    Dual screening is blind: nothing a reviewer is shown may differ by how (or whether) another
+    reviewer voted. An agreement decides a reference the moment the second vote lands, and a
+    conflict does not, so showing either outcome would tell the second voter the first one's
+    vote. A stage therefore shows a reviewer every reference as pending (with their own vote)
+    until a lead unblinds the stage. Before that, only a lead's own act on a reference shows
+    through: a resolution settles its conflict in the open, and a report (or "not retrieved")
+    marks it as reaching full text. Leads and admins see everything (`SEES_ALL`).
+    """
+
+    blind_stages: frozenset[str] = frozenset()
+
+    def hides(
+        self,
+        stage: str,
+        *,
+        resolved: frozenset[str] | set[str] = frozenset(),
+        has_report: bool = False,
+        from_other_methods: bool = False,
+        single_vote: bool = False,
+    ) -> bool:
+        """Whether the outcome at `stage` of such a reference is hidden from this viewer.
+
+        One vote decides a reference that needs only one (a rapid review's unsampled share):
+        there is no second decision to keep independent, and no conflict to hide.
+        """
+        if stage not in self.blind_stages or stage in resolved or single_vote:
+            return False
+        # Reaching full text (a report, or found by other methods) shows the first stage's end.
+        return not (stage == Stage.TITLE_ABSTRACT and (has_report or from_other_methods))
+
+    def shown(
+        self,
+        *,
+        stage: str,
+        title_abstract: Status,
+        full_text: Status,
+        resolved: frozenset[str] | set[str] = frozenset(),
+        has_report: bool = False,
+        from_other_methods: bool = False,
+        single_vote: bool = False,
+    ) -> tuple[str, Status]:
+        """The (stage, status) this viewer is shown, from the reference's true ones."""
+        facts = {
+            "resolved": resolved,
+            "has_report": has_report,
+            "from_other_methods": from_other_methods,
+            "single_vote": single_vote,
+        }
+        if self.hides(Stage.TITLE_ABSTRACT, **facts):
+            return Stage.TITLE_ABSTRACT, Status.PENDING
+        if stage != Stage.FULL_TEXT:
+            return Stage.TITLE_ABSTRACT, title_abstract
+        if full_text in REPORT_STATUSES or not self.hides(Stage.FULL_TEXT, **facts):
+            return Stage.FULL_TEXT, full_text
+        return Stage.FULL_TEXT, Status.PENDING
+
+
+SEES_ALL = Blinding()
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,3 +255,25 @@ class ReferenceFacts:
             "stage": stage,
             "status": ft if at_full_text else ta,
         }
+
+    def _lead_acts(self) -> dict[str, Any]:
+        return {
+            "resolved": frozenset(stage for stage, _ in self.resolutions),
+            "has_report": self.has_report or self.not_retrieved,
+            "from_other_methods": self.from_other_methods,
+            "single_vote": self.required < 2,
+        }
+
+    def shown(self, blinding: Blinding) -> tuple[str, Status]:
+        """The (stage, status) a viewer with this blinding is shown."""
+        state = self.state()
+        return blinding.shown(
+            stage=state["stage"],
+            title_abstract=state[Stage.TITLE_ABSTRACT],
+            full_text=state[Stage.FULL_TEXT],
+            **self._lead_acts(),
+        )
+
+    def hidden_at(self, stage: str, blinding: Blinding) -> bool:
+        """Whether this reference's outcome at `stage` is hidden from a viewer with `blinding`."""
+        return blinding.hides(stage, **self._lead_acts())

@@ -67,6 +67,14 @@ ENDPOINTS = [
     ),
     Endpoint("conflicts", "get", "/conflicts", "lead", 200),
     Endpoint(
+        "unblind a stage",
+        "post",
+        "/blinding",
+        "lead",
+        200,
+        body=lambda: {"stage": TA, "blind": False},
+    ),
+    Endpoint(
         "resolution",
         "post",
         "/references/{ref}/resolution",

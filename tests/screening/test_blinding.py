@@ -1,17 +1,22 @@
-"""Blinding: reviewer B learns nothing of reviewer A's vote or note until the reference is decided.
+"""Blinding: reviewer B learns nothing of reviewer A's vote, not even whether A voted.
 
-A reviewer sees a conflict as `pending` (workflow.visible_status); only leads and admins see
-conflicts, the votes in them and their notes. Every answer B gets is kept and searched, raw, for
-A's note and A's username.
+While a stage is blind (workflow.Blinding), every answer B gets, on every surface B reaches (the
+vote's answer, the next reference, lists, details, counts, progress, the pages and partials), is
+the same whatever A voted, before and after B changes a vote. Only a lead's own act shows
+through: a resolution, a report, or unblinding the stage. Every answer B gets is also searched,
+raw, for A's note and A's username.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import re
 
 import pytest
+from django.db import transaction
 
-from screening.models import Reference
+from screening.models import AuditEvent, Reference, Vote
 from tests.pdfs import pdf_with_text
 
 pytestmark = pytest.mark.django_db
@@ -82,14 +87,290 @@ def r(api, demo_imports, lead) -> int:
     return api(lead).get(f"{BASE}/references", limit=1).json()["items"][0]["id"]
 
 
-@pytest.mark.parametrize("decision", ["include", "exclude"])
+def _upload_report(boss, reference: int) -> None:
+    pdf = io.BytesIO(pdf_with_text("Full text"))
+    pdf.name = f"{reference}.pdf"
+    answer = boss.upload(f"{BASE}/references/{reference}/report", {"file": pdf})
+    assert answer.status_code == 201, answer.content
+
+
+# Everything B may look at, as B's two clients (the API's token, the browser's session) see it.
+API_SURFACES = [
+    ("", {}),
+    ("/progress", {}),
+    ("/history", {}),
+    ("/history.csv", {}),
+    ("/references/next", {"stage": TA}),
+    ("/references/next", {"stage": FT}),
+    ("/exclusion-reasons", {}),
+    ("/extractions/summary", {}),
+    *[
+        (
+            "/references",
+            {"limit": "1000", **({"stage": st} if st else {}), **({"status": s} if s else {})},
+        )
+        for st in ("", TA, FT)
+        for s in ("", *STATUSES)
+    ],
+]
+PAGES = [
+    "/",
+    "/screen/?stage=title_abstract",
+    "/screen/?stage=full_text",
+    "/screen/team/?stage=title_abstract",
+    "/screen/team/?stage=full_text",
+    "/references/",
+    "/history/",
+    *[f"/references/?status={s}" for s in STATUSES],
+    *[f"/references/?stage={st}" for st in (TA, FT)],
+]
+# What differs between two renderings of one page whatever anyone voted: the CSRF token.
+CSRF = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")  # a masked CSRF token
+
+
+# And when B acted: the worlds below are rendered one after the other.
+WHEN = re.compile(rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(\+00:00)?")
+
+
+def _body(answer) -> bytes:
+    body = b"".join(answer.streaming_content) if answer.streaming else answer.content
+    return WHEN.sub(b"-", CSRF.sub(b"-", body))
+
+
+def _surfaces(api_b, page_b, references: list[int], full_text: list[int]) -> dict[str, object]:
+    seen: dict[str, object] = {}
+    for path, params in API_SURFACES:
+        answer = api_b.get(f"{BASE}{path}", **params)
+        body = _body(answer)
+        if path == "/history":  # the events' own ids count everyone's events, in any project
+            body = [{**e, "id": None} for e in json.loads(body)["items"]]
+        seen[f"GET {path} {params}"] = (answer.status_code, body)
+    for reference in references:
+        answer = api_b.get(f"{BASE}/references/{reference}")
+        seen[f"GET /references/{reference}"] = (answer.status_code, _body(answer))
+        for stage in (TA, FT) if reference in full_text else (TA,):
+            page = page_b.get(
+                f"/projects/microcredentials/screen/?stage={stage}&reference={reference}"
+            )
+            seen[f"page card {reference} {stage}"] = (page.status_code, _body(page))
+    for path in PAGES:
+        page = page_b.get(f"/projects/microcredentials{path}")
+        seen[f"page {path}"] = (page.status_code, _body(page))
+    return seen
+
+
+def _changes(api_b, page_b, votes: list[tuple[int, str, dict]]) -> dict[str, object]:
+    """B's changes of vote, through the API and the page, and what each answered."""
+    seen: dict[str, object] = {}
+    for reference, stage, body in votes:
+        answer = api_b.post(f"{BASE}/references/{reference}/votes", {"stage": stage, **body})
+        seen[f"vote {reference} {body}"] = (answer.status_code, answer.json())
+        page = page_b.post(
+            f"/projects/microcredentials/screen/{reference}/vote/",
+            {"stage": stage, **body},
+            HTTP_HX_REQUEST="true",
+        )
+        seen[f"page vote {reference} {body}"] = (page.status_code, _body(page))
+    return seen
+
+
+def _differences(one: dict[str, object], other: dict[str, object]) -> list[str]:
+    """The surfaces whose answers differ between two worlds."""
+    return [key for key in one if one[key] != other.get(key)]
+
+
+def test_every_answer_b_gets_is_the_same_whatever_a_voted(
+    api, browser_client, demo_imports, project, lead, reviewer_a, reviewer_b
+) -> None:
+    """B votes on seven references and changes some votes; A's votes on them are then set to
+    every combination (none, include, exclude, maybe) in turn: B's answers never change."""
+    boss, a, b = api(lead), api(reviewer_a), api(reviewer_b)
+    page_b = browser_client(reviewer_b)
+    refs = [i["id"] for i in boss.get(f"{BASE}/references", limit=12).json()["items"]]
+    at_title = refs[:7]
+    # Two reach full text by a report, the lead's act; their full text is screened blind.
+    at_full = refs[7:9]
+    for r in at_full:
+        _vote(a, r, TA, "include")
+        _vote(b, r, TA, "include")
+        _upload_report(boss, r)
+    assert boss.post(f"{BASE}/exclusion-reasons", {"name": "Wrong population"}).status_code == 201
+    for r, vote in zip(at_title, ["include", "exclude", "maybe"] * 3, strict=False):
+        _vote(b, r, TA, vote)
+    _vote(b, at_full[0], FT, "include")
+    _vote(b, at_full[1], FT, "exclude", reason="Wrong population")
+    seen_refs = [*at_title, *at_full, refs[9]]  # refs[9]: nobody voted on it
+
+    def world(a_votes: dict[tuple[int, str], str | None]) -> dict[str, object]:
+        """B's answers with A's votes set so (None: A has not voted), then rolled back."""
+        with transaction.atomic():
+            for (r, stage), vote in a_votes.items():
+                Vote.objects.filter(reference_id=r, stage=stage, reviewer=reviewer_a).delete()
+                if vote is not None:
+                    Vote.objects.create(
+                        project=project,
+                        reference_id=r,
+                        stage=stage,
+                        reviewer=reviewer_a,
+                        vote=vote,
+                        reason=project.exclusion_reasons.get(name="Wrong population")
+                        if (stage, vote) == (FT, "exclude")
+                        else None,
+                        note=A_NOTE,
+                    )
+            seen = _surfaces(b, page_b, seen_refs, at_full)
+            # B changes votes (one that A's vote may have decided, one undecided), then back.
+            seen |= _changes(
+                b,
+                page_b,
+                [
+                    (at_title[0], TA, {"vote": "exclude"}),
+                    (at_title[1], TA, {"vote": "include"}),
+                    (at_full[0], FT, {"vote": "exclude", "reason": "Wrong population"}),
+                ],
+            )
+            seen |= {f"after: {k}": v for k, v in _surfaces(b, page_b, seen_refs, at_full).items()}
+            transaction.set_rollback(True)
+        return seen
+
+    keys = [*((r, TA) for r in at_title), *((r, FT) for r in at_full)]
+    baseline = world(dict.fromkeys(keys))  # A has voted on none of them
+    for vote in ("include", "exclude"):  # and "maybe", in the mixed world below
+        other = world(dict.fromkeys(keys, vote))
+        assert _differences(baseline, other) == [], vote
+    mixed = world(dict(zip(keys, ["include", "exclude", "maybe", None] * 3, strict=False)))
+    assert _differences(baseline, mixed) == []
+    # A's note appears in none of B's answers (A's name does, as a member of the project).
+    for _, (_, body) in baseline.items():
+        assert A_NOTE.encode() not in (
+            body if isinstance(body, bytes) else json.dumps(body).encode()
+        )
+    # And the check can fail: the lead's answers differ by A's votes.
+    lead_view = {k: boss.get(f"{BASE}/references/{k[0]}").content for k in keys}
+    with transaction.atomic():
+        Vote.objects.filter(reviewer=reviewer_a).delete()
+        assert {k: boss.get(f"{BASE}/references/{k[0]}").content for k in keys} != lead_view
+        transaction.set_rollback(True)
+
+
+def test_a_change_after_the_other_vote_is_flagged_and_agreement_counts_the_first(
+    api, r: int, lead, reviewer_a, reviewer_b
+) -> None:
+    a, b, boss = api(reviewer_a), api(reviewer_b), api(lead)
+    _vote(a, r, TA, "include")
+    _vote(b, r, TA, "include")  # an agreement: included, though B is shown pending
+    changed = _vote(b, r, TA, "exclude")
+    assert (changed["status"], changed["waiting_for_team"]) == ("pending", True)
+    vote = Vote.objects.get(reference_id=r, reviewer=reviewer_b)
+    assert (vote.vote, vote.first_vote) == ("exclude", "include")
+    assert vote.changed_after_others_at is not None
+    # The lead sees the conflict the change made, and the change flagged.
+    [conflict] = boss.get(f"{BASE}/conflicts", stage=TA).json()["items"]
+    flags = {
+        v["reviewer"]: (v["vote"], v["first_vote"], v["changed_after_others"])
+        for v in conflict["votes"]
+    }
+    assert flags == {
+        "reviewer_a": ("include", "", False),
+        "reviewer_b": ("exclude", "include", True),
+    }
+    # Agreement counts the independent first votes: the two agreed.
+    agreement = boss.get(f"{BASE}/agreement", stage=TA).json()
+    assert (agreement["references"], agreement["percent_agreement"]) == (1, 100.0)
+    # B's own history shows the change, and nothing of the flag: it would say A had voted.
+    [replaced, _] = b.get(f"{BASE}/history").json()["items"]
+    assert replaced["action"] == "vote.replace"
+    assert set(replaced["after"]) == {"reference", "stage", "reviewer", "vote", "reason", "note"}
+    # A later change keeps the first vote.
+    _vote(b, r, TA, "maybe")
+    assert Vote.objects.get(reference_id=r, reviewer=reviewer_b).first_vote == "include"
+
+
+def test_a_change_before_anyone_else_voted_is_the_independent_vote(
+    api, r: int, lead, reviewer_a, reviewer_b
+) -> None:
+    a, b, boss = api(reviewer_a), api(reviewer_b), api(lead)
+    _vote(b, r, TA, "include")
+    _vote(b, r, TA, "exclude")  # nobody else had voted: still independent
+    _vote(a, r, TA, "exclude")
+    vote = Vote.objects.get(reference_id=r, reviewer=reviewer_b)
+    assert (vote.vote, vote.first_vote, vote.changed_after_others_at) == ("exclude", "", None)
+    assert boss.get(f"{BASE}/references/{r}").json()["status"] == "excluded"
+    # A note changed after the other vote is no change of decision: not flagged.
+    _vote(b, r, TA, "exclude", note="on second reading")
+    assert Vote.objects.get(reference_id=r, reviewer=reviewer_b).changed_after_others_at is None
+
+
+def test_the_lead_s_resolution_is_shown_and_closes_the_vote(
+    api, r: int, lead, reviewer_a, reviewer_b
+) -> None:
+    a, b, boss = api(reviewer_a), Recorder(api(reviewer_b)), api(lead)
+    _vote(a, r, TA, "include", note=A_NOTE)
+    _vote(api(reviewer_b), r, TA, "exclude")
+    _assert_b_sees_pending(b, r, TA)
+    resolved = boss.post(f"{BASE}/references/{r}/resolution", {"stage": TA, "decision": "exclude"})
+    assert resolved.status_code == 201, resolved.content
+    detail = b.get(f"{BASE}/references/{r}").json()
+    assert (detail["stage"], detail["status"]) == (TA, "excluded")
+    refused = b.post(f"{BASE}/references/{r}/votes", {"stage": TA, "vote": "include"})
+    assert refused.status_code == 409
+    assert "decided" in refused.json()["detail"]
+    b.assert_never_saw(A_NOTE, "reviewer_a")
+
+
+def test_a_report_shows_the_reference_reached_full_text(
+    api, r: int, lead, reviewer_a, reviewer_b
+) -> None:
+    a, b, boss = api(reviewer_a), api(reviewer_b), api(lead)
+    _vote(a, r, TA, "include")
+    _vote(b, r, TA, "include")
+    assert (b.get(f"{BASE}/references/{r}").json()["stage"]) == TA
+    _upload_report(boss, r)
+    detail = b.get(f"{BASE}/references/{r}").json()
+    assert (detail["stage"], detail["status"]) == (FT, "pending")
+    refused = b.post(f"{BASE}/references/{r}/votes", {"stage": TA, "vote": "exclude"})
+    assert (refused.status_code, refused.json()["field"]) == (409, "stage")
+
+
+def test_unblinding_a_stage_shows_its_outcomes_and_conflicts(
+    api, browser_client, r: int, lead, reviewer_a, reviewer_b
+) -> None:
+    a, b, boss = api(reviewer_a), api(reviewer_b), api(lead)
+    refs = [i["id"] for i in boss.get(f"{BASE}/references", limit=2).json()["items"]]
+    _vote(a, refs[0], TA, "include")
+    _vote(b, refs[0], TA, "exclude")
+    _vote(a, refs[1], TA, "exclude")
+    _vote(b, refs[1], TA, "exclude")
+    assert _listed(b, status="pending")[refs[1]] == "pending"
+    assert b.post(f"{BASE}/blinding", {"stage": TA, "blind": False}).status_code == 403
+    unblinded = boss.post(f"{BASE}/blinding", {"stage": TA, "blind": False})
+    assert (unblinded.status_code, unblinded.json()) == (200, {"blind_stages": [FT]})
+    assert _listed(b, status="conflict") == {refs[0]: "conflict"}
+    assert _listed(b, status="excluded") == {refs[1]: "excluded"}
+    assert b.get(BASE).json()["counts"]["stages"][TA]["conflict"] == 1
+    # Unblinded, a decided reference is closed to changes, as a lead's reopening opens it.
+    refused = b.post(f"{BASE}/references/{refs[1]}/votes", {"stage": TA, "vote": "include"})
+    assert refused.status_code == 409
+    event = AuditEvent.objects.get(verb="stage.unblind")
+    assert (event.actor, event.after) == (lead, {"stage": TA, "blind": False})
+    # The dashboard's button does the same, and blinds it again.
+    page = browser_client(lead).post(
+        "/projects/microcredentials/blinding/", {"stage": TA, "blind": "1"}, follow=True
+    )
+    assert page.status_code == 200
+    assert b"is blind again" in page.content
+    assert _listed(b, status="conflict") == {}
+    assert browser_client(reviewer_b).post(
+        "/projects/microcredentials/blinding/", {"stage": TA, "blind": "0"}
+    ).status_code in {403, 404}
+
+
 def test_reviewer_b_learns_nothing_of_a_s_vote_until_the_lead_decides(
     api,
     r: int,
     lead,
     reviewer_a,
     reviewer_b,
-    decision: str,
 ) -> None:
     a, b, boss = api(reviewer_a), Recorder(api(reviewer_b)), Recorder(api(lead))
     _vote(a, r, TA, "include", note=A_NOTE)
@@ -114,34 +395,18 @@ def test_reviewer_b_learns_nothing_of_a_s_vote_until_the_lead_decides(
     assert b.get(f"{BASE}/conflicts", stage=TA).status_code == 403
     assert b.get(f"{BASE}/agreement", stage=TA).status_code == 403
     assert b.get(f"{BASE}/export").status_code == 403
-    # Voting the same way again (a replacement) answers pending too.
-    again = b.post(f"{BASE}/references/{r}/votes", {"stage": TA, "vote": "exclude"})
-    assert (again.status_code, again.json()["status"]) == (201, "pending")
 
     # The lead sees the conflict, both votes and A's note.
     assert _listed(boss, status="conflict") == {r: "conflict"}
     assert boss.get(f"{BASE}/references/{r}").json()["status"] == "conflict"
     conflicts = boss.get(f"{BASE}/conflicts", stage=TA).json()
-    assert conflicts["count"] == 1
     [conflict] = conflicts["items"]
-    assert conflict["reference"] == r
-    assert conflict["stage"] == TA
-    assert conflict["votes"] == [
-        {"reviewer": "reviewer_a", "vote": "include", "reason": "", "note": A_NOTE},
-        {"reviewer": "reviewer_b", "vote": "exclude", "reason": "", "note": ""},
+    assert (conflict["reference"], conflict["stage"]) == (r, TA)
+    assert [(v["reviewer"], v["vote"], v["note"]) for v in conflict["votes"]] == [
+        ("reviewer_a", "include", A_NOTE),
+        ("reviewer_b", "exclude", ""),
     ]
-
-    # The lead decides: now B sees the decision.
-    resolved = boss.post(f"{BASE}/references/{r}/resolution", {"stage": TA, "decision": decision})
-    assert resolved.status_code == 201, resolved.content
-    stage, status = (FT, "awaiting_report") if decision == "include" else (TA, "excluded")
-    detail = b.get(f"{BASE}/references/{r}").json()
-    assert (detail["stage"], detail["status"]) == (stage, status)
-    assert _listed(b, status=status)[r] == status
-    assert r not in _listed(b, status="pending")
-
-    # Nor does the history, in the API, its CSV or the page.
-    assert b.get(f"{BASE}/history").json()["count"] == 2  # B's own two votes
+    assert b.get(f"{BASE}/history").json()["count"] == 1  # B's own vote
     assert b.get(f"{BASE}/history.csv").status_code == 200
     b.assert_never_saw(A_NOTE, "reviewer_a")
     # The search is not blind itself: the lead's answers did carry both.
@@ -151,21 +416,7 @@ def test_reviewer_b_learns_nothing_of_a_s_vote_until_the_lead_decides(
         boss.assert_never_saw("reviewer_a")
 
 
-def test_a_vote_that_agrees_decides_and_shows_the_decision(
-    api,
-    r: int,
-    reviewer_a,
-    reviewer_b,
-) -> None:
-    a, b = api(reviewer_a), Recorder(api(reviewer_b))
-    _vote(a, r, TA, "exclude", note=A_NOTE)
-    answer = b.post(f"{BASE}/references/{r}/votes", {"stage": TA, "vote": "exclude"})
-    assert (answer.status_code, answer.json()["status"]) == (201, "excluded")
-    assert b.get(f"{BASE}/references/{r}").json()["status"] == "excluded"
-    b.assert_never_saw(A_NOTE, "reviewer_a")
-
-
-def test_full_text_conflicts_are_hidden_from_reviewers_too(
+def test_full_text_outcomes_are_hidden_from_reviewers_too(
     api,
     r: int,
     lead,
@@ -175,9 +426,7 @@ def test_full_text_conflicts_are_hidden_from_reviewers_too(
     a, b, boss = api(reviewer_a), Recorder(api(reviewer_b)), api(lead)
     _vote(a, r, TA, "include")
     _vote(api(reviewer_b), r, TA, "include")
-    pdf = io.BytesIO(pdf_with_text("Full text"))
-    pdf.name = "r.pdf"
-    assert boss.upload(f"{BASE}/references/{r}/report", {"file": pdf}).status_code == 201
+    _upload_report(boss, r)
     assert boss.post(f"{BASE}/exclusion-reasons", {"name": "Wrong population"}).status_code == 201
 
     _vote(a, r, FT, "include", note=A_NOTE)
@@ -186,18 +435,16 @@ def test_full_text_conflicts_are_hidden_from_reviewers_too(
     assert (following.status_code, following.json()["id"]) == (200, r)
     answer = b.post(
         f"{BASE}/references/{r}/votes",
-        {"stage": FT, "vote": "exclude", "reason": "Wrong population"},
+        {"stage": FT, "vote": "include"},
     )
-    assert (answer.status_code, answer.json()["status"]) == (201, "pending")
+    assert (answer.status_code, answer.json()["status"]) == (201, "pending")  # included, hidden
     _assert_b_sees_pending(b, r, FT)
     assert b.get(f"{BASE}/references/next", stage=FT).status_code == 204
-    assert b.get(f"{BASE}/conflicts", stage=FT).status_code == 403
-    assert b.get(f"{BASE}/agreement", stage=FT).status_code == 403
-    assert _listed(boss, stage=FT, status="conflict") == {r: "conflict"}
+    assert _listed(boss, stage=FT, status="included") == {r: "included"}
     b.assert_never_saw(A_NOTE, "reviewer_a")
 
 
-def test_the_project_counts_do_not_show_a_reviewer_the_conflicts(
+def test_the_project_counts_do_not_show_a_reviewer_the_outcomes(
     api,
     r: int,
     reviewer_a,
@@ -208,5 +455,5 @@ def test_the_project_counts_do_not_show_a_reviewer_the_conflicts(
     project = api(reviewer_b).get(BASE)
     assert project.status_code == 200
     stages = project.json()["counts"]["stages"]
-    assert "conflict" not in stages[TA]
-    assert stages[TA]["pending"] == Reference.objects.count()
+    assert stages[TA] == {"pending": Reference.objects.count()}
+    assert project.json()["blind_stages"] == [FT, TA]

@@ -10,7 +10,16 @@ import io
 
 import pytest
 
-from screening.models import AuditEvent, ExclusionReason, Reference, Report, Resolution, Vote
+from screening.models import (
+    AuditEvent,
+    ExclusionReason,
+    Project,
+    Reference,
+    Report,
+    Resolution,
+    Vote,
+)
+from screening.workflow import SEES_ALL
 from tests.factories import MembershipFactory
 from tests.pdfs import pdf_with_text
 
@@ -18,6 +27,13 @@ pytestmark = pytest.mark.django_db
 
 BASE = "/projects/microcredentials"
 TA, FT = "title_abstract", "full_text"
+
+
+@pytest.fixture(autouse=True)
+def _unblinded(monkeypatch) -> None:
+    """These tests read the stage rules through reviewers' answers: every stage is unblinded
+    here (what a blind stage shows is tests/screening/test_blinding.py)."""
+    monkeypatch.setattr(Project, "blinding", property(lambda _: SEES_ALL))
 
 
 @pytest.fixture
@@ -358,8 +374,8 @@ def test_reopening_a_resolved_conflict_returns_it_to_conflict(a, b, boss, refs) 
     assert reopened.json()["status"] == "conflict"
     assert not Resolution.objects.filter(reference_id=r).exists()
     assert Vote.objects.filter(reference_id=r).count() == 2  # the votes stay
-    # A reviewer still sees it as pending, and it may be resolved afresh.
-    assert _status(a, r) == (TA, "pending")
+    # A reviewer (of this unblinded stage) sees the conflict again; it may be resolved afresh.
+    assert _status(a, r) == (TA, "conflict")
     assert _resolve(boss, r, TA, "include").status_code == 201
     assert _status(a, r) == (FT, "awaiting_report")
 

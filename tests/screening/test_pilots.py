@@ -77,9 +77,11 @@ def test_the_pilot_s_agreement_is_computed_over_its_sample_only(
         "maybe_counts_as": "include",
     }
     assert seen["votes_per_reviewer"] == {"reviewer_a": 4, "reviewer_b": 4}
-    # A reviewer sees how far the pilot is, not the agreement (it would tell how others voted).
+    # A reviewer sees neither how many have their two votes (it would tell whether the other
+    # reviewer voted yet) nor the agreement (it would tell how).
     mine = a.get(f"{BASE}/pilot").json()
-    assert (mine["screened"], mine["agreement"], mine["votes_per_reviewer"]) == (4, None, None)
+    assert (mine["screened"], mine["agreement"], mine["votes_per_reviewer"]) == (None, None, None)
+    assert mine["size"] == 4
     boss.post(f"{BASE}/pilot/close")
     closing = AuditEvent.objects.get(verb="pilot.close")
     assert (closing.after["screened"], closing.after["cohen_kappa"]) == (4, 0.5)
@@ -147,10 +149,16 @@ def test_progress_per_reviewer_and_what_a_reviewer_may_see_of_it(
     assert as_lead["lead"] == {"votes": 0, "include": 0, "exclude": 0, "maybe": 0}
     as_b = rows(b)
     assert as_b["reviewer_b"] == as_lead["reviewer_b"]
-    assert as_b["reviewer_a"] == {"votes": 3, "include": None, "exclude": None, "maybe": None}
+    # While the stage is blind, B sees neither how A voted nor how often.
+    assert as_b["reviewer_a"] == {"votes": None, "include": None, "exclude": None, "maybe": None}
     # The conflict on refs[0] is pending to B, a conflict to the lead.
     assert api(lead).get(f"{BASE}/progress").json()["stages"][TA]["conflict"] == 1
     assert "conflict" not in b.get(f"{BASE}/progress").json()["stages"][TA]
+    # Once the lead unblinds the stage, B sees A's votes and the conflict.
+    unblinded = api(lead).post(f"{BASE}/blinding", {"stage": TA, "blind": False})
+    assert unblinded.status_code == 200, unblinded.content
+    assert rows(b)["reviewer_a"] == as_lead["reviewer_a"]
+    assert b.get(f"{BASE}/progress").json()["stages"][TA]["conflict"] == 1
 
 
 def test_the_dashboard_shows_progress_and_runs_a_pilot(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from screening.workflow import (
+    SEES_ALL,
+    Blinding,
+    ReferenceFacts,
     Stage,
     Status,
     Tally,
     full_text_status,
     reaches_full_text,
-    visible_status,
     vote_status,
     votes_required,
 )
@@ -75,10 +77,132 @@ def test_other_methods_skip_title_and_abstract() -> None:
     assert not reaches_full_text(from_other_methods=False, title_abstract=Status.CONFLICT)
 
 
-def test_a_reviewer_sees_a_conflict_as_pending() -> None:
-    assert visible_status(Status.CONFLICT, sees_all_votes=False) == Status.PENDING
-    assert visible_status(Status.CONFLICT, sees_all_votes=True) == Status.CONFLICT
-    assert visible_status(Status.INCLUDED, sees_all_votes=False) == Status.INCLUDED
+BLIND = Blinding(frozenset({TA.value, FT.value}))
+FT_BLIND = Blinding(frozenset({FT.value}))
+
+
+def _facts(*votes: tuple[str, int, str], **acts: object) -> ReferenceFacts:
+    """Two votes needed; (stage, reviewer, vote) each, exclusions at full text for reason 1."""
+    return ReferenceFacts(
+        required=2,
+        votes=tuple(
+            (st, who, v, 1 if v == "exclude" and st == FT else None) for st, who, v in votes
+        ),
+        **acts,
+    )
+
+
+# (the facts, what a blind reviewer is shown, what a lead is shown)
+@pytest.mark.parametrize(
+    ("facts", "blind", "lead"),
+    [
+        (_facts(), (TA, Status.PENDING), (TA, Status.PENDING)),
+        (_facts((TA, 1, "include")), (TA, Status.PENDING), (TA, Status.PENDING)),
+        # An agreement and a conflict look alike to a blind reviewer...
+        (
+            _facts((TA, 1, "exclude"), (TA, 2, "exclude")),
+            (TA, Status.PENDING),
+            (TA, Status.EXCLUDED),
+        ),
+        (
+            _facts((TA, 1, "include"), (TA, 2, "exclude")),
+            (TA, Status.PENDING),
+            (TA, Status.CONFLICT),
+        ),
+        # ...and an included one stays at title/abstract until a report is there.
+        (
+            _facts((TA, 1, "include"), (TA, 2, "maybe")),
+            (TA, Status.PENDING),
+            (FT, Status.AWAITING_REPORT),
+        ),
+        # A lead's resolution settles it in the open.
+        (
+            _facts((TA, 1, "include"), (TA, 2, "exclude"), resolutions=((TA, "exclude"),)),
+            (TA, Status.EXCLUDED),
+            (TA, Status.EXCLUDED),
+        ),
+        # A report shows the reference reached full text; its votes there stay hidden.
+        (
+            _facts((TA, 1, "include"), (TA, 2, "include"), has_report=True),
+            (FT, Status.PENDING),
+            (FT, Status.PENDING),
+        ),
+        (
+            _facts(
+                (TA, 1, "include"),
+                (TA, 2, "include"),
+                (FT, 1, "exclude"),
+                (FT, 2, "include"),
+                has_report=True,
+            ),
+            (FT, Status.PENDING),
+            (FT, Status.CONFLICT),
+        ),
+        (
+            _facts(
+                (TA, 1, "include"),
+                (TA, 2, "include"),
+                (FT, 1, "include"),
+                (FT, 2, "include"),
+                has_report=True,
+            ),
+            (FT, Status.PENDING),
+            (FT, Status.INCLUDED),
+        ),
+        (
+            _facts((TA, 1, "include"), (TA, 2, "include"), has_report=True, not_retrieved=True),
+            (FT, Status.NOT_RETRIEVED),
+            (FT, Status.NOT_RETRIEVED),
+        ),
+        # Found by other methods: at full text from the start, its report awaited in the open.
+        (
+            _facts(from_other_methods=True),
+            (FT, Status.AWAITING_REPORT),
+            (FT, Status.AWAITING_REPORT),
+        ),
+    ],
+)
+def test_a_blind_reviewer_is_shown_pending_until_a_lead_settles(
+    facts: ReferenceFacts, blind: tuple[str, Status], lead: tuple[str, Status]
+) -> None:
+    assert facts.shown(BLIND) == blind
+    assert facts.shown(SEES_ALL) == lead
+
+
+def test_every_vote_of_the_other_reviewer_looks_the_same_to_a_blind_reviewer() -> None:
+    for mine in ("include", "exclude", "maybe"):
+        shown = {
+            _facts(*others, (TA, 2, mine)).shown(BLIND)
+            for others in ((), ((TA, 1, "include"),), ((TA, 1, "exclude"),), ((TA, 1, "maybe"),))
+        }
+        assert shown == {(TA, Status.PENDING)}
+
+
+def test_an_unblinded_stage_shows_its_outcomes_and_conflicts() -> None:
+    conflict = _facts((TA, 1, "include"), (TA, 2, "exclude"))
+    assert conflict.shown(FT_BLIND) == (TA, Status.CONFLICT)
+    agreed = _facts((TA, 1, "include"), (TA, 2, "include"))
+    assert agreed.shown(FT_BLIND) == (FT, Status.AWAITING_REPORT)
+    at_full_text = _facts(
+        (TA, 1, "include"),
+        (TA, 2, "include"),
+        (FT, 1, "include"),
+        (FT, 2, "include"),
+        has_report=True,
+    )
+    assert at_full_text.shown(FT_BLIND) == (FT, Status.PENDING)
+    assert at_full_text.shown(Blinding(frozenset({TA.value}))) == (FT, Status.INCLUDED)
+
+
+def test_what_hides_a_stage() -> None:
+    assert BLIND.hides(TA)
+    assert not BLIND.hides(TA, resolved={TA.value})
+    assert not BLIND.hides(TA, has_report=True)
+    assert not BLIND.hides(TA, from_other_methods=True)
+    assert BLIND.hides(FT, has_report=True)
+    assert not BLIND.hides(FT, resolved={FT.value})
+    assert not SEES_ALL.hides(TA)
+    assert not FT_BLIND.hides(TA)
 
 
 def test_a_rapid_review_samples_exactly_its_share_of_every_hundred() -> None:
