@@ -292,7 +292,7 @@ def _another_report(
     years_apart = bool(a.year and b.year and a.year != b.year)
     # The same pages or DOI: one place of publication, which two reports never share.
     place = same_pages or strong
-    people = _people_differ(a, b, years_apart=years_apart) if not place else ""
+    people = _people_differ(a, b, years_apart=years_apart)
     if kinds == {ABSTRACT, ARTICLE}:
         # Both databases printed a type: an Embase "Conference Abstract" against a MEDLINE
         # "Journal Article" is never the same record, whatever the text shares.
@@ -303,12 +303,13 @@ def _another_report(
         # Same pages, DOI or abstract, or the "article" is a bare record of the same journal:
         # one database merely left out the supplement. An abstract and its full paper differ in
         # those; but an abstract's text is often the article's, and a bare record stands for
-        # either, so another year or another number of authors (2 against 3) outweighs them.
+        # either, so a typed abstract against a journal article, another year or another number
+        # of authors (2 against 3) leaves only the place itself to excuse them.
         excused = same_pages or strong or same_abstract or (venue and not article.first_page)
-        if abstract.kind == ABSTRACT and _journal_article(article):
+        typed = abstract.kind == ABSTRACT and _journal_article(article)
+        if typed or years_apart or bool(a.people and b.people and a.people != b.people):
             excused = place
-        counted = bool(a.people and b.people and a.people != b.people) and not place
-        if not excused or years_apart or counted:
+        if not excused:
             signs.append("conference abstract vs article")
     if (a.preprint != b.preprint or kinds == {PREPRINT, ARTICLE}) and not place:
         published = b if a.preprint or a.kind == PREPRINT else a

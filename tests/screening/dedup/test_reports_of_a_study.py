@@ -226,6 +226,16 @@ SAME_REPORT = [
         {"abstract": TEXT},
     ),
     (
+        "the meeting's year against the journal's, on the same supplement pages",
+        {"year": 2021, "issue": "Suppl 5", "pages": "S210-S211"},
+        {"pages": "210-211"},
+    ),
+    (
+        "a preprint server's DOI on one copy of a paper, the same pages",
+        {"doi": "10.2139/ssrn.3266249"},
+        {},
+    ),
+    (
         "the same registration",
         {"abstract": TEXT + " NCT01234567"},
         {"registrations": ["NCT01234567", "NCT07654321"]},
