@@ -162,6 +162,23 @@ def test_the_lead_resolves_a_conflict_on_its_page(
     assert Resolution.objects.get(reference_id=first).decision == "include"
 
 
+def test_the_conflicts_page_flags_a_vote_changed_after_the_other(
+    browser_client, api, demo_imports, lead, reviewer_a, reviewer_b
+) -> None:
+    first = _first(api, lead)
+    api(reviewer_a).post(f"{BASE}/references/{first}/votes", {"stage": TA, "vote": "include"})
+    api(reviewer_b).post(f"{BASE}/references/{first}/votes", {"stage": TA, "vote": "maybe"})
+    page = browser_client(lead).get(f"{BASE}/conflicts/").content.decode()
+    assert "No conflicts" in page  # include and maybe agree
+    changed = api(reviewer_b).post(
+        f"{BASE}/references/{first}/votes", {"stage": TA, "vote": "exclude"}
+    )
+    assert changed.status_code == 201
+    page = browser_client(lead).get(f"{BASE}/conflicts/").content.decode()
+    assert "changed after the other vote (first: maybe)" in page
+    assert page.count("changed after the other vote") == 1  # A's vote is not flagged
+
+
 def test_outsiders_get_404_on_the_new_pages(
     browser_client, demo_imports, outsider, api, lead
 ) -> None:
@@ -407,8 +424,9 @@ def test_the_team_s_progress_beside_the_screen_hides_conflicts_from_reviewers(
         .get(f"{BASE}/screen/team/", {"stage": TA}, headers=HTMX)
         .content.decode()
     )
-    assert "<dt>Waiting for votes</dt><dd>22</dd>" in mine
+    assert "<dt>Pending or waiting for the team</dt><dd>22</dd>" in mine
     assert "Conflicts waiting" not in mine
+    assert "This stage is blind" in mine
     lead_view = (
         browser_client(lead)
         .get(f"{BASE}/screen/team/", {"stage": TA}, headers=HTMX)
