@@ -7,9 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
-from django.db.models import BooleanField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from . import deduplication, progress
@@ -114,23 +112,14 @@ def duplicate_set_ids(project: Project, *, status: str, text: str = "") -> Seque
         if number.isdigit():
             matches |= Q(pk=int(number))
         found = found.filter(matches)
-    # A set's references are a JSON list, which no ORM lookup opens on both databases: each
-    # database's own function lists its members, matched against the references found. In SQL,
-    # the count and the page read no list into Python (20,000 sets: 25 ms instead of 250).
-    found_sql, params = found.values("pk").query.sql_with_params()
-    table = connection.ops.quote_name(DuplicateCandidate._meta.db_table)
-    members = f"{table}.{connection.ops.quote_name('references')}"
-    if connection.vendor == "postgresql":
-        each = f"jsonb_array_elements_text({members}) AS member(value)"
-        value = "member.value::bigint"
-    else:
-        each, value = f"json_each({members}) AS member", "member.value"
-    holds = RawSQL(  # noqa: S611 - the SQL is ours, the words go in as parameters
-        f"EXISTS (SELECT 1 FROM {each} WHERE {value} IN ({found_sql}))",  # noqa: S608 - no input
-        params,
-        output_field=BooleanField(),
-    )
-    return sets.alias(holds=holds).filter(holds=True).values_list("pk", flat=True)
+    wanted = set(found.values_list("pk", flat=True))
+    # A set's references are a JSON list, which no lookup searches on both databases alike:
+    # read the tab's lists (ids only) and keep the sets that hold a reference found. On 20,000
+    # sets this took 0.27-0.29 s on PostgreSQL against 0.26-0.40 s for an EXISTS over
+    # jsonb_array_elements (which searches the references twice: for the count and the page).
+    return [
+        pk for pk, members in sets.values_list("pk", "references") if not wanted.isdisjoint(members)
+    ]
 
 
 def duplicate_sets(project: Project, ids: Sequence[int]) -> list[dict[str, Any]]:
