@@ -91,3 +91,26 @@ def test_u_asks_before_unmerging_and_undo_merges_the_set_again(
     expect(second.get_by_role("group", name="Confirm the unmerge")).to_be_hidden()
     expect(second.get_by_role("button", name="Unmerge")).to_be_focused()
     assert _placement() == before
+
+
+def test_n_marks_a_set_not_duplicates_and_reopened_m_merges_it(
+    live_server, log_in, project, lead
+) -> None:
+    candidate = duplicate_sets.pairs(project, 1)[0]
+    page = log_in(lead)
+    page.goto(f"{live_server.url}{PAGE}")
+    page.keyboard.press("n")
+    expect(page.locator(".messages")).to_contain_text("Marked as not duplicates")
+    assert DuplicateCandidate.objects.get(pk=candidate.pk).status == "rejected"
+    page.get_by_role("link", name="Not duplicates").click()
+    page.get_by_role("button", name="Reopen").click()
+    expect(page.locator(".messages")).to_contain_text(f"Set {candidate.pk} reopened")
+    page.get_by_role("link", name="Waiting for a person").click()
+    expect(page.locator("[data-first-set] h2")).to_contain_text(f"Set {candidate.pk}")
+    page.keyboard.press("m")
+    expect(page.locator(".messages")).to_contain_text("Merged")
+    assert DuplicateCandidate.objects.get(pk=candidate.pk).status == "merged"
+    assert (
+        Reference.objects.get(pk=candidate.references[1]).merged_into_id
+        == (candidate.references[0])
+    )
