@@ -337,6 +337,9 @@ class Record(models.Model):
     title = models.TextField(blank=True)
     abstract = models.TextField(blank=True)
     authors = models.JSONField(default=list, blank=True)
+    # Everyone else named on the work, each with the part they played: a book's editors, series
+    # editors, translators ({"family", "given", "printed", "role"}), in the order printed.
+    contributors = models.JSONField(default=list, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     journal = models.CharField(max_length=500, blank=True)
     journal_abbrev = models.CharField(max_length=200, blank=True)

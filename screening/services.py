@@ -279,6 +279,10 @@ def _record_from_citation(citation: importers.Citation, position: int) -> dict[s
         "authors": [
             {"family": a.family, "given": a.given, "printed": a.printed} for a in citation.authors
         ],
+        "contributors": [
+            {"family": a.family, "given": a.given, "printed": a.printed, "role": a.role}
+            for a in citation.editors
+        ],
         "year": citation.year,
         "journal": citation.journal[:500],
         "journal_abbrev": citation.journal_abbrev[:200],

@@ -258,3 +258,22 @@ def test_a_file_cut_off_after_many_pieces_keeps_every_record_and_names_the_line(
     assert response.json()["records"] == 201
     assert response.json()["warnings"][-1].startswith(f"line {200 * 3 + 1}, field ER")
     assert Record.objects.get(position=200).title == "Cut off here"
+
+
+def test_a_book_chapter_keeps_its_editors_and_translator_on_the_record(api, lead) -> None:
+    chapter = (
+        b"TY  - CHAP\r\nAU  - Nguyen, An\r\nA1  - Osei, Kofi\r\n"
+        b"TI  - Badges in nursing\r\nT2  - Digital credentials in practice\r\n"
+        b"A2  - Rossi, Maria\r\nED  - World Health Organization\r\nA4  - Dubois, Jean\r\n"
+        b"SP  - 12\r\nEP  - 30\r\nPY  - 2021\r\nER  - \r\n"
+    )
+    response = _import(api(lead), chapter, name="chapter.ris", database="CINAHL")
+    assert response.status_code == 201, response.content
+    record = Record.objects.get()
+    assert [a["printed"] for a in record.authors] == ["Nguyen, An", "Osei, Kofi"]
+    assert [(c["printed"], c["role"]) for c in record.contributors] == [
+        ("Rossi, Maria", "editor"),
+        ("World Health Organization", "editor"),
+        ("Dubois, Jean", "translator"),
+    ]
+    assert record.contributors[1]["given"] == ""  # a group name kept whole
