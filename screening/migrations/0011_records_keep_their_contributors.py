@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('screening', '0010_blinding_per_stage_and_first_votes'),
+        ("screening", "0010_blinding_per_stage_and_first_votes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='record',
-            name='contributors',
+            model_name="record",
+            name="contributors",
             field=models.JSONField(blank=True, default=list),
         ),
     ]
