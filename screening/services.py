@@ -427,7 +427,7 @@ def _read_into(search: Search, stream: BinaryIO, *, format: str, progress: Job |
     # Parsed records stay alive until stored; collector passes over them would cost more than
     # the inserts themselves.
     with importers.garbage_collector_paused(), foreign_keys_checked_per_statement():
-        for references, records in _read_ahead(_rows(reading.batches())):
+        for references, records in _read_ahead(_rows(reading.batches(), reading.warnings)):
             _store_batch(search, references, records)
             count += len(records)
             if progress is not None:
@@ -482,9 +482,44 @@ def _read_ahead(batches: Iterator[T]) -> Iterator[T]:
         producer.join()
 
 
-def _rows(batches: Iterator[list[importers.Citation]]) -> Iterator[tuple[Rows, Rows]]:
+# The record columns of a fixed width: a longer value is cut there, and the import says so (the
+# whole value stays in the record's raw entry).
+_WIDTHS = {
+    "journal": 500,
+    "journal_abbrev": 200,
+    "volume": 50,
+    "issue": 50,
+    "pages": 50,
+    "start_page": 20,
+    "end_page": 20,
+    "doi": 255,
+    "pmid": 20,
+    "pmcid": 20,
+    "accession": 100,
+    "language": 60,
+    "publication_type": 120,
+    "source_database": 120,
+}
+
+
+def _too_long(citation: importers.Citation) -> list[importers.ImportWarning]:
+    return [
+        importers.ImportWarning(
+            citation.line,
+            f"{len(getattr(citation, name))} characters, cut to the {width} the field holds; "
+            "the whole value stays in the record's raw entry",
+            field=name,
+        )
+        for name, width in _WIDTHS.items()
+        if len(getattr(citation, name)) > width
+    ]
+
+
+def _rows(
+    batches: Iterator[list[importers.Citation]], warnings: list[importers.ImportWarning]
+) -> Iterator[tuple[Rows, Rows]]:
     """The parsed citations as reference and record rows, 5,000 at a time, numbered from the
-    file's start.
+    file's start; a value cut to its column's width is added to `warnings`.
 
     Built on the parsing thread (see _read_ahead), so that the storing thread does little but
     wait for the database, and the database's work overlaps with ours.
@@ -493,6 +528,9 @@ def _rows(batches: Iterator[list[importers.Citation]]) -> Iterator[tuple[Rows, R
     for batch in batches:
         for start in range(0, len(batch), 5000):
             part = batch[start : start + 5000]
+            for citation in part:
+                if cut := _too_long(citation):
+                    warnings.extend(cut)
             records = [_record_from_citation(c, position + i) for i, c in enumerate(part)]
             yield [_reference_summary(row) for row in records], records
             position += len(part)

@@ -277,3 +277,20 @@ def test_a_book_chapter_keeps_its_editors_and_translator_on_the_record(api, lead
         ("Dubois, Jean", "translator"),
     ]
     assert record.contributors[1]["given"] == ""  # a group name kept whole
+
+
+def test_a_value_longer_than_its_field_is_cut_and_said(api, lead) -> None:
+    journal = "Proceedings " + "of the very long meeting " * 30
+    export = (
+        b"TY  - JOUR\r\nTI  - A first record\r\nPY  - 2020\r\nER  - \r\n\r\n"
+        b"TY  - JOUR\r\nTI  - A second record\r\nT2  - " + journal.encode() + b"\r\n"
+        b"PY  - 2021\r\nER  - \r\n"
+    )
+    response = _import(api(lead), export, name="long.ris", database="Embase")
+    assert response.status_code == 201, response.content
+    [warning] = [w for w in response.json()["warnings"] if "journal" in w]
+    assert warning.startswith("line 6, field journal:")
+    assert f"{len(journal.strip())} characters" in warning
+    record = Record.objects.get(title="A second record")
+    assert len(record.journal) == 500
+    assert journal.strip() in record.raw
