@@ -47,7 +47,10 @@ _PREPRINT_VENUE = re.compile(
 _PREPRINT_DOI = ("10.1101/", "10.21203/", "10.48550/", "10.2139/", "10.20944/", "10.2196/preprints")
 # A journal supplement and an abstract number: where meeting abstracts are printed.
 _SUPPLEMENT = re.compile(r"\b(?:suppl|supplement|supplementum|abstracts?|abstr|poster)\b")
-_SUPPLEMENT_PAGE = re.compile(r"^s\d+$|^(?:abstract|abstr|abs|poster|p|oral|o)\s*(?:no)?\s*\d")
+# "S12" and "S12-S14", "abstract no. 9000", a poster's "P63" or an oral's "O12" (not "p. 12").
+_SUPPLEMENT_PAGE = re.compile(
+    r"^s\d+(?: s?\d+)?$|^(?:abstract|abstr|abs|poster)\s*(?:no)?\s*\d|^(?:p|o|op)\d+$"
+)
 
 
 @lru_cache(maxsize=4096)
@@ -157,10 +160,10 @@ def author_count(names: list[str]) -> int | None:
     nothing about another record's."""
     people = 0
     for name in names:
-        folded = normalise.ascii_fold(name)
-        raw = name.lower()
-        if _TRUNCATED.search(raw) or _GROUP.search(folded):
+        # Lower case is enough for these English words, and cheaper than folding every name.
+        lower = name.lower()
+        if _TRUNCATED.search(lower) or _GROUP.search(lower):
             return None
-        if folded:
+        if lower.strip(" .,;"):
             people += 1
     return people or None

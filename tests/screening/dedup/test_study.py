@@ -45,6 +45,9 @@ def test_publication_kind(printed: str, kind: str) -> None:
         ("39", "15_suppl", "9000", True),  # the JCO's meeting supplement
         ("39", "15", "S12", True),
         ("39", "", "abstract no. 9000", True),
+        ("16", "", "P63", True),  # a poster
+        ("64", "", "S210-S211", True),
+        ("33", "", "p. 12-20", False),
         ("119", "Supplement 1", "", True),
         ("33", "2", "210-219", False),
         ("33", "2", "e12345", False),
