@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import io
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from . import bibtex, csvfile, endnote_xml, medline, ovid, proquest, pubmed_xml, ris, wos
 from .citation import Author, Citation, ExportFormatError, ImportWarning, ParseResult, is_empty
+from .fields import UNKNOWN_TAG
 from .text import iter_decode
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "ExportFormatError",
     "ImportWarning",
     "ParseResult",
+    "WarningList",
     "detect_format",
     "garbage_collector_paused",
     "is_empty",
@@ -87,6 +89,53 @@ RECORD_STARTS: dict[str, tuple[str, ...]] = {
 PIECE_CHARS = 8 * 1024 * 1024
 
 
+# Warnings an import keeps: a 100k-record file with a bad value in every record would store a
+# list no one reads (and megabytes of it); past this many, one more warning counts the rest.
+WARNINGS_KEPT = 200
+
+
+class WarningList(list[ImportWarning]):
+    """The warnings of one import, capped: the first WARNINGS_KEPT, then one that says how many
+    more there were ("and 1,234 more warnings like these"), kept up to date as they come.
+
+    A list, so that it is stored and read like one; `append` and `extend` are where the cap
+    holds. Unknown-tag warnings come once per file, even when the file is read in pieces.
+    """
+
+    def __init__(self, warnings: Iterable[ImportWarning] = ()) -> None:
+        super().__init__()
+        self.more = 0
+        self._first_more = 0
+        self._unknown_tags: set[str] = set()
+        self.extend(warnings)
+
+    def append(self, warning: ImportWarning) -> None:
+        if warning.kind == UNKNOWN_TAG:
+            if warning.field in self._unknown_tags:
+                return
+            self._unknown_tags.add(warning.field)
+        if self.more == 0 and len(self) < WARNINGS_KEPT:
+            super().append(warning)
+            return
+        if self.more == 0:
+            self._first_more = warning.line
+            super().append(warning)  # replaced by the count just below
+        self.more += 1
+        self[WARNINGS_KEPT] = ImportWarning(
+            line=self._first_more,
+            message=f"and {self.more:,} more warning{'s' if self.more > 1 else ''} like these, "
+            "not listed (the first of them on this line); every record keeps its raw entry",
+        )
+
+    def extend(self, warnings: Iterable[ImportWarning]) -> None:
+        for warning in warnings:
+            self.append(warning)
+
+    def __iadd__(self, warnings: Iterable[ImportWarning]) -> WarningList:  # type: ignore[override]
+        self.extend(warnings)
+        return self
+
+
 @dataclass
 class StreamingParse:
     """An export being read: its format and encoding, then its records batch by batch.
@@ -97,7 +146,7 @@ class StreamingParse:
 
     format: str
     encoding: str
-    warnings: list[ImportWarning]
+    warnings: WarningList
     _pieces: Iterator[str]
 
     def batches(self) -> Iterator[list[Citation]]:
@@ -119,7 +168,7 @@ class StreamingParse:
             for citation in citations:
                 citation.line += offset
             self.warnings.extend(
-                ImportWarning(line=w.line + offset, message=w.message, field=w.field)
+                ImportWarning(line=w.line + offset, message=w.message, field=w.field, kind=w.kind)
                 for w in warnings
             )
             offset += piece.count("\n")
@@ -163,7 +212,10 @@ def parse_stream(stream: BinaryIO, *, format: str = "auto", filename: str = "") 
     if name not in FORMATS:
         raise ExportFormatError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
     return StreamingParse(
-        format=name, encoding=decoded.encoding, warnings=decoded.warnings, _pieces=pieces
+        format=name,
+        encoding=decoded.encoding,
+        warnings=WarningList(decoded.warnings),
+        _pieces=pieces,
     )
 
 
@@ -181,7 +233,7 @@ def parse(data: bytes, *, format: str = "auto", filename: str = "") -> ParseResu
         format=reading.format,
         encoding=reading.encoding,
         citations=citations,
-        warnings=reading.warnings,
+        warnings=list(reading.warnings),
     )
 
 

@@ -33,6 +33,7 @@ from .fields import (
     expand_pages,
     parse_author,
     parse_year,
+    warn_unread,
 )
 
 _SNIFF_RE = re.compile(r"^[ \t]*@[A-Za-z][\w-]*[ \t]*[{(]", re.MULTILINE)
@@ -392,7 +393,7 @@ def _citation(
 def _warn_unread(
     values: _Values, citation: Citation, line: int, warnings: list[ImportWarning]
 ) -> None:
-    """LaTeX commands kept as printed, and a year or DOI that holds nothing readable."""
+    """LaTeX commands kept as printed, and a year, DOI or pages that hold nothing readable."""
     for name, commands in values.unknown.items():
         listed = ", ".join(f"\\{command}" for command in commands)
         warnings.append(
@@ -402,22 +403,15 @@ def _warn_unread(
                 field=name,
             )
         )
-    year = values.plain("year")
-    if year and citation.year is None:
-        warnings.append(
-            ImportWarning(
-                line=line,
-                message=f"{year[:40]!r} is not a year; kept in the raw entry",
-                field="year",
-            )
-        )
-    doi = values.plain("doi")
-    if doi and not citation.doi:
-        warnings.append(
-            ImportWarning(
-                line=line, message=f"{doi[:60]!r} is not a DOI; kept in the raw entry", field="doi"
-            )
-        )
+    warn_unread(
+        citation,
+        warnings,
+        year=("year", values.plain("year"))
+        if "year" in values.by_name
+        else ("date", values.plain("date")),
+        doi=("doi", values.plain("doi")),
+        pages=("pages", values.plain("pages")),
+    )
 
 
 def _authors(values: _Values, field_name: str) -> list[Author]:

@@ -90,6 +90,9 @@ class ImportWarning:
     line: int
     message: str
     field: str = ""
+    # What kind of warning it is, where the import treats some kinds apart: "unknown tag" is
+    # given once per file, however many pieces the file is read in.
+    kind: str = ""
 
     def __str__(self) -> str:
         where = f"line {self.line}" + (f", field {self.field}" if self.field else "")

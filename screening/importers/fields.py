@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 
-from .citation import Author
+from .citation import Author, Citation, ImportWarning
 
 _DOI_RE = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
 _DOI_SUFFIX_RE = re.compile(r"\[doi\]$", re.IGNORECASE)
@@ -212,3 +213,88 @@ def find_doi(text: str) -> str:
     """
     match = _DOI_RE.search(text or "")
     return clean_doi(match.group(0)) if match else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# What could not be read: every importer reports it the same way (issue 15: a field that cannot
+# be parsed is kept raw and reported as a warning on the import, never dropped silently).
+# ---------------------------------------------------------------------------------------------
+
+UNKNOWN_TAG = "unknown tag"
+_ROMAN_PAGE_RE = re.compile(r"[ivxlcdm]+", re.IGNORECASE)
+_DIGIT_RE = re.compile(r"\d")
+
+
+class UnknownTags:
+    """The tags of a file that its format's tag list does not know, each with the first line it
+    was seen on: one warning per tag per file, however many records carry it.
+
+    `see` is on every record's path, so the common case (every tag known) is one C-speed
+    `issuperset`, not a Python loop over the tags.
+    """
+
+    __slots__ = ("_known", "_noun", "_what", "first_lines")
+
+    def __init__(self, known: frozenset[str], *, what: str, noun: str = "tag") -> None:
+        self._known = known
+        self._what = what
+        self._noun = noun
+        self.first_lines: dict[str, int] = {}
+
+    def see(self, tags: Iterable[str], line: int) -> None:
+        if self._known.issuperset(tags):
+            return
+        for tag in tags:
+            if tag not in self._known and tag not in self.first_lines:
+                self.first_lines[tag] = line
+
+    def warnings(self) -> list[ImportWarning]:
+        return [
+            ImportWarning(
+                line=line,
+                message=f"{self._noun} {tag} is not {self._what} the app reads; its values are "
+                "kept in the raw record",
+                field=tag,
+                kind=UNKNOWN_TAG,
+            )
+            for tag, line in self.first_lines.items()
+        ]
+
+
+def unread(line: int, field: str, printed: str, what: str) -> ImportWarning:
+    """The warning for a value that holds something, but nothing readable as `what`."""
+    shown = collapse_space(printed)
+    return ImportWarning(
+        line=line,
+        message=f"{shown[:40] if what == 'a year' else shown[:60]!r} is not {what}; kept in the "
+        "raw record",
+        field=field,
+    )
+
+
+def warn_unread(
+    citation: Citation,
+    warnings: list[ImportWarning],
+    *,
+    year: tuple[str, str] | None = None,
+    doi: tuple[str, str] | None = None,
+    pages: tuple[str, str] | None = None,
+) -> None:
+    """Report each (field, printed value) the record gave for its year, DOI or pages that was
+    not read into `citation`: a year that is no year (`20O1`, `Spring`), a DOI with no
+    `10.nnnn/` in it, pages with neither a digit nor a roman numeral."""
+    if year is not None and citation.year is None and year[1] and year[1].strip("/ "):
+        warnings.append(unread(citation.line, year[0], year[1], "a year"))
+    if doi is not None and not citation.doi and doi[1] and not doi[1].isspace():
+        warnings.append(unread(citation.line, doi[0], doi[1], "a DOI"))
+    if pages is not None and pages[1] and not readable_pages(citation.start_page or pages[1]):
+        warnings.append(unread(citation.line, pages[0], pages[1], "a page or page range"))
+
+
+def readable_pages(start: str) -> bool:
+    """True when a first page holds a page number: digits (`221`, `e1234`, `S12`) or a roman
+    numeral (`xii`). Cheap on the usual all-digit page, which never reaches a regex."""
+    if start.isdigit():
+        return True
+    start = start.strip()
+    return bool(_DIGIT_RE.search(start) or _ROMAN_PAGE_RE.fullmatch(start))

@@ -18,6 +18,7 @@ from operator import itemgetter
 
 from .citation import Author, Citation, ImportWarning
 from .fields import (
+    UnknownTags,
     clean_doi,
     clean_isbn,
     clean_issn,
@@ -28,6 +29,7 @@ from .fields import (
     find_doi,
     parse_author,
     parse_year,
+    warn_unread,
 )
 
 # JabRef's test files show `PMID-22664220`, `PMC -22664230` and `TI-`, so the space after the
@@ -39,6 +41,18 @@ _START_TAGS = frozenset({"PMID", "OWN", "PMC"})
 # the regex engine finds fast; its quantifiers are possessive (`*+`), so never backtrack.
 _FIELD_RE = re.compile(r"\n([A-Z]{2,4}) *-([^\n]*+(?:\n[ \t][^\S\n]*+\S[^\n]*+)*+)")
 _URL_RE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+# NLM's "MEDLINE/PubMed Data Element (Field) Descriptions", with the tags of PubMed Bookshelf
+# records (CTDT, CDAT, DRDT), PubMed Central's MEDLARS display (PMCR) and ERIC's .nbib (ISSN,
+# OID): a tag known but not mapped onto a Citation field (OWN, STAT, DCOM, LR, ...) stays in
+# `fields` and the raw record without a warning; any other tag is reported once per file.
+_KNOWN_TAG_NAMES = (
+    "AB AD AID AU AUID BTI CDAT CI CIN CN COI COIS CON CP CRDT CRF CRI CTDT CTI DA DCOM "
+    "DDIN DEP DP DRDT DRIN ECF ECI ED EDAT EFR EIN EN FAU FED FIR FPS GN GR GS IP IR IRAD "
+    "IS ISBN ISSN JID JT LA LID LR MH MHDA MID NM NR OAB OABL OCI OID ORI OT OTO OWN PB PG "
+    "PHST PL PMC PMCR PMID PRIN PROF PS PST PT PUBM RF RIN RN ROF RPF RPI SB SFM SI SO "
+    "SPIN STAT TA TI TT UIN UOF VI VTI"
+)
+KNOWN_TAGS = frozenset(_KNOWN_TAG_NAMES.split())
 _WRAP_WIDTH = 82
 
 
@@ -65,6 +79,7 @@ def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
     warnings: list[ImportWarning] = []
     citations: list[Citation] = []
     add = citations.append
+    unknown = UnknownTags(KNOWN_TAGS, what="a MEDLINE tag")
     line = 0  # lines before the block
     # Blocks between empty lines. A block of lines that are all tagged or indented is one record
     # (unless a start tag repeats): the regex engine reads its fields. Any other block (one with
@@ -75,12 +90,40 @@ def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
             citation = _clean_block(block, line, newlines)
             if citation is not None:
                 add(citation)
+                _check(citation, unknown, warnings)
             else:
                 lines = block.split("\n")
                 for record in _records(lines, warnings, line):
-                    add(_citation(record, lines, line))
+                    add(citation := _citation(record, lines, line))
+                    _check(citation, unknown, warnings)
         line += newlines + 2  # the block's lines and the empty line after it
+    warnings.extend(unknown.warnings())
     return citations, warnings
+
+
+def _check(citation: Citation, unknown: UnknownTags, warnings: list[ImportWarning]) -> None:
+    """Note the record's unknown tags; report a year, DOI or pages printed but not read."""
+    fields = citation.fields
+    unknown.see(fields, citation.line)
+    # The usual PubMed record (a year, a DOI, a numbered first page) passes three comparisons.
+    if citation.year is not None and citation.doi and citation.start_page.isdigit():
+        return
+    doi_field, printed_doi = "", ""
+    if not citation.doi:
+        for tag in ("LID", "AID"):
+            for value in fields.get(tag, ()):
+                if value.lower().endswith("[doi]"):
+                    doi_field, printed_doi = tag, value[:-5].strip()
+                    break
+            if printed_doi:
+                break
+    warn_unread(
+        citation,
+        warnings,
+        year=("DP", _first(fields, "DP")),
+        doi=(doi_field, printed_doi),
+        pages=("PG", _first(fields, "PG")),
+    )
 
 
 def _clean_block(block: str, line: int, newlines: int) -> Citation | None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from . import medline
 from .citation import Author, Citation, ImportWarning
 from .fields import (
+    UnknownTags,
     clean_doi,
     clean_isbn,
     clean_issn,
@@ -39,6 +40,7 @@ from .fields import (
     is_family_initials,
     parse_author,
     parse_year,
+    warn_unread,
 )
 
 # A tag is two capitals (or capital + digit), two spaces, a hyphen, then a space or the line end,
@@ -139,17 +141,9 @@ def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
     record to check. Tag lines outside any record become a record of their own, with a warning.
     """
     warnings: list[ImportWarning] = []
-    unknown: dict[str, int] = {}
+    unknown = UnknownTags(KNOWN_TAGS, what="a RIS tag")
     citations = [_citation(record, warnings, unknown) for record in _records(text, warnings)]
-    warnings.extend(
-        ImportWarning(
-            line=line,
-            message=f"tag {tag} is not a RIS tag the app reads; its values are kept in the raw "
-            "record",
-            field=tag,
-        )
-        for tag, line in unknown.items()
-    )
+    warnings.extend(unknown.warnings())
     return citations, warnings
 
 
@@ -330,12 +324,10 @@ def _missing_er(record: _Record) -> ImportWarning:
     )
 
 
-def _citation(record: _Record, warnings: list[ImportWarning], unknown: dict[str, int]) -> Citation:
+def _citation(record: _Record, warnings: list[ImportWarning], unknown: UnknownTags) -> Citation:
     fields = record.fields
     get = fields.get
-    for tag in fields:
-        if tag not in KNOWN_TAGS and tag not in unknown:
-            unknown[tag] = record.line
+    unknown.see(fields, record.line)
     start, end = _pages(fields)
     # BT: the book a chapter is in, in the older RIS that Ovid and Reference Manager write.
     journal = _first(fields, "JF", "T2", "JO", "BT")
@@ -349,8 +341,7 @@ def _citation(record: _Record, warnings: list[ImportWarning], unknown: dict[str,
     authors, editors = _people(record)
     year = _year(fields)
     doi = _doi(fields)
-    _warn_unread(record, year, doi, warnings)
-    return Citation(
+    citation = Citation(
         raw=record.raw,
         line=record.line,
         title=clean_text(_first(fields, "TI", "T1", "CT")),
@@ -378,6 +369,14 @@ def _citation(record: _Record, warnings: list[ImportWarning], unknown: dict[str,
         source_database=source,
         fields=fields,
     )
+    if year is None or not doi:
+        warn_unread(
+            citation,
+            warnings,
+            year=("PY" if "PY" in fields else "Y1", _first(fields, "PY", "Y1")),
+            doi=("DO", _first(fields, "DO")),
+        )
+    return citation
 
 
 def _first(fields: dict[str, list[str]], *tags: str) -> str:
@@ -465,33 +464,6 @@ def ris_author(printed: str) -> Author:
     if "," in name or is_family_initials(name):
         return parse_author(name)
     return group_author(name)
-
-
-def _warn_unread(
-    record: _Record, year: int | None, doi: str, warnings: list[ImportWarning]
-) -> None:
-    """A year or DOI field that holds something, but nothing readable as one."""
-    fields = record.fields
-    if year is None:
-        printed = _first(fields, "PY", "Y1")
-        if printed and printed.strip("/ "):
-            warnings.append(
-                ImportWarning(
-                    line=record.line,
-                    message=f"{printed[:40]!r} is not a year; kept in the raw record",
-                    field="PY" if "PY" in fields else "Y1",
-                )
-            )
-    if not doi:
-        printed = _first(fields, "DO")
-        if printed:
-            warnings.append(
-                ImportWarning(
-                    line=record.line,
-                    message=f"{printed[:60]!r} is not a DOI; kept in the raw record",
-                    field="DO",
-                )
-            )
 
 
 def _keywords(values: list[str]) -> list[str]:
