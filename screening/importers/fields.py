@@ -223,6 +223,12 @@ def find_doi(text: str) -> str:
 UNKNOWN_TAG = "unknown tag"
 _ROMAN_PAGE_RE = re.compile(r"[ivxlcdm]+", re.IGNORECASE)
 _DIGIT_RE = re.compile(r"\d")
+# How databases say a work has no page numbers (Zoological Record `PS Unpaginated`, Embase `No
+# pagination specified`): a statement, not an unreadable value.
+_NO_PAGES_RE = re.compile(
+    r"\s*(?:unpaginated|not paginated|no pagination(?: specified)?|n\.?\s?pag\.?)\s*",
+    re.IGNORECASE,
+)
 
 
 class UnknownTags:
@@ -287,7 +293,12 @@ def warn_unread(
         warnings.append(unread(citation.line, year[0], year[1], "a year"))
     if doi is not None and not citation.doi and doi[1] and not doi[1].isspace():
         warnings.append(unread(citation.line, doi[0], doi[1], "a DOI"))
-    if pages is not None and pages[1] and not readable_pages(citation.start_page or pages[1]):
+    if (
+        pages is not None
+        and pages[1]
+        and not readable_pages(citation.start_page or pages[1])
+        and not _NO_PAGES_RE.fullmatch(pages[1])
+    ):
         warnings.append(unread(citation.line, pages[0], pages[1], "a page or page range"))
 
 

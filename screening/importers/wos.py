@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .citation import Author, Citation, ImportWarning
 from .fields import (
+    UnknownTags,
     clean_doi,
     clean_isbn,
     clean_issn,
@@ -22,6 +23,7 @@ from .fields import (
     group_author,
     parse_author,
     parse_year,
+    warn_unread,
 )
 
 _TAG_LINE_RE = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
@@ -36,6 +38,8 @@ _KNOWN_TAG_NAMES = (
     "FX GA GP HC HO HP ID IS J9 JI LA MA NR OA OI OR PA PD PG PI PM PN PS PT PU PY RI RP "
     "SC SE SI SN SO SP ST SU TC TI TN U1 U2 UR UT VL WC WE Z9 "
     "AW BS EF ER EY FN FP NT VR ZB ZR ZS Z8 "
+    # The rest of Clarivate's list: DOI link, funding text parts, open access, hot paper.
+    "DL FT HC HP OA Z1 Z2 Z3 Z4 Z5 Z6 Z7 "
 )
 _KNOWN_TAGS = frozenset(_KNOWN_TAG_NAMES.split())
 _UT_DATABASES = {
@@ -79,7 +83,26 @@ def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
     for number, line in enumerate(text.split("\n"), start=1):
         reader.feed(number, line)
     reader.finish()
-    return [_to_citation(record) for record in reader.records], reader.warnings
+    citations = []
+    for record in reader.records:
+        citations.append(citation := _to_citation(record))
+        _warn_unread(citation, reader.warnings)
+    reader.warnings.extend(reader.unknown.warnings())
+    return citations, reader.warnings
+
+
+def _warn_unread(citation: Citation, warnings: list[ImportWarning]) -> None:
+    f = citation.fields
+    year_tag = next((tag for tag in ("PY", "EA", "PD") if _first(f, tag)), "PY")
+    doi_tag = "DI" if _first(f, "DI") else "D2"
+    pages_tag = "BP" if _first(f, "BP") or not _first(f, "PS") else "PS"
+    warn_unread(
+        citation,
+        warnings,
+        year=(year_tag, _first(f, year_tag)),
+        doi=(doi_tag, _first(f, doi_tag)),
+        pages=(pages_tag, _first(f, pages_tag)),
+    )
 
 
 @dataclass(slots=True)
@@ -97,6 +120,9 @@ class _Reader:
     records: list[_Record] = field(default_factory=list)
     warnings: list[ImportWarning] = field(default_factory=list)
     current: _Record | None = None
+    unknown: UnknownTags = field(
+        default_factory=lambda: UnknownTags(_KNOWN_TAGS, what="a Web of Science tag")
+    )
 
     def feed(self, number: int, line: str) -> None:
         if self.current is None:
@@ -152,6 +178,8 @@ class _Reader:
         self, record: _Record, number: int, line: str, match: re.Match[str] | None
     ) -> None:
         if match and (match.group(1) in _KNOWN_TAGS or not record.tag):
+            if match.group(1) not in _KNOWN_TAGS:
+                self.unknown.see((match.group(1),), number)
             _add_value(record, match.group(1), match.group(2) or "")
         elif not line.strip():
             return
@@ -159,6 +187,10 @@ class _Reader:
             # A line with no known tag continues the field above, indented or not: exports
             # passed through other tools lose the three spaces of indent.
             if record.tag:
+                if match and not line[0].isspace():
+                    # `XX value` with a tag not in Clarivate's list: most likely a wrapped
+                    # line that lost its indent, but maybe a field this reader does not know.
+                    self.unknown.see((match.group(1),), number)
                 _continue_value(record, line.strip())
             else:
                 self._warn(number, "continuation line with no tag above it; skipped")
