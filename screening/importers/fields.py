@@ -258,7 +258,7 @@ class UnknownTags:
         return [
             ImportWarning(
                 line=line,
-                message=f"{self._noun} {tag} is not {self._what} the app reads; its values are "
+                message=f"{self._noun} {repr(tag) if ' ' in tag else tag} is not {self._what} the app reads; its values are "
                 "kept in the raw record",
                 field=tag,
                 kind=UNKNOWN_TAG,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from .citation import Author, Citation, ImportWarning
 from .fields import (
+    UnknownTags,
     clean_doi,
     clean_isbn,
     clean_issn,
@@ -27,6 +28,7 @@ from .fields import (
     expand_pages,
     parse_author,
     parse_year,
+    warn_unread,
 )
 
 _HEADER_RE = re.compile(r"^\s*<\d+(?:\.\s*)?>\s*$")
@@ -54,6 +56,38 @@ _VOLUME_ONLY_RE = re.compile(r"(?:;|\bVol\.?)\s*(\d+)\s*:")
 _PAGE = r"[A-Za-z]?\d+[A-Za-z]?"
 _PAGES_RE = re.compile(rf"(?::|\bpp?\.)\s*({_PAGE}(?:\s*-\s*{_PAGE})?)")
 _PAGE_RANGE_RE = re.compile(rf";\s*({_PAGE}\s*-\s*{_PAGE})")
+# Ovid's field codes in the tagged layout: those of its MEDLINE, Embase, PsycINFO, BIOSIS,
+# Zoological Record, IPSA, Journals@Ovid and Books@Ovid segments (the exports in
+# shared/data/exports and Ovid's field guides). A code known but not mapped onto a Citation field
+# (UP, VN, CC, ...) stays in `fields` and the raw record without a warning.
+_KNOWN_TAG_NAMES = (
+    "AB AD AI AN AS AU BC BR BT CB CC CF CI CL CM CN CP CQ CR CY DA DB DC DD DE DG DI DM DO "
+    "DP DS DT DV EC ED EM EP ES ET EX FA FO FS GI GN GS GT HW IA IB ID IN IP IR IS IT IU JA "
+    "JC JL JN JS JT KF KW LC LG LO LR MA MC MD MH MI MO MQ NM NP NS NT OI OL ON OR OT OU PA "
+    "PB PC PE PG PH PI PL PM PN PO PS PT PU RD RF RN RO SB SC SCORE SF SH SI SL SO SR ST SY "
+    "TA TD TI TM TN TS TT UI UP UR VI VN VO XL XM XP YR"
+)
+# Ovid's field labels in the field-label layout (the same fields, spelt out).
+_KNOWN_LABELS = (
+    "Abbreviated Source|Abstract|Accession Number|Author|Author Initials|Author Keywords"
+    "|Authors|Authors Full Name|Book Title|Chemicals and Biochemicals|Classification Code"
+    "|Comments|Conference Information|Contributors|Correspondence Address|Country of Publication"
+    "|Database|Date Completed|Date Created|Date Delivered|Date of Publication|Date Revised"
+    "|Digital Object Identifier|DOI|DOI Number|Document Type|Editors|Electronic Date of Publication"
+    "|Electronic ISSN|Embase Section Headings|Emtree Heading|Entry Date|Entry Week|Form/Content"
+    "|Grant Information|Identifiers|Institution|ISBN|ISSN|ISSN Electronic|ISSN Linking|ISSN Print"
+    "|Issue|Issue/Part|Journal|Journal Abbreviation|Journal Name|Journal Subset|Journal Title"
+    "|Keyword Heading|Keywords|Language|Link to the External Link Resolver"
+    "|Link to the Ovid Full Text or citation|Major Subject Headings|MeSH Subject Headings"
+    "|NLM Journal Code|Number of References|Other Abstract|Page|Pages|Population Group"
+    "|Publication Date|Publication History Status|Publication Status|Publication Type"
+    "|Publication Year|Publisher|PubMed ID|PubMed Unique Identifier|PMID|References"
+    "|Registry Number/Name of Substance|Revision Date|Score|Source|Status|Subject Headings"
+    "|Tests & Measures|Title|Unique Identifier|Update Date|URL|Version ID|Volume|Year"
+    "|Year of Publication"
+)
+KNOWN_TAGS = frozenset(_KNOWN_TAG_NAMES.split())
+KNOWN_LABELS = frozenset(_KNOWN_LABELS.split("|"))
 
 
 def sniff(text: str) -> bool:
@@ -71,16 +105,36 @@ def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
     lines = text.split("\n")
     warnings: list[ImportWarning] = []
     citations: list[Citation] = []
+    unknown_tags = UnknownTags(KNOWN_TAGS, what="an Ovid field code")
+    unknown_labels = UnknownTags(KNOWN_LABELS, what="an Ovid field label", noun="field")
     for start, end in _record_spans(lines, warnings):
         body = lines[start + 1 : end]
-        reader = _read_tagged if _is_tagged(body) else _read_labelled
-        fields = reader(body, start + 2, warnings)
+        tagged = _is_tagged(body)
+        fields = (_read_tagged if tagged else _read_labelled)(body, start + 2, warnings)
         if not fields:
             warnings.append(ImportWarning(line=start + 1, message="empty record skipped"))
             continue
+        (unknown_tags if tagged else unknown_labels).see(fields, start + 1)
         raw = "\n".join(lines[start : _content_end(lines, start, end)])
-        citations.append(_to_citation(Citation(raw=raw, line=start + 1, fields=fields)))
+        citations.append(citation := _to_citation(Citation(raw=raw, line=start + 1, fields=fields)))
+        warn_unread(
+            citation,
+            warnings,
+            year=_printed(fields, "year"),
+            doi=_printed(fields, "doi"),
+            pages=_printed(fields, "pages"),
+        )
+    warnings.extend(unknown_tags.warnings() + unknown_labels.warnings())
     return citations, warnings
+
+
+def _printed(fields: dict[str, list[str]], name: str) -> tuple[str, str]:
+    """The code or label that gave `name`, and its first value as printed."""
+    for key in _KEYS[name]:
+        for value in fields.get(key, ()):
+            if value.strip():
+                return key, value
+    return "", ""
 
 
 def _record_spans(lines: list[str], warnings: list[ImportWarning]) -> list[tuple[int, int]]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .citation import Citation, ImportWarning
 from .fields import (
+    UnknownTags,
     clean_doi,
     clean_isbn,
     clean_issn,
@@ -24,6 +25,7 @@ from .fields import (
     expand_pages,
     parse_author,
     parse_year,
+    warn_unread,
 )
 
 _DOCUMENT_RE = re.compile(r"^\s*Document (\d+) of (\d+)\s*$")
@@ -32,6 +34,7 @@ _LABEL_RE = re.compile(r"^([A-Za-z][\w /().,&'-]{0,50}?)\s?:(?:\s+(.*))?$")
 _URL_LINE_RE = re.compile(r"^\s*https?://\S+\s*$")
 _HEADING_KEY = "Heading"
 _URL_KEY = "URL"
+_OWN_KEYS = frozenset({_HEADING_KEY, _URL_KEY})  # the unlabelled title and link lines
 
 # Labels whose values run over several paragraphs; any other label's value is a single line.
 _PARAGRAPH_LABELS = frozenset(
@@ -89,6 +92,28 @@ _KNOWN_LABELS = (
             "people",
             "update",
             "coden",
+            # More of the English report's labels, known and kept but not mapped.
+            "affiliation",
+            "author e-mail address",
+            "conference title",
+            "contributor",
+            "credit",
+            "dateline",
+            "edition",
+            "first posting date",
+            "funding body",
+            "funding number",
+            "illustration",
+            "mesh",
+            "number of references",
+            "online publication date",
+            "physical description",
+            "publication history",
+            "publication note",
+            "series",
+            "source attribute",
+            "sponsor",
+            "supplement",
         }
     )
 )
@@ -112,11 +137,37 @@ def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
     lines = text.split("\n")
     warnings: list[ImportWarning] = []
     citations = []
+    # Labels are matched whatever their case, so the check is made here, not by a set of tags.
+    unknown = UnknownTags(frozenset(), what="a ProQuest label", noun="label")
     for start, end in _record_spans(lines):
         record = _read_record(lines, start, end, warnings)
-        citations.append(_to_citation(record))
+        citations.append(citation := _to_citation(record))
+        f = record.fields
+        unknown.see(
+            [key for key in f if key not in _OWN_KEYS and key.lower() not in _KNOWN_LABELS],
+            record.line,
+        )
+        warn_unread(
+            citation,
+            warnings,
+            year=_printed(f, "year"),
+            doi=_printed(f, "doi"),
+            pages=_printed(f, "pages")
+            if "pages" in map(str.lower, f)
+            else _printed(f, "first_page"),
+        )
     _check_total(lines, len(citations), warnings)
+    warnings.extend(unknown.warnings())
     return citations, warnings
+
+
+def _printed(f: dict[str, list[str]], name: str) -> tuple[str, str]:
+    """The label that gave `name` as printed, and its first value."""
+    for label in _LABELS[name]:
+        for key, values in f.items():
+            if key.lower() == label and values and values[0].strip():
+                return key, values[0]
+    return "", ""
 
 
 def _record_spans(lines: list[str]) -> list[tuple[int, int]]:
