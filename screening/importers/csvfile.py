@@ -47,6 +47,7 @@ from .fields import (
     parse_author,
     parse_year,
     split_authors,
+    warn_unread,
 )
 
 TEMPLATE_COLUMNS = (
@@ -220,6 +221,14 @@ def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
             )
         citation = _citation(layout, values, extra, raw, first_line)
         _warn_if_unidentified(citation, warnings)
+        if citation.year is None or not citation.doi or not citation.start_page.isdigit():
+            warn_unread(
+                citation,
+                warnings,
+                year=_printed(layout, values, "year"),
+                doi=_printed(layout, values, "doi"),
+                pages=_printed(layout, values, "pages") or _printed(layout, values, "start_page"),
+            )
         citations.append(citation)
     return citations, warnings
 
@@ -431,6 +440,14 @@ def _citation(
     )
     _fill_from_source(citation, layout, fields)
     return citation
+
+
+def _printed(layout: _Layout, values: list[str], key: str) -> tuple[str, str] | None:
+    """The column that gave `key` (as its header prints it) and its value; None if empty."""
+    for index in layout.columns.get(key, []):
+        if values[index].strip():
+            return layout.header[index].strip(), values[index]
+    return None
 
 
 def _pages(pages: str, start: str, end: str) -> tuple[str, str, str]:

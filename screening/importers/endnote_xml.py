@@ -22,6 +22,7 @@ from .fields import (
     find_doi,
     parse_author,
     parse_year,
+    warn_unread,
 )
 from .pubmed_xml import element_text, leaf_fields, read_xml, record_spans
 
@@ -49,8 +50,27 @@ def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
         citation = _citation(record, raw, line)
         if not citation.title:
             warnings.append(ImportWarning(line=line, message="record has no title", field="title"))
+        if citation.year is None or not citation.doi or not citation.start_page.isdigit():
+            warn_unread(
+                citation,
+                warnings,
+                year=("year", _value(record, "dates/year")),
+                doi=_endnote_doi(record),
+                pages=("pages", _value(record, "pages")),
+            )
         citations.append(citation)
     return citations, warnings
+
+
+def _endnote_doi(record: etree._Element) -> tuple[str, str] | None:
+    """The electronic resource number when it is printed as a DOI (EndNote also keeps PIIs
+    and other numbers there, which are no unreadable DOIs)."""
+    printed = _value(record, "electronic-resource-num")
+    return (
+        ("electronic-resource-num", printed)
+        if "doi" in printed.lower() or printed.startswith("10.")
+        else None
+    )
 
 
 def _citation(record: etree._Element, raw: str, line: int) -> Citation:

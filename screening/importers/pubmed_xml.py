@@ -24,6 +24,7 @@ from .fields import (
     collapse_space,
     expand_pages,
     parse_year,
+    warn_unread,
 )
 
 _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle")
@@ -62,8 +63,26 @@ def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
             continue
         if not citation.title:
             warnings.append(ImportWarning(line=line, message="record has no title", field="title"))
+        if citation.year is None or not citation.doi or not citation.start_page.isdigit():
+            warn_unread(
+                citation,
+                warnings,
+                year=_printed(element, "PubDate/Year", "PubDate/MedlineDate"),
+                doi=_printed(element, "ELocationID[@EIdType='doi']", "ArticleId[@IdType='doi']"),
+                pages=_printed(element, "Pagination/MedlinePgn", "Pagination/StartPage"),
+            )
         citations.append(citation)
     return citations, warnings
+
+
+def _printed(element: etree._Element, *paths: str) -> tuple[str, str] | None:
+    """The element name and text of the first of `paths` (anywhere in the record) with text."""
+    for path in paths:
+        for found in element.iterfind(f".//{path}"):
+            text = element_text(found)
+            if text:
+                return path.split("/")[-1].split("[")[0], text
+    return None
 
 
 # --- XML helpers shared with endnote_xml ------------------------------------------------------
