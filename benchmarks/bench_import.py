@@ -88,8 +88,14 @@ def _parse_on_rispy(text: str) -> list:
     records = rispy.loads(text, mapping={tag: tag for tag in tags}, list_tags=tags)
     for fields in records:
         fields["TY"] = [fields["TY"]]  # rispy keeps the start tag as a string, whatever it is told
-    # No raw text or line: rispy keeps neither (one reason we read RIS ourselves).
-    return [ris._citation(ris._Record(line=0, raw="", fields=fields)) for fields in records]
+    # No raw text or line: rispy keeps neither (one reason we read RIS ourselves). The same
+    # warnings and unknown-tag bookkeeping as our own reading does, so that the mapping is equal.
+    warnings: list = []
+    unknown = ris.UnknownTags(ris.KNOWN_TAGS, what="a RIS tag")
+    return [
+        ris._citation(ris._Record(line=0, raw="", fields=fields), warnings, unknown)
+        for fields in records
+    ]
 
 
 def _full_import(n: int) -> dict[str, float] | str:
