@@ -201,35 +201,28 @@ def exclusion_reason_rename(
 def exclusion_reason_retire(*, reason: ExclusionReason, user: AbstractBaseUser) -> ExclusionReason:
     """Offer the reason no more; it stays on past votes, resolutions, exports and PRISMA, and
     keeps its place (and key) in the lead's order, so no other reason's key moves."""
-    reason = _reason_locked(reason)
-    if reason.retired:
-        return reason
-    before = _reason_facts(reason)
-    reason.retired_at = timezone.now()
-    reason.save(update_fields=["retired_at"])
-    audit_record(
-        actor=user,
-        verb="reason.retire",
-        project=reason.project,
-        obj=reason,
-        before=before,
-        after=_reason_facts(reason),
-    )
-    return reason
+    return _reason_retired(reason, retired=True, user=user)
 
 
 @transaction.atomic
 def exclusion_reason_restore(*, reason: ExclusionReason, user: AbstractBaseUser) -> ExclusionReason:
     """Offer a retired reason again, at the place (and key) it kept."""
+    return _reason_retired(reason, retired=False, user=user)
+
+
+def _reason_retired(
+    reason: ExclusionReason, *, retired: bool, user: AbstractBaseUser
+) -> ExclusionReason:
+    """The reason retired or offered again, audited; nothing written when it is so already."""
     reason = _reason_locked(reason)
-    if not reason.retired:
+    if reason.retired == retired:
         return reason
     before = _reason_facts(reason)
-    reason.retired_at = None
+    reason.retired_at = timezone.now() if retired else None
     reason.save(update_fields=["retired_at"])
     audit_record(
         actor=user,
-        verb="reason.restore",
+        verb="reason.retire" if retired else "reason.restore",
         project=reason.project,
         obj=reason,
         before=before,
