@@ -498,6 +498,8 @@ class AgreementOut(Schema):
     cohen_kappa: float | None
     fleiss_kappa: float | None
     maybe_counts_as: str
+    # Votes changed after another reviewer had voted on the reference: counted as first cast.
+    changed_after_others: int
     pairs: list[PairOut]
 
 
@@ -514,6 +516,7 @@ def agreement_detail(request: HttpRequest, slug: str, stage: str = "title_abstra
         "cohen_kappa": _rounded(report.cohen_kappa, 4),
         "fleiss_kappa": _rounded(report.fleiss_kappa, 4),
         "maybe_counts_as": "include",
+        "changed_after_others": progress.votes_changed_after_others(project, stage),
         "pairs": [
             {
                 "reviewers": list(pair.reviewers),

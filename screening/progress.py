@@ -868,6 +868,17 @@ def votes_by_reference(
     return votes
 
 
+def votes_changed_after_others(project: Project, stage: str) -> int:
+    """Votes at `stage` changed after another reviewer voted on the same reference (flagged to
+    leads; agreement counts them as first cast), over references still screened."""
+    return Vote.objects.filter(
+        project=project,
+        stage=stage,
+        changed_after_others_at__isnull=False,
+        reference__merged_into__isnull=True,
+    ).count()
+
+
 def decided_references(project: Project, stage: str = "", status: str = "") -> QuerySet[Reference]:
     """References with statuses and everything an export of decisions shows, in import order."""
     references = screened_references(project)

@@ -729,6 +729,7 @@ def project_report(request: HttpRequest, slug: str) -> HttpResponse:
                 "label": label,
                 "report": found,
                 "reading": agreement.kappa_reading(found.cohen_kappa),
+                "changed": progress.votes_changed_after_others(project, stage),
                 "pairs": [
                     (pair, agreement.kappa_reading(pair.cohen_kappa)) for pair in found.pairs
                 ],

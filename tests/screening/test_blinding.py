@@ -277,6 +277,8 @@ def test_a_change_after_the_other_vote_is_flagged_and_agreement_counts_the_first
     # Agreement counts the independent first votes: the two agreed.
     agreement = boss.get(f"{BASE}/agreement", stage=TA).json()
     assert (agreement["references"], agreement["percent_agreement"]) == (1, 100.0)
+    assert agreement["changed_after_others"] == 1
+    assert boss.get(f"{BASE}/agreement", stage=FT).json()["changed_after_others"] == 0
     # B's own history shows the change, and nothing of the flag: it would say A had voted.
     [replaced, _] = b.get(f"{BASE}/history").json()["items"]
     assert replaced["action"] == "vote.replace"

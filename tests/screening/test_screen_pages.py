@@ -177,6 +177,8 @@ def test_the_conflicts_page_flags_a_vote_changed_after_the_other(
     page = browser_client(lead).get(f"{BASE}/conflicts/").content.decode()
     assert "changed after the other vote (first: maybe)" in page
     assert page.count("changed after the other vote") == 1  # A's vote is not flagged
+    report = browser_client(lead).get(f"{BASE}/report/").content.decode()
+    assert "1 vote changed after the other reviewer had voted" in report
 
 
 def test_outsiders_get_404_on_the_new_pages(
