@@ -24,7 +24,13 @@ from .fields import (
     parse_year,
     warn_unread,
 )
-from .pubmed_xml import element_text, leaf_fields, read_xml, record_spans
+from .pubmed_xml import (
+    cut_off_warning,
+    element_text,
+    leaf_fields,
+    read_xml_to_the_cut,
+    record_spans,
+)
 
 _SNIFF_RE = re.compile(
     r"\A\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE[^>]*>\s*)?<xml>\s*<records[\s>]",
@@ -41,12 +47,16 @@ def sniff(text: str) -> bool:
 
 
 def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
-    """Every `<record>` under `<xml><records>`, in file order."""
-    root = read_xml(text)
+    """Every `<record>` under `<xml><records>`, in file order; in a file cut off before its end,
+    those up to the cut, the last as far as it goes, with a warning."""
+    root, cut = read_xml_to_the_cut(text)
     records = list(root.iter("record"))
+    if cut is not None and not records:
+        raise cut
     citations: list[Citation] = []
-    warnings: list[ImportWarning] = []
-    for record, (raw, line) in zip(records, record_spans(text, records, ("record",)), strict=True):
+    warnings: list[ImportWarning] = [cut_off_warning(cut)] if cut is not None else []
+    spans = record_spans(text, records, ("record",), cut=cut is not None)
+    for record, (raw, line) in zip(records, spans, strict=True):
         citation = _citation(record, raw, line)
         if not citation.title:
             warnings.append(ImportWarning(line=line, message="record has no title", field="title"))

@@ -43,12 +43,15 @@ def sniff(text: str) -> bool:
 
 
 def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
-    """Every PubmedArticle and PubmedBookArticle, in file order."""
-    root = read_xml(text)
+    """Every PubmedArticle and PubmedBookArticle, in file order; in a file cut off before its
+    end, those up to the cut, the last as far as it goes, with a warning."""
+    root, cut = read_xml_to_the_cut(text)
     records = list(root.iter(*_RECORD_TAGS))
-    spans = record_spans(text, records, _RECORD_TAGS)
+    if cut is not None and not records:
+        raise cut
+    spans = record_spans(text, records, _RECORD_TAGS, cut=cut is not None)
     citations: list[Citation] = []
-    warnings: list[ImportWarning] = []
+    warnings: list[ImportWarning] = [cut_off_warning(cut)] if cut is not None else []
     for element, (raw, line) in zip(records, spans, strict=True):
         citation = _book(element, raw, line) if element.tag == "PubmedBookArticle" else None
         citation = citation or _article(element, raw, line)
@@ -90,20 +93,60 @@ def _printed(element: etree._Element, *paths: str) -> tuple[str, str] | None:
 
 def read_xml(text: str) -> etree._Element:
     """The document root, parsed without DTDs, entities or network; errors name the line."""
+    root, cut = read_xml_to_the_cut(text)
+    if cut is not None:
+        raise cut
+    return root
+
+
+# What libxml2 says of a document that stops before its end: inside a text, a start tag or an
+# end tag. Anything else is damage inside the file.
+_CUT_OFF = (
+    "Premature end of data",
+    "Couldn't find end of Start Tag",
+    "EndTag: '</' not found",
+    "expected '>'",
+)
+
+
+def read_xml_to_the_cut(text: str) -> tuple[etree._Element, ExportFormatError | None]:
+    """The document root and, for a file cut off before its end (a broken download), the error
+    that cut it: the root then holds what the file had up to the cut, the last element closed
+    where the file stops. A file damaged anywhere else is refused: read past its damage, lxml's
+    recovery could nest what follows wrongly, and a record would be silently altered."""
     # The text is already decoded: drop the declaration (its encoding would lie) but keep its
     # line breaks so that line numbers still match the file.
     declaration = _DECLARATION_RE.match(text)
     if declaration:
         text = "\n" * declaration.group(0).count("\n") + text[declaration.end() :]
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
-    )
+    options = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": True}
     try:
-        return etree.fromstring(text, parser)
+        return etree.fromstring(text, etree.XMLParser(**options)), None
     except etree.XMLSyntaxError as error:
-        raise ExportFormatError(
+        refused = ExportFormatError(
             f"the XML is not well formed: {error.msg}", line=error.lineno or 1
-        ) from error
+        )
+        last_line = text.rstrip().count("\n") + 1
+        if not (error.msg.startswith(_CUT_OFF) and (error.lineno or 0) >= last_line):
+            raise refused from error
+        root = etree.fromstring(text, etree.XMLParser(recover=True, **options))
+        if root is None:
+            raise refused from error
+        return root, refused
+
+
+# libxml2 ends its messages with where it stopped, which the warning's own line already says.
+_CUT_WHERE_RE = re.compile(r", line \d+, column \d+$")
+
+
+def cut_off_warning(cut: ExportFormatError) -> ImportWarning:
+    return ImportWarning(
+        line=cut.line,
+        message=f"{_CUT_WHERE_RE.sub('', cut.message.removeprefix('the XML is not well formed: '))}"
+        ": the file stops "
+        "here, cut off before its end; every record before it is imported whole, and the "
+        "last one as far as it goes",
+    )
 
 
 def element_text(element: etree._Element | None) -> str:
@@ -122,22 +165,33 @@ def _entity_text(part: str) -> str:
 
 
 def record_spans(
-    text: str, records: list[etree._Element], tags: tuple[str, ...]
+    text: str, records: list[etree._Element], tags: tuple[str, ...], *, cut: bool = False
 ) -> list[tuple[str, int]]:
     """Each record's text exactly as in the file and its 1-based start line."""
     found = _tag_spans(text, tags)
-    if len(found) == len(records):
+    # In a file cut off inside its last record, that record has no closing tag to find.
+    if len(found) == len(records) or (cut and len(records) == len(found) + 1):
         spans, line, counted = [], 1, 0
         for start, end in found:
             line += text.count("\n", counted, start)  # counted once, in order: linear time
             counted = start
             spans.append((text[start:end], line))
+        if len(found) < len(records):  # the record the file stops in: its text to the end
+            start = _tag_start(text, tags, found[-1][1] if found else 0)
+            line += text.count("\n", counted, start)
+            spans.append((text[start:], line))
         return spans
     # Tag names inside comments or CDATA upset the plain scan: serialise instead.
     return [
         (etree.tostring(el, encoding="unicode", with_tail=False), el.sourceline or 1)
         for el in records
     ]
+
+
+def _tag_start(text: str, tags: tuple[str, ...], position: int) -> int:
+    names = "|".join(re.escape(tag) for tag in tags)
+    match = re.compile(rf"<({names})(?=[\s/>])").search(text, position)
+    return match.start() if match else position
 
 
 def _tag_spans(text: str, tags: tuple[str, ...]) -> list[tuple[int, int]]:

@@ -36,8 +36,23 @@ TI  - A record cut off by a broken download
 AU  - Doe, Jane
 """.replace(b"ER  -\n", b"ER  - \n")
 
-# A download cut off mid-record. RIS keeps such a record with a warning (issue 15), but XML cut
-# off is not well formed: the file is refused, naming line 7.
+# An XML file damaged inside (a tag closed by another's end tag), with a whole record after the
+# damage: it is refused, naming line 6, since reading past it could nest what follows wrongly.
+XML_DAMAGED = b"""<?xml version="1.0"?>
+<PubmedArticleSet>
+<PubmedArticle>
+<MedlineCitation>
+<PMID>31000008</PMID>
+<Article><ArticleTitle>A title whose tag is never closed</Article>
+</MedlineCitation>
+</PubmedArticle>
+<PubmedArticle><MedlineCitation><PMID>31000010</PMID><Article><ArticleTitle>Whole</ArticleTitle>
+</Article></MedlineCitation></PubmedArticle>
+</PubmedArticleSet>
+"""
+
+# A download cut off mid-record: its records are kept, the cut one as far as it goes, with a
+# warning naming line 7 (issue 15; RIS does the same).
 XML_CUT_OFF = b"""<?xml version="1.0"?>
 <PubmedArticleSet>
 <PubmedArticle>

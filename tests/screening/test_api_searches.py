@@ -6,7 +6,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from screening.models import AuditEvent, Record, Reference, Search
-from tests.screening.exports import MEDLINE_TWO_RECORDS, RIS_TRUNCATED, XML_CUT_OFF
+from tests.screening.exports import (
+    MEDLINE_TWO_RECORDS,
+    RIS_TRUNCATED,
+    XML_CUT_OFF,
+    XML_DAMAGED,
+)
 
 PATH = "/projects/microcredentials/searches"
 
@@ -66,7 +71,7 @@ def test_the_same_file_twice_is_409_unless_it_is_a_new_search(api, lead) -> None
 
 
 BAD_FILES = [
-    pytest.param(XML_CUT_OFF, "cut.xml", 7, id="XML cut off at the end"),
+    pytest.param(XML_DAMAGED, "damaged.xml", 6, id="XML damaged inside"),
     pytest.param(b"", "empty.ris", 1, id="an empty file"),
     pytest.param(b"   \n\n  \n", "blank.txt", 1, id="a file of blank lines"),
     pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "image.ris", 1, id="a binary file"),
@@ -219,7 +224,7 @@ def test_reviewers_cannot_export(api, reviewer_a) -> None:
 
 @pytest.mark.django_db
 def test_a_refused_file_leaves_no_stored_file_behind(api, lead, settings) -> None:
-    assert _import(api(as_=lead), XML_CUT_OFF, "cut.xml").status_code == 400
+    assert _import(api(as_=lead), XML_DAMAGED, "damaged.xml").status_code == 400
     stored = [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
     assert stored == []
 
@@ -294,3 +299,16 @@ def test_a_value_longer_than_its_field_is_cut_and_said(api, lead) -> None:
     record = Record.objects.get(title="A second record")
     assert len(record.journal) == 500
     assert journal.strip() in record.raw
+
+
+@pytest.mark.django_db
+def test_an_xml_file_cut_off_at_the_end_imports_its_records_and_names_the_cut(api, lead) -> None:
+    response = _import(api(as_=lead), XML_CUT_OFF, "cut.xml")
+    assert response.status_code == 201, response.content
+    assert response.json()["records"] == 1
+    [warning] = response.json()["warnings"]
+    assert warning.startswith("line 7:")
+    assert "cut off before its end" in warning
+    record = Record.objects.get()
+    assert (record.pmid, record.abstract) == ("31000009", "Cut off in the mid")
+    assert record.raw.endswith("Cut off in the mid")

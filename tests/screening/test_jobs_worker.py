@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from screening.models import Record
-from tests.screening.exports import MEDLINE_TWO_RECORDS, XML_CUT_OFF
+from tests.screening.exports import MEDLINE_TWO_RECORDS, XML_DAMAGED
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def test_a_real_worker_runs_an_import_job_to_done(celery_worker_process, api, le
 
 def test_a_real_worker_reports_a_failed_job_plainly(celery_worker_process, api, lead) -> None:
     client = api(as_=lead)
-    body = {"file": SimpleUploadedFile("broken.xml", XML_CUT_OFF), "database": "Embase"}
+    body = {"file": SimpleUploadedFile("broken.xml", XML_DAMAGED), "database": "Embase"}
     queued = client.upload("/projects/microcredentials/searches?async=1", body)
     job = _wait_for_job(client, queued.json()["job"])
     assert job["status"] == "failed"

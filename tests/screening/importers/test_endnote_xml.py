@@ -251,3 +251,14 @@ def test_editors_and_corporate_authors_keep_their_roles_and_stay_whole() -> None
         ("Series", "series editor"),
     ]
     assert citation.journal == "The book"
+
+
+def test_an_endnote_file_cut_off_keeps_its_records_with_a_warning() -> None:
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<xml><records>\n'
+        "<record><titles><title>First</title></titles></record>\n"
+        "<record><titles><title>Cut he"
+    )
+    citations, warnings = endnote_xml.parse(text)
+    assert [c.title for c in citations] == ["First", "Cut he"]
+    assert [w.line for w in warnings if "cut off" in w.message] == [4]

@@ -346,3 +346,51 @@ def test_shared_spot_checks() -> None:
     assert [c.pmid for c in zotero] == ["18157122", "18157123"]
     assert "Dröge" in [a.family for a in zotero[1].authors]
     assert zotero[1].line > zotero[0].line
+
+
+WHOLE = (
+    "<PubmedArticle><MedlineCitation><PMID>1</PMID><Article><ArticleTitle>Whole one"
+    "</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n"
+)
+
+
+@pytest.mark.parametrize(
+    "cut_at",
+    [
+        "<Abstract><AbstractText>Cut off in the mid",  # inside a text
+        "<Abstract><AbstractTe",  # inside a start tag
+        "<Abstract><AbstractText>Cut</AbstractText></Abstract></Article></MedlineCit",  # end tag
+    ],
+)
+def test_a_file_cut_off_keeps_its_records_and_the_cut_one_as_far_as_it_goes(cut_at: str) -> None:
+    text = (
+        '<?xml version="1.0"?>\n<PubmedArticleSet>\n' + WHOLE + "<PubmedArticle>\n"
+        "<MedlineCitation>\n<PMID>31000009</PMID>\n<Article><ArticleTitle>The cut one"
+        "</ArticleTitle>\n" + cut_at
+    )
+    citations, warnings = pubmed_xml.parse(text)
+    assert [(c.pmid, c.title) for c in citations] == [
+        ("1", "Whole one"),
+        ("31000009", "The cut one"),
+    ]
+    assert citations[0].raw == WHOLE.strip()  # the whole record exactly as in the file
+    assert citations[1].raw.endswith(cut_at)
+    [warning] = [w for w in warnings if "cut off" in w.message]
+    assert warning.line == 8
+    assert ", column" not in warning.message
+
+
+def test_a_file_damaged_inside_is_still_refused_naming_the_line() -> None:
+    damaged = (
+        "<PubmedArticleSet>\n<PubmedArticle>\n<MedlineCitation>\n<ArticleTitle>Unclosed</Article>\n"
+        "</MedlineCitation>\n</PubmedArticle>\n" + WHOLE + "</PubmedArticleSet>\n"
+    )
+    with pytest.raises(ExportFormatError) as caught:
+        pubmed_xml.parse(damaged)
+    assert caught.value.line == 4
+
+
+def test_a_file_cut_off_before_any_record_is_refused() -> None:
+    with pytest.raises(ExportFormatError) as caught:
+        pubmed_xml.parse('<?xml version="1.0"?>\n<PubmedArticleSet>\n<PubmedArt')
+    assert "not well formed" in caught.value.message
