@@ -541,11 +541,21 @@ def prisma_json(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 
 @router.get("/projects/{slug}/prisma.csv", tags=["reporting"])
-def prisma_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    """The counts in the CSV layout the PRISMA2020 R package and Shiny app read."""
+def prisma_csv(
+    request: HttpRequest, slug: str, template: Literal["current", "2022"] = "current"
+) -> HttpResponse:
+    """The counts in the CSV layout the PRISMA2020 R package and Shiny app read.
+
+    `template=current` (default) is the package's 1.1.4 layout, with the meta-analysis rows;
+    `template=2022` the layout of the 2022 paper.
+    """
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     body = prisma.to_file(
-        progress.prisma_counts(project), "csv", review_type=project.review_type, title=project.name
+        progress.prisma_counts(project),
+        "csv",
+        review_type=project.review_type,
+        title=project.name,
+        template=template,
     )
     return responses.attachment(body, f"{project.slug}-prisma.csv")
 

@@ -405,7 +405,44 @@ _TEMPLATE_ROWS: Final[tuple[tuple[str, str, str, str, str, str, str], ...]] = (
     ),
 )
 
-CSV_DATA_NAMES: Final[tuple[str, ...]] = tuple(row[0] for row in _TEMPLATE_ROWS)
+# The two meta-analysis rows that the PRISMA2020 package's current template (release 1.1.4 on
+# CRAN) appends after `included`: PRISMA_data() in R/PRISMA_data.R reads `total_studies_ma` and
+# `total_reports_ma` by grep on the `data` column (and the other totals with `total_studies$`,
+# `total_reports$`, so these names do not shadow them), and the Shiny app's www/PRISMA.csv
+# carries them as node23/box17. Written here from that code, not copied from their data file.
+_META_ANALYSIS_ROWS: Final[tuple[tuple[str, str, str, str, str, str, str], ...]] = (
+    (
+        "total_studies_ma",
+        "node23",
+        "box17",
+        "Total studies included in meta-analysis",
+        "Total studies included in meta-analysis",
+        "Total studies included in meta-analysis",
+        "total_studies_meta_analysis.html",
+    ),
+    (
+        "total_reports_ma",
+        "NA",
+        "box17",
+        "Reports of total included studies in meta-analysis",
+        "Reports of total included studies in meta-analysis",
+        "NA",
+        "NA",
+    ),
+)
+
+CsvTemplate = Literal["current", "2022"]
+CURRENT_TEMPLATE: Final = "current"
+TEMPLATE_2022: Final = "2022"
+CSV_TEMPLATES: Final[tuple[str, ...]] = (CURRENT_TEMPLATE, TEMPLATE_2022)
+
+_LAYOUTS: Final[dict[str, tuple[tuple[str, str, str, str, str, str, str], ...]]] = {
+    CURRENT_TEMPLATE: _TEMPLATE_ROWS + _META_ANALYSIS_ROWS,
+    TEMPLATE_2022: _TEMPLATE_ROWS,
+}
+
+CSV_DATA_NAMES: Final[tuple[str, ...]] = tuple(row[0] for row in _LAYOUTS[CURRENT_TEMPLATE])
+CSV_DATA_NAMES_2022: Final[tuple[str, ...]] = tuple(row[0] for row in _TEMPLATE_ROWS)
 
 _PREVIOUS_ROWS: Final = frozenset({"previous_studies", "previous_reports"})
 _OTHER_ROWS: Final = frozenset(
@@ -420,6 +457,7 @@ _OTHER_ROWS: Final = frozenset(
     }
 )
 _REASON_ROWS: Final = frozenset({"dbr_excluded", "other_excluded"})
+_META_ANALYSIS_NAMES: Final = frozenset(row[0] for row in _META_ANALYSIS_ROWS)
 
 
 def _csv_name(name: str) -> str:
@@ -441,6 +479,10 @@ def _n_cell(counts: PrismaCounts, data: str) -> str:
         return ""
     if data in _OTHER_ROWS and not counts.has_other_methods:
         return ""
+    if data in _META_ANALYSIS_NAMES:
+        # We do not record which studies enter a meta-analysis: NA (blank) rather than a
+        # made-up 0, and PRISMA_flowdiagram draws box17 only when asked to.
+        return ""
     if data == "database_specific_results":
         return _reasons_cell(counts.database_specific_results)
     if data == "register_specific_results":
@@ -457,12 +499,18 @@ def _n_cell(counts: PrismaCounts, data: str) -> str:
     return "0"  # title and phase rows: the template's own value
 
 
-def to_csv(counts: PrismaCounts) -> str:
-    """The counts as the PRISMA2020 R package's template CSV (read by `PRISMA_data`)."""
+def to_csv(counts: PrismaCounts, *, template: str = CURRENT_TEMPLATE) -> str:
+    """The counts as the PRISMA2020 R package's template CSV (read by `PRISMA_data`).
+
+    `template` is "current" (the package's 1.1.4 layout, with the meta-analysis rows) or "2022"
+    (the layout of the 2022 paper, for tools that still expect exactly its 33 rows).
+    """
+    if template not in _LAYOUTS:
+        raise ValueError(f"Unknown PRISMA CSV template {template!r}: one of {CSV_TEMPLATES}")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    for row in _TEMPLATE_ROWS:
+    for row in _LAYOUTS[template]:
         writer.writerow((*row, _n_cell(counts, row[0])))
     return buffer.getvalue()
 
@@ -925,10 +973,17 @@ def to_svg(counts: PrismaCounts, *, review_type: str = SYSTEMATIC, title: str = 
     )
 
 
-def to_file(counts: PrismaCounts, format: str, *, review_type: str, title: str) -> str:
+def to_file(
+    counts: PrismaCounts,
+    format: str,
+    *,
+    review_type: str,
+    title: str,
+    template: str = CURRENT_TEMPLATE,
+) -> str:
     """The counts as one of the downloads: json (the package's names), csv or svg."""
     if format == "json":
         return json.dumps(counts.as_dict(), indent=2, ensure_ascii=False)
     if format == "csv":
-        return to_csv(counts)
+        return to_csv(counts, template=template)
     return to_svg(counts, review_type=review_type, title=title)

@@ -769,11 +769,14 @@ def project_download(request: HttpRequest, slug: str, name: str) -> HttpResponse
         raise Http404("No such download")
     kind, format = name.split(".")
     if kind == "prisma":
+        template = request.GET.get("template", prisma.CURRENT_TEMPLATE)
         body = prisma.to_file(
             progress.prisma_counts(project),
             format,
             review_type=project.review_type,
             title=project.name,
+            # An unknown template falls back to the current one: a page link, not an API call.
+            template=template if template in prisma.CSV_TEMPLATES else prisma.CURRENT_TEMPLATE,
         )
         return responses.attachment(body, f"{project.slug}-{name}")
     stage = request.GET.get("stage", "")
