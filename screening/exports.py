@@ -11,26 +11,41 @@ import pandas
 
 from .importers import Author, Citation, csvfile, ris
 from .models import AuditEvent, Record, Reference
+from .workflow import Stage, Status
 
 
 def reference_citation(reference: Reference, records: list[Record]) -> Citation:
-    """A reference as one citation: its summary fields, and identifiers from its records."""
+    """A reference as one citation: its summary fields, and identifiers from its records.
+
+    A reference merged from several databases carries every record's accession number and
+    database, in record order, joined by `; ` (the writers say why one value, not several).
+    """
     first = records[0] if records else None
 
     def from_records(name: str) -> str:
         return next((getattr(r, name) for r in records if getattr(r, name)), "")
 
-    authors = (
-        [Author(family=a["family"], given=a["given"], printed=a["printed"]) for a in first.authors]
-        if first is not None
-        else []
-    )
+    def every(name: str) -> list[str]:
+        return list(dict.fromkeys(getattr(r, name) for r in records if getattr(r, name)))
+
+    def people(values: list[dict[str, str]]) -> list[Author]:
+        return [
+            Author(
+                family=a["family"],
+                given=a.get("given", ""),
+                printed=a.get("printed", ""),
+                role=a.get("role", "author"),
+            )
+            for a in values
+        ]
+
     return Citation(
         raw="",
         line=0,
         title=reference.title,
         abstract=reference.abstract,
-        authors=authors,
+        authors=people(first.authors) if first is not None else [],
+        editors=people(first.contributors) if first is not None else [],
         year=reference.year,
         journal=reference.journal,
         journal_abbrev=from_records("journal_abbrev"),
@@ -42,12 +57,14 @@ def reference_citation(reference: Reference, records: list[Record]) -> Citation:
         doi=reference.doi,
         pmid=reference.pmid,
         pmcid=from_records("pmcid"),
-        accession=from_records("accession"),
-        issn=next((r.issn for r in records if r.issn), []),
+        accession="; ".join(every("accession")),
+        issn=list(dict.fromkeys(n for r in records for n in r.issn)),
+        isbn=list(dict.fromkeys(n for r in records for n in r.isbn)),
         keywords=list(reference.keywords),
         language=from_records("language"),
+        publication_type=from_records("publication_type"),
         url=from_records("url"),
-        source_database=from_records("source_database"),
+        source_database="; ".join(every("source_database")),
     )
 
 
@@ -148,12 +165,33 @@ def decisions_xlsx(references: list[Reference], *, sheet: str = "References") ->
     return out.getvalue()
 
 
+def asreview_label(stage: str, status: str) -> str:
+    """The note ASReview's RIS reader turns into its `included` label (1, 0 or unseen).
+
+    ASReview (asreview/data/ris.py) reads a label only from an N1 note holding
+    `ASReview_relevant`, `ASReview_irrelevant` or `ASReview_not_seen`, the first such note
+    winning; Zotero and EndNote keep N1 as a note, so the label survives a reference manager
+    too. The label is the final decision, as in the SYNERGY datasets' `label_included`:
+    relevant when included at full text, irrelevant when excluded at either stage, unseen
+    while undecided (a full text not retrieved was never judged on its merits).
+    """
+    if status == Status.EXCLUDED:
+        return "ASReview_irrelevant"
+    if status == Status.INCLUDED and stage == Stage.FULL_TEXT:
+        return "ASReview_relevant"
+    return "ASReview_not_seen"
+
+
 def decisions_ris(references: list[Reference]) -> str:
-    """RIS of the references, each decision written as an N1 note."""
+    """RIS of the references, each decision written as an N1 note, the first one the label
+    ASReview reads."""
     citations = []
     for reference in references:
         citation = reference_citation(reference, list(reference.records.all()))
-        citation.notes = [f"Screening status: {reference.stage} {reference.status}"]
+        citation.notes = [
+            asreview_label(reference.stage, reference.status),
+            f"Screening status: {reference.stage} {reference.status}",
+        ]
         for vote in reference.votes.all():
             reason = f" ({vote.reason.name})" if vote.reason_id else ""
             note = f": {vote.note}" if vote.note else ""

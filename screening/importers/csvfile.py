@@ -551,7 +551,7 @@ def template_row(c: Citation) -> dict[str, str]:
     row = {
         "title": c.title,
         "abstract": c.abstract,
-        "authors": "; ".join(a.display() for a in c.authors),
+        "authors": "; ".join(_printed_author(a) for a in c.authors),
         "year": str(c.year or ""),
         "journal": c.journal,
         "volume": c.volume,
@@ -564,3 +564,12 @@ def template_row(c: Citation) -> dict[str, str]:
         "url": c.url,
     }
     return {column: row.get(column, "") for column in TEMPLATE_COLUMNS}
+
+
+def _printed_author(author: Author) -> str:
+    """`Family, Given`; a name with no given name that `parse` would split ("Médecins Sans
+    Frontières" into "Frontières, Médecins Sans") gets a trailing comma, which keeps it whole."""
+    name = author.display()
+    if author.given or " " not in name.strip():
+        return name
+    return name if parse_author(name).family == name.strip() else f"{name},"

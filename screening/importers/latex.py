@@ -169,7 +169,7 @@ SYMBOLS: dict[str, str] = {
     "textdollar": "$",
     "textperthousand": "‰",
     "textbackslash": "\\",
-    "textasciitilde": "~",
+    "textasciitilde": "\ue004",  # a stand-in: a bare `~` is a space, replaced below
     "textasciicircum": "^",
     "textunderscore": "_",
     "textbar": "|",
@@ -248,6 +248,7 @@ def decode(value: str) -> tuple[str, list[str]]:
     value = value.replace("\ue000", "{").replace("\ue001", "}").replace("\ue002", "\\")
     value = value.replace("\ue003", "$")
     value = value.replace("---", "\u2014").replace("--", "\u2013").replace("~", " ")
+    value = value.replace("\ue004", "~")
     value = value.replace("``", "\u201c").replace("''", "\u201d")
     return collapse_space(unicodedata.normalize("NFC", value)), unknown
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import rispy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -606,9 +607,14 @@ def test_dump_round_trip_of_parsed_dialects() -> None:
     assert [_everything(c) for c in again] == [_everything(c) for c in originals]
 
 
-def test_dump_keeps_text_that_looks_like_markup() -> None:
-    citation = Citation(raw="", line=1, title="Use &amp; and <i>tags</i> literally", year=2020)
-    assert one(ris.dump([citation])).title == citation.title
+def test_dump_writes_text_as_held_without_html_escaping() -> None:
+    # Issue 16: escaped fields (`&lt;i&gt;`) were read literally by rispy and reference managers.
+    citation = Citation(raw="", line=1, title="Use & and <i>tags</i>: p < 0.05", year=2020)
+    text = ris.dump([citation])
+    assert "TI  - Use & and <i>tags</i>: p < 0.05\n" in text
+    assert rispy.loads(text)[0]["title"] == citation.title
+    # Our reader drops inline tags from any RIS, this one too.
+    assert one(text).title == "Use & and tags: p < 0.05"
 
 
 def _essentials(citation: Citation) -> tuple:
