@@ -174,11 +174,14 @@ def extraction_summary(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 @router.get("/projects/{slug}/extractions")
 def extraction_export(
-    request: HttpRequest, slug: str, format: Literal["csv", "xlsx"] = "csv"
+    request: HttpRequest,
+    slug: str,
+    format: Literal["csv", "xlsx"] = "csv",
+    csv_formulas: Literal["escape", "keep"] = "escape",
 ) -> HttpResponse:
-    """A row per study (the consensus, else the single extraction); Excel adds a sheet per
-    extractor and the codebook."""
+    """A row per included study with its extraction status and values (the consensus, else
+    the single extraction); Excel adds a sheet per extractor and the codebook. `csv_formulas`
+    as for the references' export."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    return responses.attachment(
-        exports.extraction_file(project, format), f"{project.slug}-extraction.{format}"
-    )
+    body = exports.extraction_file(project, format, csv_formulas=csv_formulas)
+    return responses.attachment(body, f"{project.slug}-extraction.{format}")

@@ -306,9 +306,8 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
         if not membership.allows(Role.LEAD):
             raise PermissionDenied("Only leads and admins export the extraction.")
         kind = request.GET["format"]
-        return responses.attachment(
-            exports.extraction_file(project, kind), f"{project.slug}-extraction.{kind}"
-        )
+        body = exports.extraction_file(project, kind, csv_formulas=responses.csv_formulas(request))
+        return responses.attachment(body, f"{project.slug}-extraction.{kind}")
     table = services.extraction_summary(project)
     fields = []
     for name, figures in table["fields"].items():  # type: ignore[union-attr]

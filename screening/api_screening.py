@@ -576,15 +576,18 @@ def reference_export(
     slug: str,
     stage: str = "",
     status: str = "",
-    format: Literal["ris", "csv", "xlsx"] = "ris",
+    format: Literal["ris", "bib", "bibtex", "csv", "xlsx"] = "ris",
+    csv_formulas: Literal["escape", "keep"] = "escape",
 ) -> HttpResponse:
-    """References (at a stage, in a status) with every vote, reason, note and resolution."""
+    """References (at a stage, in a status) with every vote, reason, note and resolution.
+    In CSV a text starting with =, +, -, @, tab or CR is prefixed with ' unless
+    `csv_formulas=keep` (for programs); in xlsx it is always a text cell."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     references = list(progress.decided_references(project, _stage_param(stage), _status(status)))
     part = "-".join(p for p in (stage, status) if p) or "references"
-    return responses.attachment(
-        exports.decisions_file(references, format), f"{project.slug}-{part}.{format}"
-    )
+    body = exports.decisions_file(references, format, csv_formulas=csv_formulas)
+    extension = "bib" if format == "bibtex" else format
+    return responses.attachment(body, f"{project.slug}-{part}.{extension}")
 
 
 # A project's history (an extension of ../shared/API.md) -----------------------------------------
@@ -641,11 +644,18 @@ def history_list(
 
 @router.get("/projects/{slug}/history.csv", tags=["reporting"])
 def history_csv(
-    request: HttpRequest, slug: str, kind: str = "", actor: str = "", reference: int | None = None
+    request: HttpRequest,
+    slug: str,
+    kind: str = "",
+    actor: str = "",
+    reference: int | None = None,
+    csv_formulas: Literal["escape", "keep"] = "escape",
 ) -> HttpResponse:
-    """The same events as CSV, one row each, values before and after as JSON."""
+    """The same events as CSV, one row each, values before and after as JSON (`csv_formulas`
+    as for the export)."""
     events = _history(request, slug, kind, actor, reference)
-    return responses.attachment(exports.history_csv(events), f"{slug}-history.csv")
+    body = exports.history_csv(events, formulas=csv_formulas)
+    return responses.attachment(body, f"{slug}-history.csv")
 
 
 # Per-reviewer progress and pilot rounds (extensions of ../shared/API.md) -------------------------

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from collections.abc import Iterable
 
-import pandas
-
-from .importers import Author, Citation, csvfile, ris
+from . import spreadsheet
+from .importers import Author, Citation, bibtex, csvfile, ris
 from .models import AuditEvent, Record, Reference
 from .workflow import Stage, Status
 
@@ -39,11 +37,20 @@ def reference_citation(reference: Reference, records: list[Record]) -> Citation:
             for a in values
         ]
 
+    # Which database gave which accession number, when a merge brought several together: the
+    # AN line holds the numbers alone so that every reader takes the first as the accession.
+    accessions = [r for r in records if r.accession]
+    notes = (
+        ["Accession numbers: " + "; ".join(f"{_database(r)}: {r.accession}" for r in accessions)]
+        if len(accessions) > 1
+        else []
+    )
     return Citation(
         raw="",
         line=0,
         title=reference.title,
         abstract=reference.abstract,
+        notes=notes,
         authors=people(first.authors) if first is not None else [],
         editors=people(first.contributors) if first is not None else [],
         year=reference.year,
@@ -68,8 +75,13 @@ def reference_citation(reference: Reference, records: list[Record]) -> Citation:
     )
 
 
+def _database(record: Record) -> str:
+    """The database a record came from, as the search was named at import, or its method."""
+    return record.search.database if record.search_id else record.method
+
+
 def references_as_citations(references: Iterable[Reference]) -> list[Citation]:
-    """Citations for references fetched with `prefetch_related("records")`."""
+    """Citations for references fetched with `prefetch_related("records__search")`."""
     return [reference_citation(r, list(r.records.all())) for r in references]
 
 
@@ -98,7 +110,7 @@ def decision_rows(references: list[Reference]) -> tuple[list[str], list[dict[str
         for vote in reference.votes.all():
             reviewers[vote.stage].add(vote.reviewer.get_username())
     columns = ["id", *csvfile.TEMPLATE_COLUMNS, "databases", "stage", "status", "final reason"]
-    columns += ["report"]
+    columns += ["report", *INCLUDED_COLUMNS]
     for stage, label in STAGE_LABELS.items():
         for name in sorted(reviewers[stage]):
             columns += [f"{label} {name} vote", f"{label} {name} reason", f"{label} {name} note"]
@@ -114,6 +126,7 @@ def decision_rows(references: list[Reference]) -> tuple[list[str], list[dict[str
         row["stage"], row["status"] = reference.stage, reference.status
         row["final reason"] = reference.final_reason or ""
         row["report"] = _report_state(reference)
+        row |= included_labels(reference)
         for vote in reference.votes.all():
             prefix = f"{STAGE_LABELS[vote.stage]} {vote.reviewer.get_username()}"
             row[f"{prefix} vote"] = vote.vote
@@ -132,6 +145,31 @@ def decision_rows(references: list[Reference]) -> tuple[list[str], list[dict[str
     return columns, rows
 
 
+# ASReview's tabular reader takes `included` (1, 0, empty while unlabelled) as its label, first
+# among its names for it (asreview/data: `__alternative_column_names__`); R reads 0/1 with empty
+# cells as an integer column with NA. The per-stage columns follow the SYNERGY datasets' split
+# between title/abstract and final labels.
+INCLUDED_COLUMNS = ("included", "included_title_abstract", "included_full_text")
+
+
+def included_labels(reference: Reference) -> dict[str, int | None]:
+    """1 included, 0 excluded, None undecided: finally (as decisions_ris's ASReview label: a
+    full text not retrieved was never judged) and at each stage the reference reached."""
+
+    def label(status: str) -> int | None:
+        return {Status.INCLUDED: 1, Status.EXCLUDED: 0}.get(status)
+
+    at_full_text = reference.stage == Stage.FULL_TEXT
+    final = reference.status == Status.EXCLUDED or (
+        at_full_text and reference.status == Status.INCLUDED
+    )
+    return {
+        "included": label(reference.status) if final else None,
+        "included_title_abstract": label(reference.ta_status),
+        "included_full_text": label(reference.ft_status) if at_full_text else None,
+    }
+
+
 def _report_state(reference: Reference) -> str:
     report = getattr(reference, "report", None)
     if report is None:
@@ -139,30 +177,37 @@ def _report_state(reference: Reference) -> str:
     return f"not retrieved: {report.note}".rstrip(": ") if report.not_retrieved else report.filename
 
 
-def decisions_csv(references: list[Reference]) -> str:
-    """The CSV template's columns (which the importer reads back) followed by the decisions."""
+def decisions_csv(references: list[Reference], *, formulas: str = "escape") -> str:
+    """The CSV template's columns (which the importer reads back) followed by the decisions;
+    `formulas` as in screening/spreadsheet.py ("escape" by default, or "keep")."""
     columns, rows = decision_rows(references)
-    return pandas.DataFrame(rows, columns=columns).to_csv(index=False, lineterminator="\n")
+    return spreadsheet.to_csv(columns, rows, formulas=formulas)
+
+
+DECISIONS_ABOUT = [
+    "One row per reference (records merged as duplicates are one reference).",
+    "TA = title and abstract, FT = full text; one vote, reason and note column per reviewer and "
+    "stage.",
+    "A resolution is a lead's decision on a conflict.",
+    "final reason: the one full-text exclusion reason PRISMA counts.",
+    "included: 1 included at full text, 0 excluded at either stage, empty while undecided (or "
+    "when the full text was not retrieved); included_title_abstract and included_full_text: the "
+    "same at each stage. ASReview reads `included` as its label.",
+    "Text starting with =, +, - or @ is text, never a formula. A control character Excel cannot "
+    "hold is written as _xHHHH_ (e.g. _x000B_ for a vertical tab), as Excel itself writes it.",
+]
 
 
 def decisions_xlsx(references: list[Reference], *, sheet: str = "References") -> bytes:
     """The same table as an Excel workbook, with a second sheet saying how to read it."""
     columns, rows = decision_rows(references)
-    out = io.BytesIO()
-    with pandas.ExcelWriter(out, engine="openpyxl") as writer:
-        pandas.DataFrame(rows, columns=columns).to_excel(writer, sheet_name=sheet, index=False)
-        pandas.DataFrame(
-            {
-                "About this export": [
-                    "One row per reference (records merged as duplicates are one reference).",
-                    "TA = title and abstract, FT = full text; one vote, reason and note column "
-                    "per reviewer and stage.",
-                    "A resolution is a lead's decision on a conflict.",
-                    "final reason: the one full-text exclusion reason PRISMA counts.",
-                ]
-            }
-        ).to_excel(writer, sheet_name="About", index=False)
-    return out.getvalue()
+    about = [{"About this export": line} for line in DECISIONS_ABOUT]
+    return spreadsheet.to_xlsx(
+        [
+            spreadsheet.Sheet(sheet, columns, rows),
+            spreadsheet.Sheet("About", ["About this export"], about),
+        ]
+    )
 
 
 def asreview_label(stage: str, status: str) -> str:
@@ -182,15 +227,25 @@ def asreview_label(stage: str, status: str) -> str:
     return "ASReview_not_seen"
 
 
+def decisions_bibtex(references: list[Reference]) -> str:
+    """BibTeX of the references, each decision in the entry's `note` (as the RIS notes)."""
+    return bibtex.dump(_decision_citations(references))
+
+
 def decisions_ris(references: list[Reference]) -> str:
     """RIS of the references, each decision written as an N1 note, the first one the label
     ASReview reads."""
+    return ris.dump(_decision_citations(references))
+
+
+def _decision_citations(references: list[Reference]) -> list[Citation]:
     citations = []
     for reference in references:
         citation = reference_citation(reference, list(reference.records.all()))
         citation.notes = [
             asreview_label(reference.stage, reference.status),
             f"Screening status: {reference.stage} {reference.status}",
+            *citation.notes,
         ]
         for vote in reference.votes.all():
             reason = f" ({vote.reason.name})" if vote.reason_id else ""
@@ -202,7 +257,7 @@ def decisions_ris(references: list[Reference]) -> str:
             reason = f" ({resolution.reason.name})" if resolution.reason_id else ""
             citation.notes.append(f"Resolution {resolution.stage}: {resolution.decision}{reason}")
         citations.append(citation)
-    return ris.dump(citations)
+    return citations
 
 
 # A project's history -------------------------------------------------------------------------
@@ -248,12 +303,21 @@ def event_reference(event: AuditEvent) -> int | None:
     return found if isinstance(found, int) else None
 
 
-def history_csv(events: Iterable[AuditEvent]) -> str:
-    frame = pandas.DataFrame(history_rows(events), columns=HISTORY_COLUMNS)
-    return frame.to_csv(index=False, lineterminator="\n")
+def history_csv(events: Iterable[AuditEvent], *, formulas: str = "escape") -> str:
+    return spreadsheet.to_csv(HISTORY_COLUMNS, history_rows(events), formulas=formulas)
 
 
-def decisions_file(references: list[Reference], format: str) -> str | bytes:
-    """The decisions export in one of its formats: ris, csv or xlsx."""
-    writers = {"ris": decisions_ris, "csv": decisions_csv, "xlsx": decisions_xlsx}
+def decisions_file(
+    references: list[Reference], format: str, *, csv_formulas: str = "escape"
+) -> str | bytes:
+    """The decisions export in one of its formats: ris, bib (or bibtex), csv or xlsx."""
+    if format == "csv":
+        return decisions_csv(references, formulas=csv_formulas)
+    writers = {
+        "ris": decisions_ris,
+        "bib": decisions_bibtex,
+        "bibtex": decisions_bibtex,
+        "csv": decisions_csv,
+        "xlsx": decisions_xlsx,
+    }
     return writers[format](references)

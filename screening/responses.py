@@ -3,11 +3,14 @@ by the JSON API and the pages (which answer the same files under session login).
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
+from . import spreadsheet
 from .models import Report
 
 CONTENT_TYPES = {
+    "bib": "application/x-bibtex; charset=utf-8",
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "ris": "application/x-research-info-systems",
@@ -30,3 +33,11 @@ def full_text(report: Report) -> FileResponse:
     response = FileResponse(report.file.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="reference-{report.reference_id}.pdf"'
     return response
+
+
+def csv_formulas(request: HttpRequest) -> str:
+    """A CSV download's `csv_formulas` option (screening/spreadsheet.py): "escape" unless "keep"."""
+    value = request.GET.get("csv_formulas", "escape")
+    if value not in spreadsheet.CSV_FORMULAS:
+        raise BadRequest(f"csv_formulas must be escape or keep, not {value!r}.")
+    return value

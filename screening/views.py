@@ -399,7 +399,8 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
         project, membership, kind=kind, actor=actor, reference=reference
     )
     if request.GET.get("format") == "csv":
-        return responses.attachment(exports.history_csv(events), f"{project.slug}-history.csv")
+        body = exports.history_csv(events, formulas=responses.csv_formulas(request))
+        return responses.attachment(body, f"{project.slug}-history.csv")
     page = Paginator(events, selectors.HISTORY_PAGE).get_page(request.GET.get("page"))
     filters = request.GET.copy()
     filters.pop("page", None)
@@ -758,6 +759,7 @@ DOWNLOADS = {
     "decisions.csv",
     "decisions.xlsx",
     "decisions.ris",
+    "decisions.bib",
 }
 
 
@@ -786,9 +788,10 @@ def project_download(request: HttpRequest, slug: str, name: str) -> HttpResponse
         stage if stage in {s.value for s in Stage} else "",
         status if status in {s.value for s in Status} else "",
     )
-    return responses.attachment(
-        exports.decisions_file(list(references), format), f"{project.slug}-{name}"
+    body = exports.decisions_file(
+        list(references), format, csv_formulas=responses.csv_formulas(request)
     )
+    return responses.attachment(body, f"{project.slug}-{name}")
 
 
 @login_required
