@@ -616,6 +616,9 @@ def _dump_entry(citation: Citation, kind: str, key: str) -> str:
     put("document_type", citation.publication_type)
     put("url", citation.url, escape=False)
     put("source", citation.source_database)
+    # Screening decisions (the decisions export): Zotero and JabRef keep `note`; our reader
+    # leaves it in the raw entry.
+    put("note", "; ".join(citation.notes))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{key},\n{body}\n}}\n\n"
 

@@ -11,6 +11,7 @@ import bibtexparser
 import pandas
 import pytest
 import rispy
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from screening import exports, services
 from screening.importers import Author, Citation, bibtex, ris
@@ -103,7 +104,7 @@ def _fields(record: Record, names: tuple[str, ...] = FIELDS) -> dict[str, object
 
 
 def _exported(project: object) -> list[Reference]:
-    return list(Reference.objects.filter(project=project).prefetch_related("records"))
+    return list(Reference.objects.filter(project=project).prefetch_related("records__search"))
 
 
 @pytest.mark.django_db
@@ -278,3 +279,37 @@ def test_bibtex_escapes_specials_and_keeps_corporate_and_unicode_names() -> None
     ]
     keys = [e.key for e in bibtexparser.parse_string(text).entries]
     assert keys == ["world2020", "world2020a"]
+
+
+@pytest.mark.django_db
+def test_a_merged_reference_carries_every_record_s_accession_isbn_and_issn() -> None:
+    project = ProjectFactory(slug="first")
+    chapter, article, _ = _import(project, SOURCE, "source.ris")
+    # As a merge leaves them: both records under the chapter's reference.
+    Record.objects.filter(pk=article.pk).update(reference=chapter.reference)
+    reference = Reference.objects.prefetch_related("records__search").get(pk=chapter.reference_id)
+    read = rispy.loads(exports.references_ris([reference]))[0]
+    assert read["accession_number"] == "2019-12345-007; 33000001"
+    assert read["issn"] == "0042-9686; 9780198526636"
+    assert read["name_of_database"] == "MEDLINE"
+    assert read["notes"][0] == "Accession numbers: Test: 2019-12345-007; Test: 33000001"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("format", ["bib", "bibtex"])
+def test_the_export_endpoint_serves_bibtex_that_imports_back(api, lead, format: str) -> None:
+    client = api(as_=lead)
+    body = {"file": SimpleUploadedFile("source.ris", SOURCE.encode()), "database": "PsycINFO"}
+    assert client.upload("/projects/microcredentials/searches", body).status_code == 201
+    exported = client.get("/projects/microcredentials/export", format=format)
+    assert exported.status_code == 200
+    assert exported["Content-Type"].startswith("application/x-bibtex")
+    assert exported["Content-Disposition"].endswith('-references.bib"')
+    entries = bibtexparser.parse_string(exported.content.decode()).entries
+    assert [e.fields_dict["note"].value.split(";")[0] for e in entries] == [
+        "ASReview\\_not\\_seen"
+    ] * 3
+    again = {"file": SimpleUploadedFile("again.bib", exported.content), "database": "Again"}
+    assert client.upload("/projects/microcredentials/searches", again).status_code == 201
+    records = Record.objects.order_by("search_id", "position")
+    assert [_fields(r) for r in records[3:]] == [_fields(r) for r in records[:3]]
