@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from extraction.api import router as extraction_router
 from screening.api import router as screening_router
@@ -13,7 +16,21 @@ from screening.api_auth import BearerToken
 from screening.api_screening import router as screening_decisions_router
 from screening.errors import ServiceError
 
-api = NinjaAPI(
+from . import openapi
+
+
+class ReviewApi(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        # The errors the handlers below answer, and the bodies of dict and file answers, which
+        # ninja cannot infer (reviewtool/openapi.py).
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        root = path_prefix if path_prefix is not None else self.get_root_path(path_params or {})
+        return openapi.complete(schema, root=root)
+
+
+api = ReviewApi(
     title="Review screening API",
     version="1",
     description="Import, deduplicate, screen and report a systematic, rapid or scoping review.",

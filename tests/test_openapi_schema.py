@@ -1,0 +1,393 @@
+"""The OpenAPI schema says what the API answers: every live status is declared, every body fits.
+
+One walk through the API drives every operation at least once to success and through its error
+cases (no token, an outsider, a reviewer where a lead is needed, bad input, a clash); each answer
+is checked against the operation's declared responses, and a status the schema does not declare
+fails the test. jsonschema is not a dependency, so `_validate` reads the small subset of JSON
+Schema that ninja and reviewtool/openapi.py write ($ref, anyOf, type, properties, required,
+items, additionalProperties, enum).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from reviewtool.api import api as ninja_api
+from tests.extraction import conftest as extraction
+from tests.factories import UserFactory
+from tests.pdfs import pdf_with_text
+
+ROOT = "/api/v1"
+BASE = "/projects/microcredentials"
+TA, FT = "title_abstract", "full_text"
+PASSWORD = "correct horse battery staple"
+CODEBOOK, A_VALUES = extraction.CODEBOOK, extraction.A_VALUES
+# Three references included after full text, with their PDFs (the extraction tests' fixture).
+studies = extraction.studies
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    return ninja_api.get_openapi_schema(path_prefix=ROOT)
+
+
+def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = root["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+_TYPES = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "null": type(None),
+}
+
+
+def _problems(value: Any, schema: dict[str, Any], root: dict[str, Any], at: str) -> Iterator[str]:
+    schema = _resolve(schema, root)
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            options = [list(_problems(value, option, root, at)) for option in schema[key]]
+            if all(options):
+                yield f"{at}: {value!r} fits none of {key} ({options})"
+            return
+    expected = schema.get("type")
+    if expected:
+        kinds = expected if isinstance(expected, list) else [expected]
+        # bool is an int in Python, not in JSON.
+        fits = any(
+            isinstance(value, _TYPES[k]) and not (isinstance(value, bool) and k != "boolean")
+            for k in kinds
+        )
+        if not fits:
+            yield f"{at}: {value!r} is not {expected}"
+            return
+    if "enum" in schema and value not in schema["enum"]:
+        yield f"{at}: {value!r} not in {schema['enum']}"
+    if isinstance(value, dict):
+        for name in schema.get("required", []):
+            if name not in value:
+                yield f"{at}: {name!r} missing"
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        for name, item in value.items():
+            if name in properties:
+                yield from _problems(item, properties[name], root, f"{at}.{name}")
+            elif isinstance(extra, dict):
+                yield from _problems(item, extra, root, f"{at}.{name}")
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            yield from _problems(item, schema["items"], root, f"{at}[{index}]")
+
+
+def _validate(value: Any, schema: dict[str, Any], root: dict[str, Any]) -> list[str]:
+    return list(_problems(value, schema, root, "body"))
+
+
+def _template_for(schema: dict[str, Any], method: str, url: str) -> str:
+    path = url.split("?", 1)[0]
+    for template, operations in schema["paths"].items():
+        pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
+        if method in operations and re.match(pattern, path):
+            return template
+    raise AssertionError(f"{method.upper()} {path} is no operation of the schema")
+
+
+class Checked:
+    """An API client whose every answer is checked against the schema and remembered."""
+
+    def __init__(self, client: Any, schema: dict[str, Any], seen: dict) -> None:
+        self.client, self.schema, self.seen = client, schema, seen
+
+    def _check(self, method: str, path: str, response: Any) -> Any:
+        template = _template_for(self.schema, method, ROOT + path)
+        declared = self.schema["paths"][template][method]["responses"]
+        status = response.status_code
+        where = f"{method.upper()} {template} answered {status}"
+        assert status in declared or str(status) in declared, (
+            f"{where}, not declared ({sorted(declared)}): {response.content[:300]!r}"
+        )
+        content = (declared.get(status) or declared.get(str(status))).get("content", {})
+        kind = response.get("Content-Type", "").split(";")[0].strip()
+        if status == 204 or not content:
+            assert not response.content, f"{where} with a body the schema does not declare"
+        else:
+            assert kind in content, f"{where} as {kind}, declared {sorted(content)}"
+            if kind == "application/json":
+                problems = _validate(response.json(), content[kind]["schema"], self.schema)
+                assert not problems, f"{where}: {problems}"
+        self.seen.setdefault((method, template), set()).add(status)
+        return response
+
+    def get(self, path: str, **params: object) -> Any:
+        return self._check("get", path, self.client.get(path, **params))
+
+    def post(self, path: str, data: object = None) -> Any:
+        return self._check("post", path, self.client.post(path, data))
+
+    def upload(self, path: str, data: dict[str, object]) -> Any:
+        return self._check("post", path, self.client.upload(path, data))
+
+    def put(self, path: str, data: object = None) -> Any:
+        return self._check("put", path, self.client.put(path, data))
+
+    def patch(self, path: str, data: object = None) -> Any:
+        return self._check("patch", path, self.client.patch(path, data))
+
+    def delete(self, path: str) -> Any:
+        return self._check("delete", path, self.client.delete(path))
+
+
+def _pdf(text: str) -> io.BytesIO:
+    pdf = io.BytesIO(pdf_with_text(text))
+    pdf.name = "study.pdf"
+    return pdf
+
+
+def _ris() -> io.BytesIO:
+    data = io.BytesIO(b"TY  - JOUR\nTI  - A hand-searched trial\nPY  - 2021\nER  - \n")
+    data.name = "hand.ris"
+    return data
+
+
+@pytest.mark.django_db
+def test_every_operation_answers_only_what_the_schema_declares(
+    api,
+    schema,
+    studies,
+    admin,
+    lead,
+    reviewer_a,
+    reviewer_b,
+    outsider,
+    staff,
+    django_capture_on_commit_callbacks,
+) -> None:
+    seen: dict[tuple[str, str], set[int]] = {}
+
+    def as_(user: object = None) -> Checked:
+        return Checked(api(user), schema, seen)
+
+    nobody, a, ra, rb = as_(), as_(admin), as_(reviewer_a), as_(reviewer_b)
+    ld, out = as_(lead), as_(outsider)
+
+    # Auth and users.
+    assert (
+        nobody.post("/auth/token", {"username": "admin", "password": PASSWORD}).status_code == 200
+    )
+    assert nobody.post("/auth/token", {"username": "admin", "password": "no"}).status_code == 401
+    assert nobody.post("/auth/token", {"username": "admin"}).status_code == 400
+    assert as_(admin).delete("/auth/token").status_code == 204
+    assert (
+        as_(staff).post("/users", {"username": "newcomer", "password": PASSWORD}).status_code == 201
+    )
+    assert ld.post("/users", {"username": "other", "password": PASSWORD}).status_code == 403
+    assert as_(staff).post("/users", {"username": "x"}).status_code == 400
+
+    # Projects and members.
+    assert a.post("/projects", {"name": "Second review", "slug": "second"}).status_code == 201
+    assert a.post("/projects", {"name": "Again", "slug": "second"}).status_code == 409
+    assert a.post("/projects", {"name": "Bad type", "review_type": "narrative"}).status_code == 400
+    assert a.get("/projects").status_code == 200
+    assert a.get(BASE).status_code == 200
+    assert out.get(BASE).status_code == 404
+    UserFactory(username="helper")
+    assert a.post(f"{BASE}/members", {"username": "helper"}).status_code == 201
+    assert a.post(f"{BASE}/members", {"username": "helper", "role": "lead"}).status_code == 200
+    assert a.post(f"{BASE}/members", {"username": "helper", "role": "owner"}).status_code == 400
+    assert ra.post(f"{BASE}/members", {"username": "helper"}).status_code == 403
+    assert a.get(f"{BASE}/members").status_code == 200
+    assert a.delete(f"{BASE}/members/helper").status_code == 204
+    assert a.delete(f"{BASE}/members/nobody-at-all").status_code == 400
+    assert a.delete("/projects/nowhere/members/helper").status_code == 404
+
+    # Identification and deduplication.
+    assert ld.upload(f"{BASE}/searches", {"file": _ris(), "database": "Hand"}).status_code in (
+        201,
+        202,
+    )
+    assert ld.upload(f"{BASE}/searches", {"database": "Hand"}).status_code == 400
+    assert ld.get(f"{BASE}/searches").status_code == 200
+    other = {"title": "A report from a website", "method": "websites"}
+    assert ld.post(f"{BASE}/records", other).status_code == 201
+    assert ld.post(f"{BASE}/records", {"title": "No method"}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = ld.post(f"{BASE}/dedup")
+    assert queued.status_code == 202
+    assert ld.get(f"/jobs/{queued.json()['job']}").status_code == 200
+    assert ld.get("/jobs/999999").status_code == 404
+    assert ld.get("/jobs/not-a-number").status_code == 400
+    assert ld.get(f"{BASE}/duplicates", status="everything").status_code == 400
+    candidates = ld.get(f"{BASE}/duplicates").json()["items"]
+    assert ld.post(f"{BASE}/duplicates/999999", {"action": "reject"}).status_code == 404
+    assert candidates, "the demo's nine shared papers are merged automatically"
+    answer = ld.post(f"{BASE}/duplicates/{candidates[0]['id']}", {"action": "bogus"})
+    assert answer.status_code == 400
+    answer = ld.post(f"{BASE}/duplicates/{candidates[-1]['id']}", {"action": "unmerge"})
+    assert answer.status_code == 200, answer.content
+
+    # Screening.
+    references = [r["id"] for r in ld.get(f"{BASE}/references", limit=20).json()["items"]]
+    assert ld.get(f"{BASE}/references", stage="nowhere").status_code == 400
+    assert ra.get(f"{BASE}/references/next", stage=TA).status_code in (200, 204)
+    assert ra.get(f"{BASE}/references/{references[0]}").status_code == 200
+    assert ra.get(f"{BASE}/references/999999").status_code == 404
+    fresh = [r for r in references if r not in studies]
+    target, other_target = fresh[0], fresh[1]
+    assert (
+        ra.post(f"{BASE}/references/{target}/votes", {"stage": TA, "vote": "include"}).status_code
+        == 201
+    )
+    assert (
+        rb.post(f"{BASE}/references/{target}/votes", {"stage": TA, "vote": "exclude"}).status_code
+        == 201
+    )
+    assert (
+        ra.post(f"{BASE}/references/{target}/votes", {"stage": TA, "vote": "perhaps"}).status_code
+        == 400
+    )
+    # The study is settled after full text: another vote on title and abstract clashes.
+    settled = ra.post(f"{BASE}/references/{studies[0]}/votes", {"stage": TA, "vote": "exclude"})
+    assert settled.status_code in (201, 409)
+    assert ld.get(f"{BASE}/conflicts", stage=TA).status_code == 200
+    resolution = {"stage": TA, "decision": "include", "note": "Meets the criteria"}
+    assert ra.post(f"{BASE}/references/{target}/resolution", resolution).status_code == 403
+    assert ld.post(f"{BASE}/references/{target}/resolution", resolution).status_code == 201
+    assert ld.post(f"{BASE}/references/{target}/reopen", {"stage": TA}).status_code == 200
+    assert ld.post(f"{BASE}/blinding", {"stage": TA, "blind": False}).status_code == 200
+    assert ld.post(f"{BASE}/blinding", {"stage": TA}).status_code == 400
+    reason = ld.post(f"{BASE}/exclusion-reasons", {"name": "Wrong setting"})
+    assert reason.status_code == 201
+    assert ld.post(f"{BASE}/exclusion-reasons", {"name": "Wrong setting"}).status_code == 409
+    assert ld.get(f"{BASE}/exclusion-reasons").status_code == 200
+    reason_id = reason.json()["id"]
+    assert (
+        ld.patch(f"{BASE}/exclusion-reasons/{reason_id}", {"name": "Wrong place"}).status_code
+        == 200
+    )
+    assert ld.patch(f"{BASE}/exclusion-reasons/999999", {"name": "x"}).status_code == 404
+
+    # Full texts.
+    report = f"{BASE}/references/{studies[0]}/report"
+    assert ld.get(report).status_code == 200
+    assert ra.upload(report, {"file": _pdf("again")}).status_code == 403
+    assert ld.post(f"{BASE}/references/{other_target}/report", {"note": "x"}).status_code == 400
+    assert ld.get(f"{BASE}/references/{other_target}/report").status_code == 404
+    replaced = ld.upload(f"{BASE}/references/{studies[1]}/report", {"file": _pdf("second")})
+    assert replaced.status_code == 201, replaced.content
+
+    # Reporting.
+    assert ld.get(f"{BASE}/agreement").status_code == 200
+    assert ld.get(f"{BASE}/agreement", stage="nowhere").status_code == 400
+    assert ld.get(f"{BASE}/prisma").status_code == 200
+    assert ra.get(f"{BASE}/prisma").status_code == 403
+    assert ld.get(f"{BASE}/prisma.csv").status_code == 200
+    assert ld.get(f"{BASE}/prisma.csv", template="2019").status_code == 400
+    assert ld.get(f"{BASE}/prisma.svg").status_code == 200
+    for format in ("ris", "csv", "xlsx"):
+        assert ld.get(f"{BASE}/export", format=format).status_code == 200
+    assert ld.get(f"{BASE}/export", format="doc").status_code == 400
+    assert a.get(f"{BASE}/history").status_code == 200
+    assert a.get(f"{BASE}/history.csv").status_code == 200
+    assert ra.get(f"{BASE}/progress").status_code == 200
+    assert ld.get(f"{BASE}/progress").status_code == 200
+
+    # Pilot rounds.
+    assert ld.get(f"{BASE}/pilot").status_code == 404
+    assert ld.post(f"{BASE}/pilot", {"size": "many"}).status_code == 400
+    assert ld.post(f"{BASE}/pilot", {"size": 2}).status_code == 201
+    assert ld.post(f"{BASE}/pilot", {"size": 2}).status_code == 409
+    assert ra.get(f"{BASE}/pilot").status_code == 200
+    assert ld.get(f"{BASE}/pilot").status_code == 200
+    assert ld.post(f"{BASE}/pilot/close").status_code == 200
+    assert ld.post(f"{BASE}/pilot/close").status_code == 409
+
+    # Extraction.
+    assert ra.get(f"{BASE}/codebook").status_code == 200
+    assert ld.put(f"{BASE}/codebook", {"fields": CODEBOOK}).status_code == 200
+    assert ld.put(f"{BASE}/codebook", {"fields": [{"name": "Design"}]}).status_code == 400
+    assert ra.put(f"{BASE}/codebook", {"fields": CODEBOOK}).status_code == 403
+    assert ld.get(f"{BASE}/codebook").status_code == 200
+    assert ld.post(f"{BASE}/extractions/sample", {"size": 3}).status_code == 201
+    assert ld.post(f"{BASE}/extractions/sample", {"size": "three"}).status_code == 400
+    extractors = {"extractors": ["reviewer_a", "reviewer_b"]}
+    assert ld.put(f"{BASE}/references/{studies[0]}/extractors", extractors).status_code == 200
+    assert ld.put(f"{BASE}/references/{studies[0]}/extractors", {}).status_code == 400
+    for who in (ra, rb):
+        answer = who.post(f"{BASE}/references/{studies[0]}/extractions", {"values": A_VALUES[0]})
+        assert answer.status_code == 201
+    bad = {"values": {"Sample size": "many"}}
+    assert ra.post(f"{BASE}/references/{studies[0]}/extractions", bad).status_code == 400
+    consensus = {"values": A_VALUES[0]}
+    assert ld.post(f"{BASE}/references/{studies[0]}/consensus", consensus).status_code == 201
+    assert ra.post(f"{BASE}/references/{studies[0]}/consensus", consensus).status_code == 403
+    assert ld.get(f"{BASE}/extractions/agreement").status_code == 200
+    assert ld.get(f"{BASE}/extractions/summary").status_code == 200
+    assert ld.get(f"{BASE}/extractions", format="csv").status_code == 200
+    assert ld.get(f"{BASE}/extractions", format="xlsx").status_code == 200
+    assert ld.get(f"{BASE}/extractions", format="pdf").status_code == 400
+
+    # The errors every operation shares: no token, and a project the caller is not in.
+    ids = {"slug": "microcredentials", "reference_id": str(studies[0]), "job_id": "1"}
+    ids |= {"username": "reviewer_b", "candidate_id": "1", "reason_id": str(reason_id)}
+    for template, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            path = template.removeprefix(ROOT)
+            filled = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], path)
+            if operation.get("security"):
+                answer = getattr(nobody, method)(filled)
+                assert answer.status_code == 401, f"{method} {path}"
+            if "{slug}" in path:
+                answer = getattr(out, method)(filled)
+                # Without its body an operation is refused on the body before the project.
+                expected = {400, 404} if "requestBody" in operation else {404}
+                assert answer.status_code in expected, f"{method} {path}"
+
+    every = {(m, t) for t, ops in schema["paths"].items() for m in ops}
+    succeeded = {key for key, statuses in seen.items() if any(s < 300 for s in statuses)}
+    assert every - succeeded == set(), "operations never driven to success"
+    errors = {key for key, statuses in seen.items() if any(s >= 400 for s in statuses)}
+    assert every - errors == set(), "operations never driven to an error"
+
+
+def test_every_operation_declares_its_errors_and_bodies(schema) -> None:
+    for template, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            declared = {int(status) for status in operation["responses"]}
+            where = f"{method.upper()} {template}"
+            if operation.get("security"):
+                assert 401 in declared, where
+            if "{" in template:
+                assert 404 in declared, where
+            if method in ("post", "put", "patch") and "{slug}" in template:
+                assert {400, 403, 409} <= declared or {403, 409} <= declared, where
+            for status, response in operation["responses"].items():
+                if int(status) in (204,):
+                    continue
+                content = response.get("content")
+                assert content, f"{where} {status} declares no body"
+                for kind, body in content.items():
+                    schema_of = body.get("schema", {})
+                    assert schema_of, f"{where} {status} {kind} has no schema"
+                    # A bare {"type": "object"} says nothing: only the summary, whose fields
+                    # are the codebook's, is allowed to be that open.
+                    if kind == "application/json" and schema_of == {"type": "object"}:
+                        assert template.endswith("/extractions/summary"), where
+
+
+def test_errors_share_one_schema_with_detail_field_and_line(schema) -> None:
+    problem = schema["components"]["schemas"]["Problem"]
+    assert problem["required"] == ["detail"]
+    assert {"detail", "field", "line"} <= set(problem["properties"])
+    upload = schema["paths"][f"{ROOT}/projects/{{slug}}/searches"]["post"]["responses"]
+    assert 413 in {int(s) for s in upload}
