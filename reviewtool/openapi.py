@@ -206,6 +206,7 @@ FILE_BODIES: Final[dict[tuple[str, str], dict[str, dict[str, Any]]]] = {
     ("get", "/projects/{slug}/prisma.svg"): {"image/svg+xml": _TEXT},
     ("get", "/projects/{slug}/export"): {
         "application/x-research-info-systems": _TEXT,
+        "application/x-bibtex": _TEXT,
         "text/csv": _TEXT,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _BINARY,
     },

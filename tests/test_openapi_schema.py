@@ -294,7 +294,7 @@ def test_every_operation_answers_only_what_the_schema_declares(
     assert ld.get(f"{BASE}/prisma.csv").status_code == 200
     assert ld.get(f"{BASE}/prisma.csv", template="2019").status_code == 400
     assert ld.get(f"{BASE}/prisma.svg").status_code == 200
-    for format in ("ris", "csv", "xlsx"):
+    for format in ("ris", "bib", "csv", "xlsx"):
         assert ld.get(f"{BASE}/export", format=format).status_code == 200
     assert ld.get(f"{BASE}/export", format="doc").status_code == 400
     assert a.get(f"{BASE}/history").status_code == 200
