@@ -537,6 +537,7 @@ _SPECIAL_RE = re.compile(r"[\\{}&%$#_~^]")
 # digit: BibTeX styles lower-case titles, so such words are braced to keep their case.
 _CASED_WORD_RE = re.compile(r"\S*[^\W\d_]\S*?[A-Z]\S*|\S*\d\S*[A-Z]\S*")
 _KEY_WORD_RE = re.compile(r"[A-Za-z]+")
+_MATH_SIGN_RE = re.compile(r"[\\^_]")
 
 
 def dump(citations: Iterable[Citation]) -> str:
@@ -624,7 +625,20 @@ def _dump_entry(citation: Citation, kind: str, key: str) -> str:
 
 
 def _escape(value: str) -> str:
-    return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], value)
+    """LaTeX's special characters escaped, except in math the import kept as printed
+    (`$x^{ab}$`), which is written back as math so that every reader sees the same."""
+    parts = []
+    position = 0
+    for math in latex.MATH_RE.finditer(value):
+        if not _MATH_SIGN_RE.search(math.group(1)):
+            continue
+        parts.append(
+            _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], value[position : math.start()])
+        )
+        parts.append(math.group(0))
+        position = math.end()
+    parts.append(_SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], value[position:]))
+    return "".join(parts)
 
 
 def _protect_case(value: str) -> str:

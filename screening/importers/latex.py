@@ -233,12 +233,51 @@ _ARGUMENT_RE = re.compile(r"\{[^{}]*\}")
 _MARKUP_RE = re.compile(r"[\\{}$~`]|--|''")
 
 
+# Math mode: `$10^{-3}$`, `$37^{\circ}$`, `$x_1$`. A superscript or subscript whose every
+# character Unicode has a small form becomes that form (10⁻³); any other keeps its whole `$...$`
+# as printed, since dropping the `^` would change the meaning (10^-3 is not 10-3).
+MATH_RE = re.compile(r"(?<!\\)\$([^$]+?)(?<!\\)\$")
+_SCRIPT_RE = re.compile(r"([\^_])\s*(?:\{([^{}]*)\}|(\\[A-Za-z]+|[^\s{}\\]))")
+_SUPERSCRIPTS = dict(zip("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ", strict=True))
+_SUBSCRIPTS = dict(
+    zip("0123456789+-=()aeoxhklmnpstijruv", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", strict=True)
+)
+
+
+def _math(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    kept = False
+
+    def script(found: re.Match[str]) -> str:
+        nonlocal kept
+        argument = (found.group(2) if found.group(2) is not None else found.group(3)).strip()
+        if found.group(1) == "^" and argument in ("\\circ", "\\degree"):
+            return "°"
+        table = _SUPERSCRIPTS if found.group(1) == "^" else _SUBSCRIPTS
+        if argument and all(char in table for char in argument):
+            return "".join(table[char] for char in argument)
+        kept = True
+        return found.group(0)
+
+    converted = _SCRIPT_RE.sub(script, inner)
+    if not kept:
+        # Braced, so that `\alpha` does not take the space after `$` as its own.
+        return "{" + converted + "}"
+    # Protected from the brace, dollar and command handling below, restored after it.
+    printed = match.group(0)
+    return printed.translate(
+        {ord("{"): "\ue000", ord("}"): "\ue001", ord("\\"): "\ue002", ord("$"): "\ue003"}
+    )
+
+
 def decode(value: str) -> tuple[str, list[str]]:
     """Plain Unicode from a LaTeX value, and the commands no table knows (kept as printed)."""
     if not _MARKUP_RE.search(value):
         return collapse_space(value), []
     unknown: list[str] = []
     value = value.replace("\\\\", " ")  # a forced line break
+    if "$" in value:
+        value = MATH_RE.sub(_math, value)
     value = _SYMBOL_ACCENT_RE.sub(_accent, value)
     value = _LETTER_ACCENT_RE.sub(_accent, value)
     value = _CONTROL_SYMBOL_RE.sub(lambda m: _CONTROL_SYMBOLS[m.group(1)], value)
