@@ -118,10 +118,31 @@ PILOT: Final = _obj(
     }
 )
 
+# A member's votes at one stage; null where blinding hides them from the caller.
+_STAGE_VOTES: Final = _obj(
+    {
+        "votes": _nullable(_INT),
+        "include": _nullable(_INT),
+        "exclude": _nullable(_INT),
+        "maybe": _nullable(_INT),
+    }
+)
+
 PROGRESS: Final = _obj(
     {
         "stages": {"type": "object", "additionalProperties": _COUNTS},
-        "reviewers": {"type": "array", "items": {"type": "object"}},
+        "reviewers": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "reviewer": _STR,
+                    "role": _STR,
+                    "last_vote_at": _nullable(_STR),
+                    "title_abstract": _STAGE_VOTES,
+                    "full_text": _STAGE_VOTES,
+                }
+            ),
+        },
         "pilot": _nullable(PILOT),
         "blind_stages": {"type": "array", "items": _STR},
     }
@@ -172,8 +193,33 @@ EXTRACTION_AGREEMENT: Final = _obj(
     }
 )
 
-# The review's "Table 2": a study count and, per field, its counts and percentages.
-EXTRACTION_SUMMARY: Final = {"type": "object"}
+# The review's "Table 2" (extraction/coding.py summary): per codebook field, a number field's
+# range and median, any other field's count and percent per value (and "not reported").
+_NUMBER_ROW: Final = _obj(
+    {
+        "type": {"type": "string", "enum": ["number"]},
+        "n": _INT,
+        "min": _nullable(_NUM),
+        "median": _nullable(_NUM),
+        "max": _nullable(_NUM),
+        "not reported": _INT,
+    }
+)
+_VALUES_ROW: Final = _obj(
+    {
+        "type": _STR,
+        "values": {
+            "type": "object",
+            "additionalProperties": _obj({"count": _INT, "percent": _nullable(_NUM)}),
+        },
+    }
+)
+EXTRACTION_SUMMARY: Final = _obj(
+    {
+        "studies": _INT,
+        "fields": {"type": "object", "additionalProperties": {"anyOf": [_NUMBER_ROW, _VALUES_ROW]}},
+    }
+)
 
 BLINDING: Final = _obj({"blind_stages": {"type": "array", "items": _STR}})
 
