@@ -234,3 +234,11 @@ def test_the_report_page_download_serves_both_templates(client, admin, demo_impo
     assert current.status_code == old.status_code == 200
     assert b"total_studies_ma" in current.content
     assert b"total_studies_ma" not in old.content
+
+
+@pytest.mark.django_db
+def test_the_exports_page_links_both_templates(client, admin) -> None:
+    client.force_login(admin)
+    page = client.get("/projects/microcredentials/exports/").content.decode()
+    assert 'downloads/prisma.csv"' in page
+    assert "downloads/prisma.csv?template=2022" in page
