@@ -305,6 +305,10 @@ def complete(schema: dict[str, Any], *, root: str) -> dict[str, Any]:
                     "description": "The file, as an attachment",
                     "content": {kind: {"schema": body} for kind, body in files.items()},
                 }
+            for status, response in responses.items():
+                # The routers' own `Error` (detail only) is the same body, said less fully.
+                if int(status) >= 400 and "content" in response:
+                    response["content"] = {"application/json": {"schema": _PROBLEM_REF}}
             for status in error_statuses(method, path, operation):
                 if status not in responses:
                     responses[status] = {

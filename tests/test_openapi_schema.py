@@ -387,5 +387,11 @@ def test_errors_share_one_schema_with_detail_field_and_line(schema) -> None:
     problem = schema["components"]["schemas"]["Problem"]
     assert problem["required"] == ["detail"]
     assert {"detail", "field", "line"} <= set(problem["properties"])
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    body = response["content"]["application/json"]["schema"]
+                    assert body == {"$ref": "#/components/schemas/Problem"}
     upload = schema["paths"][f"{ROOT}/projects/{{slug}}/searches"]["post"]["responses"]
     assert 413 in {int(s) for s in upload}
