@@ -38,6 +38,27 @@ _ERROR_TEXT: Final = {
 }
 
 _WRITES: Final = frozenset({"post", "put", "patch", "delete"})
+# A project's operations open to every member, reviewers included: no role is refused (403).
+_MEMBER_OPERATIONS: Final = frozenset(
+    {
+        ("get", "/projects/{slug}"),
+        ("get", "/projects/{slug}/members"),
+        ("get", "/projects/{slug}/searches"),
+        ("get", "/projects/{slug}/references"),
+        ("get", "/projects/{slug}/references/next"),
+        ("get", "/projects/{slug}/references/{reference_id}"),
+        ("post", "/projects/{slug}/references/{reference_id}/votes"),
+        ("get", "/projects/{slug}/exclusion-reasons"),
+        ("get", "/projects/{slug}/references/{reference_id}/report"),
+        ("get", "/projects/{slug}/history"),
+        ("get", "/projects/{slug}/history.csv"),
+        ("get", "/projects/{slug}/progress"),
+        ("get", "/projects/{slug}/pilot"),
+        ("get", "/projects/{slug}/codebook"),
+        ("post", "/projects/{slug}/references/{reference_id}/extractions"),
+        ("get", "/projects/{slug}/extractions/summary"),
+    }
+)
 # Uploads read from request.FILES by hand (the body is a PDF or JSON), so ninja sees no body.
 _UNDECLARED_UPLOADS: Final = frozenset(
     {("post", "/projects/{slug}/references/{reference_id}/report")}
@@ -274,9 +295,11 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[in
         statuses.append(400)
     if operation.get("security"):
         statuses.append(401)
-    # A project's endpoints check the caller's role (get_project_for_user, and the services for
-    # who may resolve, extract or settle); creating a user is for staff.
-    if operation.get("security") and (path.startswith("/projects/{slug}") or path == "/users"):
+    # Creating a user is for staff; a project's endpoints outside _MEMBER_OPERATIONS ask
+    # get_project_for_user for a lead or an admin.
+    if path == "/users" or (
+        path.startswith("/projects/{slug}") and (method, path) not in _MEMBER_OPERATIONS
+    ):
         statuses.append(403)
     if any(p["in"] == "path" for p in parameters):
         statuses.append(404)
