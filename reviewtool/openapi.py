@@ -290,8 +290,10 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[in
     statuses = []
     parameters = operation.get("parameters", [])
     body = operation.get("requestBody", {}).get("content", {})
-    # Services refuse bad values of path parameters too (a username who is no member).
-    if body or parameters or (method, path) in _UNDECLARED_UPLOADS:
+    # A slug is only ever found or not (404); other path parameters can be refused as bad
+    # input too (a job id that is no number, a username who is no member).
+    takes_input = any(p["in"] != "path" or p["name"] != "slug" for p in parameters)
+    if body or takes_input or (method, path) in _UNDECLARED_UPLOADS:
         statuses.append(400)
     if operation.get("security"):
         statuses.append(401)
