@@ -387,7 +387,16 @@ def _best_split(layout: _Layout, cells: list[str], surplus: int) -> int:
 def _cell(value: str) -> str:
     value = value.strip()
     guarded = _EXCEL_GUARD_RE.match(value)
-    return guarded.group(1).strip() if guarded else value
+    if guarded:
+        return guarded.group(1).strip()
+    # A quote before a formula's first character is the guard spreadsheet exports (ours among
+    # them, screening/spreadsheet.py) write so that "=1+2" or "-based" is not run as a formula.
+    if value[:1] == "'" and value[1:2] in _FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 # --- rows to citations ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 import rispy
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from screening import exports, services
+from screening import exports, progress, services
 from screening.importers import Author, Citation, bibtex, csvfile, ris
 from screening.models import Record, Reference
 from tests.factories import ProjectFactory
@@ -321,3 +321,20 @@ def test_the_export_endpoint_serves_bibtex_that_imports_back(api, lead, format: 
     assert client.upload("/projects/microcredentials/searches", again).status_code == 201
     records = Record.objects.order_by("search_id", "position")
     assert [_fields(r) for r in records[3:]] == [_fields(r) for r in records[:3]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("formulas", ["escape", "keep"])
+def test_formula_like_text_survives_the_decisions_csv_round_trip(formulas: str) -> None:
+    first, second = ProjectFactory(slug="first"), ProjectFactory(slug="second")
+    source = (
+        "TY  - JOUR\nTI  - -based learning in nursing\nAU  - Ng, A\nPY  - 2020\nER  - \n\n"
+        "TY  - JOUR\nTI  - =1+2 is not a formula here\nAU  - @Lee, B\nPY  - 2021\nER  - \n"
+    )
+    before = _import(first, source, "source.ris")
+    text = exports.decisions_csv(list(progress.decided_references(first)), formulas=formulas)
+    assert ("'-based" in text) == (formulas == "escape")
+    after = _import(second, text, "again.csv")
+    assert [(r.title, r.authors[0]["printed"]) for r in after] == [
+        (r.title, r.authors[0]["printed"]) for r in before
+    ]
