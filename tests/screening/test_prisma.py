@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from screening.prisma import CSV_DATA_NAMES, CSV_DATA_NAMES_2022, PrismaCounts, to_csv, to_svg
+from tests.screening.prisma_template import TEMPLATE_DATA
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -79,41 +80,6 @@ FIELD_NAMES = [
     "previous_reports",
 ]
 
-# The `data` column of prisma-flowdiagram/PRISMA2020 inst/extdata/PRISMA.csv, in its order.
-TEMPLATE_DATA = [
-    "NA",
-    "previous_studies",
-    "previous_reports",
-    "NA",
-    "database_results",
-    "database_specific_results",
-    "register_results",
-    "register_specific_results",
-    "NA",
-    "website_results",
-    "organisation_results",
-    "citations_results",
-    "duplicates",
-    "excluded_automatic",
-    "excluded_other",
-    "records_screened",
-    "records_excluded",
-    "dbr_sought_reports",
-    "dbr_notretrieved_reports",
-    "other_sought_reports",
-    "other_notretrieved_reports",
-    "dbr_assessed",
-    "dbr_excluded",
-    "other_assessed",
-    "other_excluded",
-    "new_studies",
-    "new_reports",
-    "total_studies",
-    "total_reports",
-    "identification",
-    "screening",
-    "included",
-]
 
 NO_OTHER_METHODS = {
     "citations_results": 0,

@@ -16,6 +16,7 @@ import re
 import pytest
 
 from screening.prisma import PrismaCounts, to_csv
+from tests.screening.prisma_template import TEMPLATE_DATA
 
 # Every `data` value PRISMA_data() greps for, in the order it reads them.
 REQUIRED = [
@@ -54,40 +55,7 @@ REQUIRED = [
 # The title boxes it reads by the `box` column (data NA).
 TITLE_BOXES = ["prevstud", "newstud", "othstud"]
 
-LAYOUT_2022 = [
-    "NA",
-    "previous_studies",
-    "previous_reports",
-    "NA",
-    "database_results",
-    "database_specific_results",
-    "register_results",
-    "register_specific_results",
-    "NA",
-    "website_results",
-    "organisation_results",
-    "citations_results",
-    "duplicates",
-    "excluded_automatic",
-    "excluded_other",
-    "records_screened",
-    "records_excluded",
-    "dbr_sought_reports",
-    "dbr_notretrieved_reports",
-    "other_sought_reports",
-    "other_notretrieved_reports",
-    "dbr_assessed",
-    "dbr_excluded",
-    "other_assessed",
-    "other_excluded",
-    "new_studies",
-    "new_reports",
-    "total_studies",
-    "total_reports",
-    "identification",
-    "screening",
-    "included",
-]
+LAYOUT_2022 = TEMPLATE_DATA
 LAYOUT_CURRENT = [*LAYOUT_2022, "total_studies_ma", "total_reports_ma"]
 
 META_ANALYSIS_ROWS = {
