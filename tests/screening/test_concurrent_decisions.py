@@ -13,6 +13,7 @@ from django.db import connection, connections
 
 from screening.models import Reference, Resolution, Vote
 from tests.factories import MembershipFactory
+from tests.screening.together import together
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -21,27 +22,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 def _postgres_only(db) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time anyway")
-
-
-def _together(api, calls: list[tuple[object, str, dict]]) -> list[int]:
-    """POST each (user, path, body) from its own thread, all released at once; the statuses."""
-    barrier = threading.Barrier(len(calls))
-    statuses: list[int] = [0] * len(calls)
-
-    def run(index: int, user: object, path: str, body: dict) -> None:
-        client = api(user)
-        try:
-            barrier.wait(timeout=10)
-            statuses[index] = client.post(path, body).status_code
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
 
 
 def test_three_reviewers_at_once_leave_exactly_two_votes(
@@ -55,7 +35,7 @@ def test_three_reviewers_at_once_leave_exactly_two_votes(
     for reference in Reference.objects.filter(project=project)[:5]:
         path = f"/projects/microcredentials/references/{reference.pk}/votes"
         body = {"stage": "title_abstract", "vote": "include"}
-        statuses = _together(api, [(u, path, body) for u in (reviewer_a, reviewer_b, third)])
+        statuses = together(api, [(u, "post", path, body) for u in (reviewer_a, reviewer_b, third)])
         assert sorted(statuses) == [201, 201, 409]
         assert Vote.objects.filter(reference=reference).count() == 2
 
@@ -82,11 +62,21 @@ def test_a_lead_resolving_while_a_reviewer_votes_again_keeps_one_outcome(
             .status_code
             == 201
         )
-        statuses = _together(
+        statuses = together(
             api,
             [
-                (lead, f"{base}/resolution", {"stage": "title_abstract", "decision": "include"}),
-                (reviewer_b, f"{base}/votes", {"stage": "title_abstract", "vote": "include"}),
+                (
+                    lead,
+                    "post",
+                    f"{base}/resolution",
+                    {"stage": "title_abstract", "decision": "include"},
+                ),
+                (
+                    reviewer_b,
+                    "post",
+                    f"{base}/votes",
+                    {"stage": "title_abstract", "vote": "include"},
+                ),
             ],
         )
         resolved = Resolution.objects.filter(reference=reference).exists()

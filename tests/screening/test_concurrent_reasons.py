@@ -7,13 +7,12 @@ with one number (and so one key). Each request runs in its own thread and connec
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from screening import decisions
 from screening.models import ExclusionReason
+from tests.screening.together import together
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -26,28 +25,6 @@ def _postgres_only(db) -> None:
         pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time anyway")
 
 
-def _together(api, calls: list[tuple[object, int, int]]) -> list[int]:
-    """PATCH each (user, reason id, position) from its own thread, all released at once."""
-    barrier = threading.Barrier(len(calls))
-    statuses: list[int] = [0] * len(calls)
-
-    def run(index: int, user: object, reason: int, position: int) -> None:
-        client = api(user)
-        try:
-            barrier.wait(timeout=10)
-            answer = client.patch(f"{BASE}/exclusion-reasons/{reason}", {"position": position})
-            statuses[index] = answer.status_code
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
-
-
 def test_two_leads_moving_reasons_at_once_leave_one_number_per_reason(
     api, project, lead, admin
 ) -> None:
@@ -57,6 +34,10 @@ def test_two_leads_moving_reasons_at_once_leave_one_number_per_reason(
     ]
     for round_ in range(6):
         first, last = reasons[round_], reasons[-1 - round_]
-        assert _together(api, [(lead, first.pk, 8), (admin, last.pk, 1)]) == [200, 200]
+        moves = [
+            (lead, "patch", f"{BASE}/exclusion-reasons/{first.pk}", {"position": 8}),
+            (admin, "patch", f"{BASE}/exclusion-reasons/{last.pk}", {"position": 1}),
+        ]
+        assert together(api, moves) == [200, 200]
         positions = sorted(ExclusionReason.objects.values_list("position", flat=True))
         assert positions == list(range(1, 9)), f"round {round_}: {positions}"
