@@ -205,7 +205,7 @@ def vote_create(
 
     While the stage is blind to the caller, the status is `pending` and `waiting_for_team` true.
     """
-    project, _ = get_project_for_user(request.user, slug)
+    project, membership = get_project_for_user(request.user, slug)
     vote, status = decisions.vote_cast(
         # A stand-in: vote_cast reads the row once, locked, and answers 404 when it is not ours.
         reference=Reference(pk=reference_id, project_id=project.pk),
@@ -214,6 +214,7 @@ def vote_create(
         vote=payload.vote,
         reason=payload.reason,
         note=payload.note,
+        membership=membership,
     )
     return Status(
         201,

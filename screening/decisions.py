@@ -23,7 +23,16 @@ from django.utils import timezone
 from . import fulltext, progress
 from .audit import audit_record
 from .errors import Conflict, InvalidInput, TooLarge
-from .models import ExclusionReason, Project, Reference, ReferenceSource, Report, Resolution, Vote
+from .models import (
+    ExclusionReason,
+    Membership,
+    Project,
+    Reference,
+    ReferenceSource,
+    Report,
+    Resolution,
+    Vote,
+)
 from .workflow import DECIDED, Decision, Stage, Status, VoteChoice
 
 
@@ -356,8 +365,12 @@ def vote_cast(
     vote: str,
     reason: str = "",
     note: str = "",
+    membership: Membership | None = None,
 ) -> tuple[Vote, Status]:
     """Record (or replace) the reviewer's vote; the vote, and the stage's status as they see it.
+
+    `membership` is the reviewer's in the project, when the caller has read it already (every
+    request has); otherwise it is read here.
 
     While the stage is blind to a reviewer (workflow.Blinding), they may change their vote even
     on a reference the votes have decided: refusing would tell them the other vote agreed. A
@@ -373,7 +386,11 @@ def vote_cast(
     facts = progress.reference_facts(reference, project)
     state = facts.state()
     _check_screenable(reference, state, stage)
-    blinding = progress.blinding_of(project, reviewer)
+    blinding = (
+        progress.blinding_for(project, membership)
+        if membership is not None
+        else progress.blinding_of(project, reviewer)
+    )
     hidden = facts.hidden_at(stage, blinding)
     voters = {who for who, _, _ in facts.votes_at(stage)}
     replacing = reviewer.pk in voters

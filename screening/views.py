@@ -606,6 +606,7 @@ def screen_vote(request: HttpRequest, slug: str, reference_id: int) -> HttpRespo
             vote=request.POST.get("vote", ""),
             reason=request.POST.get("reason", ""),
             note=request.POST.get("note", ""),
+            membership=membership,
         )
     except ServiceError as error:
         if request.htmx:
