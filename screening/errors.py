@@ -26,3 +26,17 @@ class Conflict(ServiceError):
 
 class TooLarge(ServiceError):
     status = 413
+
+
+class NotFound(ServiceError):
+    """What was asked for is not there, or not in this project: answered as 404 by the API and
+    by the pages (reviewtool/api.py and screening.middleware), never raised as Django's Http404
+    by a service or selector."""
+
+    status = 404
+
+
+class NotAllowed(ServiceError):
+    """The person's role may not do this: answered as 403."""
+
+    status = 403
