@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from .workflow import Blinding, Decision, ReviewType, Stage, VoteChoice
+from ..workflow import Blinding, Decision, ReviewType, Stage, VoteChoice
 
 
 class Role(models.TextChoices):
