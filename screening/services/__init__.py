@@ -19,13 +19,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import importers
-from .access import as_aware, columns
+from .. import importers
+from ..access import as_aware, columns
 from .audit import audit_record
 from .bulk import foreign_keys_checked_per_statement, insert_rows, refresh_statistics
-from .errors import Conflict, InvalidInput
+from ..errors import Conflict, InvalidInput
 from .jobs import job_create, job_handler, job_set_progress
-from .models import (
+from ..models import (
     ApiToken,
     Job,
     JobKind,
@@ -38,7 +38,7 @@ from .models import (
     Role,
     Search,
 )
-from .workflow import REVIEW_TYPE_DEFAULTS, ReviewType
+from ..workflow import REVIEW_TYPE_DEFAULTS, ReviewType
 
 User = get_user_model()
 T = TypeVar("T")

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
-from .models import AuditEvent, Project
+from ..models import AuditEvent, Project
 
 
 def audit_record(

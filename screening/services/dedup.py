@@ -18,11 +18,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from . import dedup, progress
+from .. import dedup, progress
 from .audit import audit_each, audit_record
 from .bulk import update_rows
-from .dedup import carry, study
-from .errors import Conflict, InvalidInput
+from ..dedup import carry, study
+from ..errors import Conflict, InvalidInput
 from .jobs import (
     DEFERRED,
     job_fail,
@@ -32,7 +32,7 @@ from .jobs import (
     job_set_progress,
     job_step,
 )
-from .models import (
+from ..models import (
     DuplicateCandidate,
     DuplicateStatus,
     Job,
@@ -44,7 +44,7 @@ from .models import (
     Resolution,
     Vote,
 )
-from .services import author_display
+from . import author_display
 
 
 def dedup_records(references: list[Reference]) -> list[dedup.DedupRecord]:
@@ -151,7 +151,7 @@ def dedup_run_job(job: Job) -> dict[str, Any]:
             return dedup_apply(
                 project=job.project, job=job, ids=[r.id for r in records], decisions=decisions
             )
-    from .tasks import dedup_compare_chunk_task, dedup_finish_task  # tasks import this module
+    from ..tasks import dedup_compare_chunk_task, dedup_finish_task  # tasks import this module
 
     chunks = [pairs[start : start + size] for start in range(0, len(pairs), size)]
     job_set_progress(job, 0.05)

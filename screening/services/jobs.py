@@ -15,8 +15,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .errors import ServiceError
-from .models import Job, JobStatus, Project
+from ..errors import ServiceError
+from ..models import Job, JobStatus, Project
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def job_create(
     params: dict[str, Any] | None = None,
 ) -> Job:
     """Create a queued job and hand it to a worker once the surrounding transaction commits."""
-    from .tasks import run_job_task  # tasks import services, which import this module
+    from ..tasks import run_job_task  # tasks import services, which import this module
 
     job = Job.objects.create(kind=kind, project=project, created_by=created_by, params=params or {})
     transaction.on_commit(partial(run_job_task.delay, job.pk))

@@ -20,10 +20,11 @@ from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 
-from . import fulltext, progress
+from .. import progress
+from . import fulltext
 from .audit import audit_record
-from .errors import Conflict, InvalidInput, TooLarge
-from .models import (
+from ..errors import Conflict, InvalidInput, TooLarge
+from ..models import (
     ExclusionReason,
     Membership,
     Project,
@@ -33,7 +34,7 @@ from .models import (
     Resolution,
     Vote,
 )
-from .workflow import DECIDED, Decision, Stage, Status, VoteChoice
+from ..workflow import DECIDED, Decision, Stage, Status, VoteChoice
 
 
 def _stage(value: str) -> str:

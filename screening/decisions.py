@@ -1,0 +1,2 @@
+# Transitional re-exports for issue 17; removed once every importer points at screening.services.
+from .services.screening import *  # noqa: F403
