@@ -18,11 +18,15 @@ aliases, so a column order or an unknown extra column never matters):
 
 The app's template (one row per record; every column except `title` may be left empty or left out):
 
-    title,abstract,authors,year,journal,volume,issue,pages,doi,pmid,accession,keywords,url
+    title,abstract,authors,year,journal,volume,issue,pages,doi,pmid,accession,keywords,url,
+    issn,isbn,publication_type,language,pmcid,journal_abbrev,editors
 
-`authors` and `keywords` hold several values separated by `;` ("Smith, John; Doe, A."). `pages`
-is a range such as `221-228` or a single page or article number. Commas, semicolons or tabs may
-separate the columns; quote a cell that contains the separator or a line break.
+`authors`, `editors`, `keywords`, `issn` and `isbn` hold several values separated by `;`
+("Smith, John; Doe, A."). An editor who played another part says so after the name: "Lee, K
+(translator)", "Ruiz, P (series editor)". `pages` is a range such as `221-228` or a single page
+or article number. Commas, semicolons or tabs may separate the columns; quote a cell that
+contains the separator or a line break. The columns after `url` carry the rest of what the app
+holds, so that the app's own CSV export reads back as its RIS and BibTeX exports do.
 """
 
 from __future__ import annotations
@@ -64,6 +68,13 @@ TEMPLATE_COLUMNS = (
     "accession",
     "keywords",
     "url",
+    "issn",
+    "isbn",
+    "publication_type",
+    "language",
+    "pmcid",
+    "journal_abbrev",
+    "editors",
 )
 
 # Header names (normalised: lower case, single spaces) for each field, best first.
@@ -81,7 +92,12 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "journal name",
         "secondary title",
     ),
-    "journal_abbrev": ("abbreviated source title", "journal abbreviation", "iso abbreviation"),
+    "journal_abbrev": (
+        "journal_abbrev",
+        "abbreviated source title",
+        "journal abbreviation",
+        "iso abbreviation",
+    ),
     "volume": ("volume", "vol"),
     "issue": ("issue", "number"),
     "pages": ("pages", "page range"),
@@ -105,9 +121,21 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "issn": ("issn", "eissn", "e-issn"),
     "isbn": ("isbn",),
     "language": ("language", "language of original document", "article language"),
-    "publication_type": ("document type", "publication type", "doctype", "item type", "type"),
+    "publication_type": (
+        "publication_type",
+        "document type",
+        "publication type",
+        "doctype",
+        "item type",
+        "type",
+    ),
     "url": ("url", "link", "plink", "embase link", "full text link"),
+    "editors": ("editors",),
 }
+# Read only from our template and other tables we do not know by name: Scopus's `Editors` cell
+# runs names together ("Lange B.Thomas D.") or holds correspondence addresses, and Embase's is
+# empty in every export seen, so a database's column is left in `fields` as printed.
+_UNREAD_FROM_DATABASES = frozenset({"editors"})
 _KEYWORD_COLUMNS = (
     "keywords",
     "author keywords",
@@ -293,6 +321,8 @@ def _describe(delimiter: str, index: int, header: list[str]) -> _Layout:
     keyword_names = _WOS_KEYWORD_COLUMNS if flavour == "wos" else _KEYWORD_COLUMNS
     layout = _Layout(delimiter=delimiter, header_index=index, header=header, flavour=flavour)
     for key, options in aliases.items():
+        if key in _UNREAD_FROM_DATABASES and flavour not in ("template", "generic"):
+            continue
         if flavour == "cochrane" and key == "journal":
             options = (*options, "source")
         layout.columns[key] = [names.index(option) for option in options if option in names]
@@ -421,6 +451,7 @@ def _citation(
         title=clean_text(get("title")),
         abstract=clean_text(get("abstract")),
         authors=_authors(get("authors"), layout.flavour),
+        editors=_editors(get("editors")),
         year=parse_year(get("year")),
         journal=clean_text(get("journal")),
         journal_abbrev=collapse_space(get("journal_abbrev")),
@@ -482,6 +513,27 @@ def _authors(value: str, flavour: str) -> list[Author]:
     if len(parts) > 1 and (flavour == "pubmed" or all(medline_style)):
         return [parse_author(part) for part in parts if part]  # PubMed: "Griffin DK, Larkin DM."
     return [parse_author(value)]
+
+
+def _editors(value: str) -> list[Author]:
+    """`; `-joined names as the template writes them, a role other than editor after the name."""
+    people = []
+    for part in value.split(";"):
+        name, role = part.strip(), "editor"
+        match = _ROLE_SUFFIX_RE.search(name)
+        if match:
+            name, role = name[: match.start()], match.group(1)
+        if name.strip(" ,"):
+            person = parse_author(name)
+            person.role = role
+            people.append(person)
+    return people
+
+
+# The parts other than editor a contributor plays (RIS A3 and A4, EndNote's tertiary and
+# subsidiary authors), written after the name in the template's `editors` column.
+_OTHER_ROLES = ("series editor", "translator")
+_ROLE_SUFFIX_RE = re.compile(r"\s*\((" + "|".join(_OTHER_ROLES) + r")\)$")
 
 
 def _split_list(value: str) -> list[str]:
@@ -571,8 +623,20 @@ def template_row(c: Citation) -> dict[str, str]:
         "accession": c.accession,
         "keywords": "; ".join(c.keywords),
         "url": c.url,
+        "issn": "; ".join(c.issn),
+        "isbn": "; ".join(c.isbn),
+        "publication_type": c.publication_type,
+        "language": c.language,
+        "pmcid": c.pmcid,
+        "journal_abbrev": c.journal_abbrev,
+        "editors": "; ".join(_printed_editor(e) for e in c.editors),
     }
     return {column: row.get(column, "") for column in TEMPLATE_COLUMNS}
+
+
+def _printed_editor(editor: Author) -> str:
+    name = _printed_author(editor)
+    return f"{name} ({editor.role})" if editor.role in _OTHER_ROLES else name
 
 
 def _printed_author(author: Author) -> str:

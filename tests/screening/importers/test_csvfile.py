@@ -56,8 +56,8 @@ PUBMED = """PMID,Title,Authors,Citation,First Author,Journal/Book,Publication Ye
 "30000001","Fossil fleas revisited","Griffith DK, Lark DM, O'Connell RE.","Eur J Invent Genet. 2020 Feb;63(2):103640. doi: 10.5555/ejig.2019.03.004. Epub 2019 Mar 25.","Griffith DK","Eur J Invent Genet","2020","2019/03/30","PMC7000001","",""
 """
 
-TEMPLATE = """title,abstract,authors,year,journal,volume,issue,pages,doi,pmid,accession,keywords,url
-"Reading, writing, and naps",Children who napped read better.,"Smith, John; Doe, A.",2018,Invented Child Review,4,1,221-8,https://doi.org/10.5555/ICR.4.1,29000001,EJ1000001,naps; reading,https://example.org/icr/4
+TEMPLATE = """title,abstract,authors,year,journal,volume,issue,pages,doi,pmid,accession,keywords,url,issn,isbn,publication_type,language,pmcid,journal_abbrev,editors
+"Reading, writing, and naps",Children who napped read better.,"Smith, John; Doe, A.",2018,Invented Child Review,4,1,221-8,https://doi.org/10.5555/ICR.4.1,29000001,EJ1000001,naps; reading,https://example.org/icr/4,1234-5679; 0000-0019,978-0-19-852663-6,Book Chapter,English,PMC7000001,Invent Child Rev,"Okafor, Ngozi; World Health Organization,; Lee, K (translator); Ruiz, P (series editor)"
 """
 
 WOS_TAB = (
@@ -199,7 +199,33 @@ def test_our_template() -> None:
     assert citation.keywords == ["naps", "reading"]
     assert citation.url == "https://example.org/icr/4"
     assert citation.source_database == ""
+    assert citation.issn == ["1234-5679", "0000-0019"]
+    assert citation.isbn == ["9780198526636"]
+    assert (citation.publication_type, citation.language) == ("Book Chapter", "English")
+    assert (citation.pmcid, citation.journal_abbrev) == ("PMC7000001", "Invent Child Rev")
+    assert [(e.family, e.given, e.role) for e in citation.editors] == [
+        ("Okafor", "Ngozi", "editor"),
+        ("World Health Organization", "", "editor"),
+        ("Lee", "K", "translator"),
+        ("Ruiz", "P", "series editor"),
+    ]
     assert list(csvfile.TEMPLATE_COLUMNS) == TEMPLATE.split("\n")[0].split(",")
+    # Written back by `dump` as it was read.
+    (again,), _ = _parse(csvfile.dump([citation]))
+    assert [(e.family, e.given, e.role) for e in again.editors] == [
+        (e.family, e.given, e.role) for e in citation.editors
+    ]
+    assert csvfile.template_row(again) == csvfile.template_row(citation)
+
+
+def test_an_editors_column_is_read_from_our_template_but_not_from_scopus() -> None:
+    # Scopus runs its editors' names together or writes their addresses in the cell.
+    scopus = SCOPUS_HEADER + ',"Editors"\n' + SCOPUS_ROWS[0] + ',"Lange B.Thomas D."\n'
+    (citation,), _ = _parse(scopus)
+    assert citation.editors == []
+    assert citation.fields["Editors"] == ["Lange B.Thomas D."]
+    (citation,), _ = _parse('Title,Editors,Status\nA book,"Lange, B; Thomas, D",included\n')
+    assert [e.display() for e in citation.editors] == ["Lange, B", "Thomas, D"]
 
 
 def test_template_tab_separated_with_upper_case_header() -> None:
