@@ -1,2 +1,0 @@
-# Transitional re-exports for issue 17; removed once every importer points at screening.services.
-from .services.fulltext import *  # noqa: F403
