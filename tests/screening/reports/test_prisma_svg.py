@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from screening.prisma import CSV_DATA_NAMES, CSV_DATA_NAMES_2022, PrismaCounts, to_csv, to_svg
-from tests.screening.prisma_template import TEMPLATE_DATA
+from tests.screening.reports.prisma_template import TEMPLATE_DATA
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -200,7 +200,7 @@ def test_csv_header_is_the_templates() -> None:
 
 def test_csv_rows_follow_the_template_order() -> None:
     # TEMPLATE_DATA is the 2022 layout; the current one adds two rows after it
-    # (tests/screening/test_prisma_csv_template.py).
+    # (tests/screening/reports/test_prisma_template.py).
     rows = csv.DictReader(io.StringIO(to_csv(RAPID_REVIEW, template="2022")))
     assert [row["data"] for row in rows] == TEMPLATE_DATA
     assert list(CSV_DATA_NAMES_2022) == TEMPLATE_DATA

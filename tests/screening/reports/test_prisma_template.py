@@ -16,7 +16,7 @@ import re
 import pytest
 
 from screening.prisma import PrismaCounts, to_csv
-from tests.screening.prisma_template import TEMPLATE_DATA
+from tests.screening.reports.prisma_template import TEMPLATE_DATA
 
 # Every `data` value PRISMA_data() greps for, in the order it reads them.
 REQUIRED = [
