@@ -1,19 +1,23 @@
-"""Field normalisation for deduplication: DOIs, titles, authors, journals, pages, years."""
+"""Field normalisation for deduplication: DOIs, titles, authors, journals, pages, years.
+
+Each field is folded into the key two printings of one paper share. The text folding the
+importers apply too (DOI and ISSN patterns, accents, case and punctuation) is `screening/text.py`,
+re-exported here as `strip_accents` and `ascii_fold`.
+"""
 
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from functools import lru_cache
 from urllib.parse import unquote
 
-_DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
+from ..text import DOI_RE, ascii_fold, strip_accents
+from ..text import issns as _all_issns
+
 _TAG = re.compile(r"<[^>]{0,200}>")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # "[Title in English]" (a translated title) and "... [Chinese]" (a language note).
 _LANGUAGE_NOTE = re.compile(r"\s*[\[(][A-Za-z ,;'-]{3,40}[\])]\s*\.?\s*$")
-_ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
 _PMID = re.compile(r"\d{1,9}")
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)")
@@ -60,7 +64,7 @@ def doi(value: str | None) -> str:
     """Bare lower-case DOI from any form (URL, `doi:` prefix, surrounding text); '' if none."""
     if not value:
         return ""
-    found = _DOI.search(unquote(html.unescape(value)))
+    found = DOI_RE.search(unquote(html.unescape(value)))
     if not found:
         return ""
     return found.group(0).lower().rstrip(".,;)]}>")
@@ -79,25 +83,7 @@ def issns(values: list[str] | str | None) -> list[str]:
     if not values:
         return []
     text = values if isinstance(values, str) else " ".join(values)
-    out: list[str] = []
-    for first, second in _ISSN.findall(text):
-        issn = f"{first}-{second.upper()}"
-        if issn not in out:
-            out.append(issn)
-    return out
-
-
-def strip_accents(text: str) -> str:
-    """The text with accents removed (NFKD, combining marks dropped), case kept."""
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def ascii_fold(text: str) -> str:
-    """Lower-case, accents stripped (NFKD), every run of non-alphanumerics a single space."""
-    return _NON_ALNUM.sub(" ", strip_accents(text).lower()).strip()
+    return list(dict.fromkeys(_all_issns(text)))
 
 
 # MEDLINE notes appended to a title: "[Erratum appears in ...]", "[Comment in: ...]".

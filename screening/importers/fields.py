@@ -1,4 +1,8 @@
-"""Field helpers shared by every importer: DOIs, pages, years, names, ISSNs. Pure functions."""
+"""Field helpers shared by every importer: DOIs, pages, years, names, ISSNs. Pure functions.
+
+They keep a value as the database printed it; the text folding dedup shares with them (DOI and
+ISSN patterns, whitespace) is in `screening/text.py`.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,14 @@ import html
 import re
 from collections.abc import Iterable
 
+from ..text import DOI_RE, collapse_space, issns
 from .citation import Author, Citation, ImportWarning
 
-_DOI_RE = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
 _DOI_SUFFIX_RE = re.compile(r"\[doi\]$", re.IGNORECASE)
-_YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
-_ISSN_RE = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
+# A publication year as databases print one, 1500 to 2099.
+YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _PMID_RE = re.compile(r"\b(\d{1,9})\b")
 _TAG_RE = re.compile(r"<[^>]+>")
-_OTHER_SPACE_RE = re.compile(r"[^\S ]")
-_DOUBLE_SPACE_RE = re.compile("  ")
 _INITIALS_RE = re.compile(r"(?:[A-Z]\.?-?){1,4}")
 # Words that make a name without a comma an organisation, never a person ("World Health
 # Organization", "ESPGHAN Working Group", "REDUCE-IT Investigators"). A group is kept whole: its
@@ -36,7 +38,7 @@ def clean_doi(value: str) -> str:
     """A bare, lower-cased DOI from any printed form (`doi:`, a dx.doi.org URL, trailing dots)."""
     if not value:
         return ""
-    match = _DOI_RE.search(html.unescape(value).replace(" ", ""))
+    match = DOI_RE.search(html.unescape(value).replace(" ", ""))
     if not match:
         return ""
     # Ovid and some publishers append "[doi]" or a query; neither is part of the DOI. The suffix
@@ -68,13 +70,13 @@ def expand_pages(value: str) -> tuple[str, str]:
 
 
 def parse_year(value: str) -> int | None:
-    match = _YEAR_RE.search(value or "")
+    match = YEAR_RE.search(value or "")
     return int(match.group(1)) if match else None
 
 
 def clean_issn(value: str) -> list[str]:
     """Every ISSN in a value such as `03064530 (ISSN)` or `1234-5678 (Linking)`, as NNNN-NNNN."""
-    return [f"{a}-{b.upper()}" for a, b in _ISSN_RE.findall(value or "")]
+    return issns(value or "")
 
 
 def clean_pmid(value: str) -> str:
@@ -85,40 +87,6 @@ def clean_pmid(value: str) -> str:
 def strip_markup(value: str) -> str:
     """Text without HTML/XML tags or entities, whitespace folded."""
     return collapse_space(html.unescape(_TAG_RE.sub("", value or "")))
-
-
-def collapse_space(value: str) -> str:
-    value = value or ""
-    # Splitting and rejoining every word is slow on long abstracts. A string with no double space
-    # and no whitespace but plain spaces gives the same result from a strip, at C speed.
-    if len(value) < 256:
-        if "  " not in value and (value.isprintable() or not _OTHER_SPACE_RE.search(value)):
-            return value.strip()
-    elif _single_spaced(value):
-        return value.strip()
-    return " ".join(value.split())
-
-
-def _single_spaced(value: str) -> bool:
-    """True when a long `value` has no whitespace but single plain spaces (" ")."""
-    # On a long string with many spaces (an abstract), the regex engine finds "  " in half the
-    # time `in` takes. isprintable is false for every whitespace character but " "; on an ASCII
-    # string, nine searches for the other ASCII whitespace (each as fast as memchr) beat it.
-    if _DOUBLE_SPACE_RE.search(value):
-        return False
-    if not value.isascii():
-        return value.isprintable() or not _OTHER_SPACE_RE.search(value)
-    return not (
-        "\n" in value
-        or "\t" in value
-        or "\r" in value
-        or "\x0b" in value
-        or "\x0c" in value
-        or "\x1c" in value
-        or "\x1d" in value
-        or "\x1e" in value
-        or "\x1f" in value
-    )
 
 
 def parse_author(printed: str) -> Author:
@@ -211,7 +179,7 @@ def find_doi(text: str) -> str:
     `clean_doi` drops spaces, which is right for a DOI field but would glue the next word of a
     sentence (`doi: 10.7717/peerj.5082. eCollection 2018.`) onto the DOI.
     """
-    match = _DOI_RE.search(text or "")
+    match = DOI_RE.search(text or "")
     return clean_doi(match.group(0)) if match else ""
 
 

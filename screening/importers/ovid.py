@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from .citation import Author, Citation, ImportWarning
 from .fields import (
+    YEAR_RE,
     UnknownTags,
     clean_doi,
     clean_isbn,
@@ -35,7 +36,6 @@ _HEADER_RE = re.compile(r"^\s*<\d+(?:\.\s*)?>\s*$")
 _TAG_RE = re.compile(r"^([A-Z][A-Z0-9]{1,5}) {1,2}- ?(.*)$")
 _RIS_OR_MEDLINE_RE = re.compile(r"^(?:TY {2}- |PMID- ?\d)")
 _URL_RE = re.compile(r"https?://\S+")
-_YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _TITLE_NOTE_RE = re.compile(r"\s*\[[A-Za-z][A-Za-z ,&-]*\]\s*\.?\s*$")
 _ACCESSION_PREFIX_RE = re.compile(r"^[A-Za-z][A-Za-z ]+:\s+(?=\S*\d)")
 # Ovid prints affiliation markers, roles and degrees after a name: `Zhang, Weijia 1,2,+`,
@@ -479,7 +479,7 @@ def parse_source(source: str) -> dict[str, str]:
         rest = rest[: pages.start(1)] + rest[pages.end(1) :]
     # Pages such as `1998-2005` could pass for years, so the year is looked for without them;
     # it follows the pages in `12(3):123-9, 2010 Mar.`, so the last one found is taken.
-    years = _YEAR_RE.findall(rest)
+    years = YEAR_RE.findall(rest)
     if years:
         parsed["year"] = years[-1]
     return parsed
