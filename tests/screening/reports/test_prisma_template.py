@@ -15,7 +15,8 @@ import re
 
 import pytest
 
-from screening.prisma import PrismaCounts, to_csv
+from screening.prisma import PrismaCounts
+from screening.reports.prisma_csv import to_csv
 from tests.screening.reports.prisma_template import TEMPLATE_DATA
 
 # Every `data` value PRISMA_data() greps for, in the order it reads them.
