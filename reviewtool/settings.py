@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A page's NotFound, NotAllowed or other ServiceError as the app's 404, 403 or 400 page.
+    "reviewtool.middleware.DomainErrorsMiddleware",
     # Last, so that its 400 page knows who is logged in.
     "reviewtool.nul_characters.RefuseNulCharactersMiddleware",
 ]
@@ -120,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "screening.context_processors.vocabulary",
             ],
         },
     },

@@ -1,4 +1,5 @@
-"""Who may call each screening and reporting endpoint: one row per endpoint of api_screening.py.
+"""Who may call each screening and reporting endpoint: one row per endpoint of the screening and
+reporting routers (screening/api/: references, votes, conflicts, reasons, fulltext, reports, pilots).
 
 Roles nest (admin ⊇ lead ⊇ reviewer). Outsiders (members of another project only) get 404 on
 every project endpoint, a request without a token 401, and a member below an endpoint's minimum
@@ -248,11 +249,12 @@ def test_refused_calls_change_nothing(
 
 
 def test_the_role_table_covers_every_route_of_the_screening_router() -> None:
-    from screening.api_screening import router
+    from screening.api import conflicts, fulltext, pilots, reasons, references, reports, votes
 
     routes = {
         (method.lower(), path.removeprefix("/projects/{slug}"))
-        for path, operations in router.path_operations.items()
+        for module in (references, votes, conflicts, reasons, fulltext, reports, pilots)
+        for path, operations in module.router.path_operations.items()
         for operation in operations.operations
         for method in operation.methods
     }

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from screening.models import AuditEvent, Reference, Resolution, Vote
-from screening.views import SCREEN_AHEAD
+from screening.views.screening import SCREEN_AHEAD
 
 pytestmark = pytest.mark.django_db
 

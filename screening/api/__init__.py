@@ -1,0 +1,38 @@
+"""The JSON API's routers, one per concern; reviewtool/api.py mounts them in this order.
+
+The order matters only where two paths could match one URL, and those share a router
+(references.py: /references/next before /references/{reference_id})."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from . import (
+    auth,
+    conflicts,
+    duplicates,
+    fulltext,
+    imports,
+    jobs,
+    pilots,
+    projects,
+    reasons,
+    references,
+    reports,
+    votes,
+)
+
+ROUTERS: tuple[Router, ...] = (
+    auth.router,
+    projects.router,
+    jobs.router,
+    imports.router,
+    duplicates.router,
+    references.router,
+    votes.router,
+    conflicts.router,
+    reasons.router,
+    fulltext.router,
+    reports.router,
+    pilots.router,
+)

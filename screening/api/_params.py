@@ -1,0 +1,58 @@
+"""Checking the query parameters the routers share, and finding a project's reference: a bad
+value is a 400 naming its field, a reference outside the project a 404."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+
+from .. import progress
+from ..errors import InvalidInput, NotFound
+from ..models import Membership, Project, Reference, Role
+from ..workflow import SEES_ALL, Blinding, Stage
+from ..workflow import Status as StageStatus
+from .schemas import record_sources
+
+STAGES = {s.value for s in Stage}
+STATUSES = {s.value for s in StageStatus}
+
+
+def stage_param(stage: str, *, required: bool = False) -> str:
+    if not stage and not required:
+        return ""
+    if stage not in STAGES:
+        raise InvalidInput("stage must be title_abstract or full_text.", field="stage")
+    return stage
+
+
+def status_param(status: str) -> str:
+    if status and status not in STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(sorted(STATUSES))}.", field="status")
+    return status
+
+
+def sees_all_votes(membership: Membership) -> bool:
+    return membership.allows(Role.LEAD)
+
+
+def blinding_for(project: Project, membership: Membership) -> Blinding:
+    return progress.blinding_for(project, membership)
+
+
+def project_reference(project_id: int, reference_id: int) -> Reference:
+    return get_object_or_404(Reference, pk=reference_id, project_id=project_id)
+
+
+def screened_reference(
+    project: Project, reference_id: int, blinding: Blinding = SEES_ALL
+) -> Reference:
+    """One reference still screened, with its statuses (as shown) and records; 404 otherwise."""
+    references = progress.as_seen(progress.screened_references(project), blinding)
+    references = references.prefetch_related(record_sources())
+    reference = references.filter(pk=reference_id).first()
+    if reference is None:
+        raise NotFound("No such reference")
+    return reference
+
+
+def rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)

@@ -1,0 +1,47 @@
+"""A project's history: the audit trail, filtered, on a page or as CSV."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .. import exports, responses, selectors
+from ..access import get_project_for_user
+from ..models import Role
+
+
+@login_required
+def project_history(request: HttpRequest, slug: str) -> HttpResponse:
+    """The audit trail, filtered by kind, person and reference; `?format=csv` downloads it."""
+    project, membership = get_project_for_user(request.user, slug)
+    kind, actor = request.GET.get("kind", ""), request.GET.get("actor", "")
+    reference_param = request.GET.get("reference", "").strip()
+    reference = int(reference_param) if reference_param.isdigit() else None
+    events = selectors.project_history(
+        project, membership, kind=kind, actor=actor, reference=reference
+    )
+    if request.GET.get("format") == "csv":
+        body = exports.history_csv(events, formulas=responses.csv_formulas(request))
+        return responses.attachment(body, f"{project.slug}-history.csv")
+    page = Paginator(events, selectors.HISTORY_PAGE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "screening/project_history.html",
+        {
+            "project": project,
+            "membership": membership,
+            "page": page,
+            "events": [(event, exports.event_reference(event)) for event in page],
+            "kinds": selectors.history_kinds(project),
+            "people": selectors.project_members(project) if membership.allows(Role.LEAD) else [],
+            "kind": kind,
+            "actor": actor,
+            "reference": reference_param,
+            "filters": filters.urlencode(),
+            "bad_reference": bool(reference_param) and reference is None,
+        },
+    )

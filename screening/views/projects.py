@@ -1,0 +1,206 @@
+"""A project's own pages: the list, the dashboard, its members, settings, blinding and pilots."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .. import decisions, pilots, progress, selectors, services
+from ..access import get_project_for_user
+from ..errors import InvalidInput, NotAllowed, ServiceError
+from ..forms import MemberForm, ProjectForm
+from ..models import Membership, Project, Role
+from ..workflow import Stage
+from ._params import stage_arg, stage_label
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("project_list" if request.user.is_authenticated else "login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_list(request: HttpRequest) -> HttpResponse:
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(creator=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            form.add_error(error.extra.get("field") or None, error.message)
+        else:
+            messages.success(request, f"Project {project.name} created. You are its admin.")
+            return redirect("project_dashboard", slug=project.slug)
+    memberships = request.user.memberships.select_related("project").order_by("project__name")
+    return render(
+        request, "screening/project_list.html", {"memberships": memberships, "form": form}
+    )
+
+
+@login_required
+def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    project, membership = get_project_for_user(request.user, slug)
+    blinding = progress.blinding_for(project, membership)
+    counts = selectors.project_counts(project, blinding=blinding)
+    return render(
+        request,
+        "screening/project_dashboard.html",
+        {
+            "project": project,
+            "membership": membership,
+            "counts": counts,
+            "members": selectors.project_members(project),
+            "jobs": selectors.project_recent_jobs(project),
+            "reviewers": [
+                {
+                    **row,
+                    "stages": [
+                        {
+                            "votes": row[stage]["votes"],
+                            "kinds": [
+                                row[stage][choice] for choice in ("include", "exclude", "maybe")
+                            ],
+                        }
+                        for stage in (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
+                    ],
+                }
+                for row in progress.reviewer_progress(
+                    project, viewer_id=request.user.pk, blinding=blinding
+                )
+            ],
+            "stage_rows": [
+                (label, counts["stages"][stage], stage, stage in project.blinding.blind_stages)
+                for label, stage in (
+                    ("Title and abstract", Stage.TITLE_ABSTRACT),
+                    ("Full text", Stage.FULL_TEXT),
+                )
+            ],
+            "blind_note": "a blind stage shows you every reference as pending, with your own "
+            "votes, until a lead unblinds it"
+            if blinding.blind_stages
+            else "",
+            "pilot": _pilot_context(project, membership),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def project_blinding(request: HttpRequest, slug: str) -> HttpResponse:
+    """Unblind a stage for the reviewers, or blind it again (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    stage = stage_arg(request.POST.get("stage"))
+    blind = request.POST.get("blind") == "1"
+    decisions.stage_blinding_set(project=project, stage=stage, blind=blind, user=request.user)
+    label = stage_label(stage)
+    messages.success(
+        request,
+        f"{label} is blind again: reviewers see their own votes only."
+        if blind
+        else f"{label} is unblinded: reviewers now see its outcomes and conflicts.",
+    )
+    return redirect("project_dashboard", slug=slug)
+
+
+def _pilot_context(project: Project, membership: Membership) -> dict[str, object] | None:
+    pilot = pilots.latest_pilot(project)
+    if pilot is None:
+        return None
+    report = pilots.pilot_report(pilot)
+    if not membership.allows(Role.LEAD):  # these would tell how, or whether, the others voted
+        report.pop("agreement")
+        report.pop("per_reviewer")
+        report["screened"] = None
+    return report
+
+
+@login_required
+@require_http_methods(["POST"])
+def project_pilot(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start a pilot round of `size` references, or close the open one (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    try:
+        if request.POST.get("action") == "close":
+            pilots.pilot_close(project=project, user=request.user)
+            messages.success(request, "Pilot round closed: screening goes on over every reference.")
+        else:
+            size = request.POST.get("size", "")
+            if not size.isdigit():
+                raise InvalidInput("The pilot's size must be a whole number of references.")
+            pilot = pilots.pilot_start(project=project, size=int(size), user=request.user)
+            messages.success(request, f"Pilot round started: {pilot.size} references drawn.")
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("project_dashboard", slug=project.slug)
+
+
+@login_required
+def project_jobs(request: HttpRequest, slug: str) -> HttpResponse:
+    """The recent-jobs panel, polled by htmx while any job is unfinished."""
+    project, _ = get_project_for_user(request.user, slug)
+    return render(
+        request,
+        "screening/partials/job_table.html",
+        {"project": project, "jobs": selectors.project_recent_jobs(project)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_members(request: HttpRequest, slug: str) -> HttpResponse:
+    project, membership = get_project_for_user(request.user, slug)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST":
+        if not membership.allows(Role.ADMIN):
+            raise NotAllowed("Only the project's admins manage its members.")
+        try:
+            if "remove" in request.POST:
+                services.membership_remove(
+                    project=project, username=request.POST["remove"], actor=request.user
+                )
+                messages.success(request, f"{request.POST['remove']} removed from the project.")
+                return redirect("project_members", slug=slug)
+            if form.is_valid():
+                _, created = services.membership_set(
+                    project=project, actor=request.user, **form.cleaned_data
+                )
+                verb = "added as" if created else "is now"
+                messages.success(
+                    request, f"{form.cleaned_data['username']} {verb} {form.cleaned_data['role']}."
+                )
+                return redirect("project_members", slug=slug)
+        except ServiceError as error:
+            messages.error(request, error.message)
+    return render(
+        request,
+        "screening/project_members.html",
+        {
+            "project": project,
+            "membership": membership,
+            "members": selectors.project_members(project),
+            "form": form,
+            "can_manage": membership.allows(Role.ADMIN),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """Eligibility criteria and the terms highlighted while screening (leads and admins)."""
+    project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    if request.method == "POST":
+        services.project_screening_update(
+            project=project,
+            user=request.user,
+            eligibility_criteria=request.POST.get("eligibility_criteria", ""),
+            include_terms=request.POST.get("include_terms", ""),
+            exclude_terms=request.POST.get("exclude_terms", ""),
+        )
+        messages.success(request, "Saved: reviewers see the new criteria and highlights now.")
+        return redirect("project_settings", slug=project.slug)
+    return render(
+        request, "screening/project_settings.html", {"project": project, "membership": membership}
+    )

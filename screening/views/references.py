@@ -1,0 +1,48 @@
+"""Finding references: by words, stage, status, year and one's own vote."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .. import selectors
+from ..access import get_project_for_user
+from ..workflow import Status
+from ._params import STAGES, stage_arg
+
+
+@login_required
+def reference_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Find references: words, stage, status, year, one's own vote; each opens on the screen."""
+    project, membership = get_project_for_user(request.user, slug)
+    query = request.GET
+    year = query.get("year", "").strip()
+    my_vote_stage = stage_arg(query.get("vote_stage"))
+    references = selectors.reference_search(
+        project,
+        membership,
+        text=query.get("q", ""),
+        stage=query.get("stage", "") if query.get("stage") in STAGES else "",
+        status=query.get("status", ""),
+        year=int(year) if year.isdigit() else None,
+        my_vote=query.get("mine", ""),
+        my_vote_stage=my_vote_stage,
+    )
+    page = Paginator(references, selectors.REFERENCES_PAGE).get_page(query.get("page"))
+    filters = query.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "screening/reference_list.html",
+        {
+            "project": project,
+            "membership": membership,
+            "page": page,
+            "filters": filters.urlencode(),
+            "query": query,
+            "statuses": [s.value for s in Status],
+            "bad_year": bool(year) and not year.isdigit(),
+        },
+    )

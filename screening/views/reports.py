@@ -1,0 +1,104 @@
+"""Agreement and PRISMA on one page, the downloads it links, and the exports page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from .. import agreement, exports, prisma, progress, responses
+from ..access import get_project_for_user
+from ..errors import NotFound
+from ..models import Role
+from ..workflow import Stage, Status
+from ._params import STAGES
+
+DOWNLOADS = {
+    "prisma.json",
+    "prisma.csv",
+    "prisma.svg",
+    "decisions.csv",
+    "decisions.xlsx",
+    "decisions.ris",
+    "decisions.bib",
+}
+
+
+@login_required
+def project_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """Agreement per stage and pair in numbers and words, and the PRISMA 2020 diagram, live."""
+    project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    stages = []
+    for stage, label in (
+        (Stage.TITLE_ABSTRACT, "Title and abstract"),
+        (Stage.FULL_TEXT, "Full text"),
+    ):
+        found = agreement.agreement_report(progress.votes_by_reference(project, stage))
+        stages.append(
+            {
+                "label": label,
+                "report": found,
+                "reading": agreement.kappa_reading(found.cohen_kappa),
+                "changed": progress.votes_changed_after_others(project, stage),
+                "pairs": [
+                    (pair, agreement.kappa_reading(pair.cohen_kappa)) for pair in found.pairs
+                ],
+            }
+        )
+    counts = progress.prisma_counts(project)
+    svg = prisma.to_svg(counts, review_type=project.review_type, title=project.name)
+    return render(
+        request,
+        # The dashboard loads the same agreement and diagram once it is on screen (htmx).
+        "screening/partials/report_live.html" if request.htmx else "screening/project_report.html",
+        {
+            "project": project,
+            "membership": membership,
+            "stages": stages,
+            "counts": counts,
+            "prisma_svg": mark_safe(svg),  # noqa: S308 - drawn by prisma.to_svg, every text escaped
+        },
+    )
+
+
+@login_required
+def project_download(request: HttpRequest, slug: str, name: str) -> HttpResponse:
+    """The report page's downloads: what the API's prisma and export endpoints give, as files."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    if name not in DOWNLOADS:
+        raise NotFound("No such download")
+    kind, format = name.split(".")
+    if kind == "prisma":
+        template = request.GET.get("template", prisma.CURRENT_TEMPLATE)
+        body = prisma.to_file(
+            progress.prisma_counts(project),
+            format,
+            review_type=project.review_type,
+            title=project.name,
+            # An unknown template falls back to the current one: a page link, not an API call.
+            template=template if template in prisma.CSV_TEMPLATES else prisma.CURRENT_TEMPLATE,
+        )
+        return responses.attachment(body, f"{project.slug}-{name}")
+    stage = request.GET.get("stage", "")
+    status = request.GET.get("status", "")
+    references = progress.decided_references(
+        project,
+        stage if stage in STAGES else "",
+        status if status in {s.value for s in Status} else "",
+    )
+    body = exports.decisions_file(
+        list(references), format, csv_formulas=responses.csv_formulas(request)
+    )
+    return responses.attachment(body, f"{project.slug}-{name}")
+
+
+@login_required
+def project_exports(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every download in one place: decisions at a stage and status, PRISMA, the history."""
+    project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    return render(
+        request,
+        "screening/project_exports.html",
+        {"project": project, "membership": membership, "statuses": [s.value for s in Status]},
+    )
