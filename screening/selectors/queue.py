@@ -1,0 +1,282 @@
+"""The reviewer's queue: the reference to screen next, and claims that spread a team over it.
+
+The claims, the hints where the search for open references starts, and the open pilot's id live
+in the cache; they are only where to look, and the vote itself is checked under the reference's
+lock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, Mod
+
+from ..models import Pilot, Project, Reference, ReferenceSource, Report, Resolution, Vote
+from ..workflow import SAMPLE_MULTIPLIER, Stage, Status, VoteChoice
+from .statuses import _vote_status_expression, required_expression
+
+TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
+
+
+CLAIM_SECONDS = 15 * 60
+_CANDIDATES = 25
+
+
+def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> int | None:
+    """The id of the first reference (in import order) at `stage` this reviewer has not voted on.
+
+    References that already have their votes are skipped, and so, softly, are those just handed
+    to enough other reviewers (a claim in the cache for 15 minutes): twenty reviewers asking at
+    once get different references rather than twenty copies of one that only two may decide.
+    The screening page asks for the cards it holds ahead too (`shown_and_ahead`).
+
+    On title and abstract the search starts at a hint kept in the cache: the first reference
+    still open to this reviewer last time (or, for a reviewer new to the stage, to anyone).
+    Nothing below it can open again except by reopening or unmerging, which forget the hints,
+    so half-way through 100k references the query reads a few rows instead of 50,000. The hint
+    is only where to start looking; the vote itself is checked under the reference's lock.
+    """
+    return shown_and_ahead(project, reviewer, stage, shown=None, skip=(), ahead=0)[0]
+
+
+def shown_and_ahead(
+    project: Project,
+    reviewer: AbstractBaseUser,
+    stage: str,
+    *,
+    shown: int | None,
+    skip: Collection[int],
+    ahead: int,
+) -> tuple[int | None, list[int]]:
+    """The reference the screening page shows, claimed, and up to `ahead` to hold after it.
+
+    `shown` is the one the page shows now (None: hand one out, as `next_reference` does); it
+    is claimed only if still open. `skip` holds what the page already has: the cards it holds
+    and the references it has votes for not yet saved, which must not be handed out again.
+    Free references come first, then ones others hold: better a reference others hold than none.
+    """
+    rows = [row for row in _candidates(project, reviewer, stage) if row[0] not in skip]
+    if shown is None:
+        if not rows:
+            return None, []
+        shown = _claim(rows, stage, reviewer.pk)
+    elif mine := [row for row in rows if row[0] == shown]:
+        _claim(mine, stage, reviewer.pk)
+    rest = [row for row in rows if row[0] != shown]
+    claims = cache.get_many([f"claims:{stage}:{pk}" for pk, _, _ in rest])
+    free = {
+        pk for pk, n, required in rest if n + (claims.get(f"claims:{stage}:{pk}") or 0) < required
+    }
+    ordered = sorted(rest, key=lambda row: row[0] not in free)  # stable: import order kept
+    return shown, [pk for pk, _, _ in ordered][: max(ahead, 0)]
+
+
+def _candidates(
+    project: Project, reviewer: AbstractBaseUser, stage: str
+) -> list[tuple[int, int, int]]:
+    """(id, votes, votes required) of the first references open to this reviewer at `stage`."""
+    if stage != TA:
+        mine = Vote.objects.filter(reference=OuterRef("pk"), stage=stage, reviewer=reviewer)
+        return list(
+            _open_references(project, stage)
+            .exclude(Exists(mine))
+            .order_by("id")
+            .values_list("id", "n_votes", "required")[:_CANDIDATES]
+        )
+    pilot_id = open_pilot_id(project)
+    if pilot_id is not None:  # a pilot round first: its references only, no hints needed
+        return open_on_title(project, reviewer_id=reviewer.pk, pilot_id=pilot_id)
+    own_key, anyone_key = _hint_keys(project, reviewer.pk)
+    hints = cache.get_many([own_key, anyone_key])
+    floor = hints.get(own_key)
+    if floor is None:
+        first = open_on_title(project, start=hints.get(anyone_key, 0), limit=1)
+        floor = first[0][0] if first else hints.get(anyone_key, 0)
+        if first:
+            cache.set(anyone_key, floor, None)
+    rows = open_on_title(project, start=floor, reviewer_id=reviewer.pk)
+    if rows:
+        cache.set(own_key, rows[0][0], None)
+    return rows
+
+
+# The hot query of screening, written out: the ORM's version of the same rule (`_open_references`)
+# cost as much to compile as to run, and PostgreSQL turned its NOT EXISTS into anti-joins that read
+# every vote of the reviewer from the start of the project. Scalar subqueries are probed per row
+# instead, along the (project, id) index from `start`, and the scan stops at `limit` rows.
+# tests/screening/test_progress_rules.py checks it against workflow.py with the ORM version.
+_OPEN_ON_TITLE_SQL = """
+SELECT id, n_votes, required FROM (
+    SELECT r.id,
+        (SELECT COUNT(*) FROM screening_vote v
+            WHERE v.reference_id = r.id AND v.stage = %s) AS n_votes,
+        (SELECT 1 FROM screening_vote v
+            WHERE v.reference_id = r.id AND v.stage = %s AND v.reviewer_id = %s) AS mine,
+        (SELECT 1 FROM screening_resolution s
+            WHERE s.reference_id = r.id AND s.stage = %s) AS resolved,
+        CASE WHEN r.pilot_id IS NOT NULL THEN %s
+            WHEN (r.id * %s) %% 100 < %s THEN 2 ELSE %s END AS required
+    FROM screening_reference r
+    WHERE r.project_id = %s AND r.id >= %s AND r.merged_into_id IS NULL AND r.source = %s
+        {in_pilot}
+) AS candidates
+WHERE n_votes < required AND mine IS NULL AND resolved IS NULL
+ORDER BY id
+LIMIT %s
+"""
+
+
+def open_on_title(
+    project: Project,
+    *,
+    start: int = 0,
+    reviewer_id: int | None = None,
+    pilot_id: int | None = None,
+    limit: int = _CANDIDATES,
+) -> list[tuple[int, int, int]]:
+    """(id, votes, votes required) of references from `start` open to a vote on title and abstract.
+
+    With `reviewer_id`, only those this reviewer has not voted on yet; with `pilot_id`, only
+    the references drawn for that pilot round. Two indexed probes per row
+    read, and the rows read are the open ones from `start`, so the hints keep this short.
+    """
+    per_reference = project.reviewers_per_reference
+    share = project.second_reviewer_share if per_reference == 1 else 0
+    params = [
+        TA, TA, reviewer_id, TA,
+        max(per_reference, 2), SAMPLE_MULTIPLIER, share, per_reference,
+        project.pk, start, ReferenceSource.DATABASES.value,
+        *([pilot_id] if pilot_id else []),
+        limit,
+    ]  # fmt: skip
+    sql = _OPEN_ON_TITLE_SQL.format(in_pilot="AND r.pilot_id = %s" if pilot_id else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _open_references(project: Project, stage: str) -> QuerySet[Reference]:
+    """References at `stage` that still need a vote from someone, with their vote counts.
+
+    The counts are per-row subqueries rather than with_status's GROUP BY, so that the database
+    can stop at the first open references in id order instead of counting the whole project.
+    """
+    resolved = Resolution.objects.filter(reference=OuterRef("pk"), stage=stage)
+    references = (
+        Reference.objects.filter(project=project, merged_into__isnull=True)
+        .annotate(sampled=Mod(F("id") * SAMPLE_MULTIPLIER, 100))
+        .annotate(n_votes=_vote_count(stage), required=required_expression(project))
+        .filter(n_votes__lt=F("required"))
+        .exclude(Exists(resolved))
+    )
+    if stage == TA:
+        return references.filter(source=ReferenceSource.DATABASES)
+    # Reached full text: the same title/abstract rule with_status applies, on these counts.
+    return (
+        references.filter(
+            Exists(Report.objects.filter(reference=OuterRef("pk"), not_retrieved=False))
+        )
+        .annotate(
+            ta_votes=_vote_count(TA),
+            ta_excludes=_vote_count(TA, vote=VoteChoice.EXCLUDE),
+            ta_resolution=FilteredRelation("resolutions", condition=Q(resolutions__stage=TA)),
+        )
+        .annotate(ta_status=_vote_status_expression(TA, F("required")))
+        .filter(Q(source=ReferenceSource.OTHER) | Q(ta_status=Status.INCLUDED.value))
+    )
+
+
+def _vote_count(stage: str, **only: str) -> Coalesce:
+    """The number of votes at `stage` on each reference (of one kind, with `only`), as SQL."""
+    count = (
+        Vote.objects.filter(reference=OuterRef("pk"), stage=stage, **only)
+        .order_by()
+        .values("reference")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count, output_field=IntegerField()), 0)
+
+
+def open_pilot_id(project: Project) -> int | None:
+    """The id of the project's open pilot round, if any: asked on every "next", so cached."""
+    found = cache.get(f"pilot-open:{project.pk}")
+    if found is None:
+        pilot = Pilot.objects.filter(project=project, closed_at__isnull=True).first()
+        found = pilot.pk if pilot else 0
+        cache.set(f"pilot-open:{project.pk}", found, None)
+    return found or None
+
+
+def forget_open_pilot(project: Project) -> None:
+    cache.delete(f"pilot-open:{project.pk}")
+
+
+def _hint_keys(project: Project, reviewer_id: int) -> tuple[str, str]:
+    generation = cache.get_or_set(f"screening-hints:{project.pk}", 0, None)
+    prefix = f"screening-hint:{project.pk}:{generation}"
+    return f"{prefix}:{reviewer_id}", f"{prefix}:anyone"
+
+
+def forget_hints(project: Project) -> None:
+    """References below the hints may be open again (a reopening, an unmerge): start over."""
+    cache.set(f"screening-hints:{project.pk}", time.time_ns(), None)
+
+
+def _claim(rows: list[tuple[int, int, int]], stage: str, reviewer_id: int) -> int:
+    """Hand the reviewer a reference whose seats are not all taken by votes and live claims.
+
+    A reference's claims are one counter in the cache; `incr` is atomic there (Redis, or the
+    in-process cache's lock), so two reviewers asking at the same moment cannot both take the
+    last seat, as they could when claims were read, changed and written back. A reviewer keeps
+    one claim: asking again before voting gives the same reference.
+    """
+    own_key = f"claimed-by:{stage}:{reviewer_id}"
+    held = cache.get(own_key)
+    if held is not None and any(pk == held for pk, _, _ in rows):
+        return held
+    for pk, votes, required in rows:
+        key = f"claims:{stage}:{pk}"
+        cache.add(key, 0, CLAIM_SECONDS)
+        try:
+            taken = cache.incr(key)
+        except ValueError:  # expired between add and incr: the seats are free again
+            continue
+        if votes + taken <= required:
+            if held is not None:
+                _unclaim(held, stage)
+            cache.set(own_key, pk, CLAIM_SECONDS)
+            return pk
+        cache.decr(key)
+    return rows[0][0]  # every seat is claimed: better a reference others hold than none
+
+
+def _unclaim(reference_id: int, stage: str) -> None:
+    try:
+        if cache.decr(f"claims:{stage}:{reference_id}") < 0:
+            cache.delete(f"claims:{stage}:{reference_id}")
+    except ValueError:  # the claims expired already
+        pass
+
+
+def release_claim(reference_id: int, stage: str, reviewer_id: int) -> None:
+    """The reviewer voted: their vote now counts, their claim must not count twice."""
+    own_key = f"claimed-by:{stage}:{reviewer_id}"
+    if cache.get(own_key) == reference_id:
+        cache.delete(own_key)
+        _unclaim(reference_id, stage)
