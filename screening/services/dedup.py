@@ -1,50 +1,39 @@
-"""Deduplication use cases: run the pure core over a project, merge, reject, unmerge, undo an
-unmerge and reopen a set marked not duplicates.
+"""Deduplication runs: the pure core (screening.dedup) over a project's references, inline or
+as a Job whose comparisons are split into chunks for several workers; the last step merges the
+certain duplicates and queues the unsure sets for a person, in one transaction.
 
-Records are never edited or deleted: a merge moves records under a surviving reference and marks
-the others `merged_into` it; `moves` on the DuplicateCandidate row lets an unmerge put every
-record back exactly where it was. Every run, merge, rejection and unmerge is audited.
+Records are never edited or deleted: see merges.py for what a merge moves and how it is undone.
+Every run is audited.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
 from celery import chord, current_app
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, models, transaction
-from django.utils import timezone
+from django.db import transaction
 
-from .. import dedup, progress
-from .audit import audit_each, audit_record
-from .bulk import update_rows
+from .. import dedup
 from ..dedup import carry, study
-from ..errors import Conflict, InvalidInput
+from ..models import DuplicateCandidate, Job, JobKind, Project, Record, Reference
+from .audit import audit_record
+from .held_decisions import decisions_of, held_decisions_by_reference
 from .jobs import (
+    DEDUP_COMPARE_CHUNK,
+    DEDUP_FINISH,
     DEFERRED,
+    background_start,
     job_fail,
     job_failure_message,
     job_finish,
     job_handler,
     job_set_progress,
     job_step,
+    task_signature,
 )
-from ..models import (
-    DuplicateCandidate,
-    DuplicateStatus,
-    Job,
-    JobKind,
-    Project,
-    Record,
-    Reference,
-    Report,
-    Resolution,
-    Vote,
-)
-from . import author_display
+from .merge_moves import merge_automatically
 
 
 def dedup_records(references: list[Reference]) -> list[dedup.DedupRecord]:
@@ -151,15 +140,13 @@ def dedup_run_job(job: Job) -> dict[str, Any]:
             return dedup_apply(
                 project=job.project, job=job, ids=[r.id for r in records], decisions=decisions
             )
-    from ..tasks import dedup_compare_chunk_task, dedup_finish_task  # tasks import this module
-
     chunks = [pairs[start : start + size] for start in range(0, len(pairs), size)]
     job_set_progress(job, 0.05)
     workflow = chord(
-        (dedup_compare_chunk_task.s(job.pk, chunk) for chunk in chunks),
-        dedup_finish_task.s(job.pk, [r.id for r in records]),
+        (task_signature(DEDUP_COMPARE_CHUNK, job.pk, chunk) for chunk in chunks),
+        task_signature(DEDUP_FINISH, job.pk, [r.id for r in records]),
     )
-    transaction.on_commit(workflow.delay)
+    background_start(workflow)
     return DEFERRED
 
 
@@ -233,7 +220,7 @@ def dedup_apply(
     differences = [carry.clashes(decisions_of(held, c.references)) for c in candidates]
     waiting = [(c, d) for c, d in zip(candidates, differences, strict=True) if d]
     merging = [c for c, d in zip(candidates, differences, strict=True) if not d]
-    _merge_automatically(project, merging, held)
+    merge_automatically(project, merging, held)
     merged = sum(len(c.references) - 1 for c in merging)
     survivor_of = {str(m): c.references[0] for c in merging for m in c.references}
     queued = 0
@@ -261,468 +248,3 @@ def dedup_apply(
     actor = job.created_by if job else None
     audit_record(actor=actor, verb="dedup.run", project=project, obj=job, after=summary)
     return summary
-
-
-@transaction.atomic
-def duplicate_decide(
-    *,
-    candidate: DuplicateCandidate,
-    action: str,
-    actor: AbstractBaseUser,
-    survivor: int | None = None,
-) -> DuplicateCandidate:
-    """A person's answer on a duplicate set: merge, reject (not duplicates), unmerge, or reopen
-    a set marked not duplicates (it waits for a person again, and may then be merged).
-
-    A merge may name the reference that stays (`survivor`); it must, when the references were
-    decided differently, and then that reference's decisions stand.
-    """
-    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
-    if action not in _ALLOWED:
-        raise InvalidInput(
-            f"action must be {', '.join(list(_ALLOWED)[:-1])} or {list(_ALLOWED)[-1]}.",
-            field="action",
-        )
-    if candidate.status != _ALLOWED[action]:
-        raise Conflict(
-            f"This duplicate set is {candidate.get_status_display().lower()}; "
-            f"it cannot be {_PAST[action]} now.",
-            field="action",
-        )
-    if action == "merge":
-        _merge(candidate, actor=actor, survivor=survivor)
-    elif action == "reject":
-        _mark_not_duplicates(candidate, actor=actor)
-        audit_record(
-            actor=actor,
-            verb="duplicate.reject",
-            project=candidate.project,
-            obj=candidate,
-            after={"references": candidate.references},
-        )
-    elif action == "reopen":
-        _reopen(candidate, actor=actor)
-    else:
-        _unmerge(candidate, actor=actor)
-    return candidate
-
-
-# Each answer, and the state a set must be in to take it.
-_ALLOWED = {
-    "merge": DuplicateStatus.PENDING,
-    "reject": DuplicateStatus.PENDING,
-    "unmerge": DuplicateStatus.MERGED,
-    "reopen": DuplicateStatus.REJECTED,
-}
-_PAST = {"merge": "merged", "reject": "rejected", "unmerge": "unmerged", "reopen": "reopened"}
-
-
-@transaction.atomic
-def duplicate_unmerge_undo(
-    *, candidate: DuplicateCandidate, actor: AbstractBaseUser
-) -> DuplicateCandidate:
-    """Merge an unmerged set again exactly as it was: the same reference stays, and the records
-    and decisions that left it at the unmerge move back to it."""
-    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
-    # Only an unmerge leaves a set not duplicates with a survivor: a person's "not duplicates"
-    # never had one, and a reopening forgets it.
-    if candidate.status != DuplicateStatus.REJECTED or candidate.survivor_id is None:
-        raise Conflict(
-            f"Set {candidate.pk} is {candidate.get_status_display().lower()} and was not "
-            "unmerged: there is no unmerge to undo.",
-            field="action",
-        )
-    _merge(candidate, actor=actor, survivor=candidate.survivor_id, verb="duplicate.unmerge_undone")
-    return candidate
-
-
-def duplicates_merge_above(
-    *, project: Project, score: float, actor: AbstractBaseUser
-) -> dict[str, int]:
-    """Merge every set still waiting whose score is at least `score`, each as if merged by hand
-    (audited, undoable one by one). A set that can no longer be merged (a reference of it was
-    merged elsewhere meanwhile) is left waiting and counted, never forced."""
-    if not 0 < score <= 1:
-        raise InvalidInput("The score is between 0 and 1, for example 0.9.", field="score")
-    waiting = DuplicateCandidate.objects.filter(
-        project=project, status=DuplicateStatus.PENDING, score__gte=score
-    ).order_by("-score", "id")
-    merged = skipped = 0
-    for candidate in waiting:
-        try:
-            duplicate_decide(candidate=candidate, action="merge", actor=actor)
-        except Conflict:
-            skipped += 1
-        else:
-            merged += 1
-    return {"merged": merged, "skipped": skipped}
-
-
-def _merge(
-    candidate: DuplicateCandidate,
-    *,
-    actor: AbstractBaseUser | None,
-    survivor: int | None = None,
-    verb: str = "duplicate.merge",
-) -> None:
-    references = list(
-        Reference.objects.select_for_update()
-        .filter(pk__in=candidate.references, project=candidate.project)
-        .order_by("pk")
-    )
-    if len(references) != len(candidate.references) or any(r.merged_into_id for r in references):
-        raise Conflict(
-            "Some of these references have been merged elsewhere since; unmerge that set first.",
-            field="references",
-        )
-    held = held_decisions(candidate.references)
-    differences = carry.clashes(held)
-    keeper = _survivor(references, differences, survivor)
-    others = [r for r in references if r.pk != keeper.pk]
-    moves = [
-        {"record": record_id, "from": reference_id}
-        for record_id, reference_id in Record.objects.filter(reference__in=others).values_list(
-            "pk", "reference_id"
-        )
-    ]
-    Record.objects.filter(reference__in=others).update(reference=keeper)
-    moves += _carry_decisions({keeper.pk: carry.carried(held, keeper.pk)})
-    Reference.objects.filter(pk__in=[r.pk for r in others]).update(merged_into=keeper)
-    reference_refresh_summary(keeper)
-    if held:
-        progress.forget_hints(candidate.project)  # statuses changed with the decisions
-    candidate.status = DuplicateStatus.MERGED
-    candidate.survivor = keeper
-    candidate.moves = moves
-    candidate.decided_by = actor
-    candidate.decided_at = timezone.now()
-    candidate.save()
-    audit_record(
-        actor=actor,
-        verb=verb if actor else "duplicate.auto_merge",
-        project=candidate.project,
-        obj=candidate,
-        after={
-            "survivor": keeper.pk,
-            "references": candidate.references,
-            "moves": moves,
-            "reasons": candidate.reasons,
-            "decided_differently": [str(c) for c in differences],
-        },
-    )
-
-
-def _survivor(
-    references: list[Reference], differences: list[carry.Clash], chosen: int | None
-) -> Reference:
-    """The reference that stays: the one named, else the first. Where the references were
-    decided differently, one must be named whose decisions settle every difference."""
-    by_pk = {r.pk: r for r in references}
-    if chosen is not None and chosen not in by_pk:
-        raise InvalidInput(
-            f"Reference {chosen} is not in this set; choose one of {', '.join(map(str, by_pk))}.",
-            field="survivor",
-        )
-    if not differences:
-        return by_pk[chosen] if chosen is not None else references[0]
-    allowed = carry.survivors(differences, by_pk)
-    if chosen in allowed:
-        return by_pk[chosen]
-    named = "; ".join(str(c) for c in differences)
-    if not allowed:
-        raise Conflict(
-            f"These references were decided differently ({named}) and no one of them holds "
-            "every decision in question. Settle them on the references first, or mark the set "
-            "not duplicates.",
-            field="survivor",
-        )
-    raise Conflict(
-        f"These references were decided differently ({named}). Merge again naming the "
-        f"reference whose decisions stand: {' or '.join(map(str, allowed))}.",
-        field="survivor",
-    )
-
-
-# What each kind of decision is, as the rows that hold it.
-_DECISIONS: dict[str, type[Vote] | type[Resolution] | type[Report]] = {
-    "vote": Vote,
-    "resolution": Resolution,
-    "report": Report,
-}
-
-
-def held_decisions_by_reference(reference_ids: list[int]) -> dict[int, list[carry.Held]]:
-    """`held_decisions`, grouped by reference (see `decisions_of`)."""
-    return _by_reference(held_decisions(reference_ids))
-
-
-def held_decisions(reference_ids: list[int]) -> list[carry.Held]:
-    """The votes, resolutions and full texts the references hold: three queries per slice."""
-    held: list[carry.Held] = []
-    for start in range(0, len(reference_ids), SLICE):
-        part = reference_ids[start : start + SLICE]
-        votes = Vote.objects.filter(reference_id__in=part).values_list(
-            "pk", "reference_id", "stage", "reviewer_id", "reviewer__username", "vote",
-            "reason__name",
-        )  # fmt: skip
-        for pk, reference, stage, reviewer, username, vote, reason in votes:
-            held.append(
-                carry.Held(
-                    kind="vote",
-                    id=pk,
-                    reference=reference,
-                    key=(stage, reviewer),
-                    value=f"{vote}: {reason}" if reason else vote,
-                    label=f"{username} at {_stage_label(stage)}",
-                )
-            )
-        resolutions = Resolution.objects.filter(reference_id__in=part).values_list(
-            "pk", "reference_id", "stage", "decision", "reason__name"
-        )
-        for pk, reference, stage, decision, reason in resolutions:
-            held.append(
-                carry.Held(
-                    kind="resolution",
-                    id=pk,
-                    reference=reference,
-                    key=(stage,),
-                    value=f"{decision}: {reason}" if reason else decision,
-                    label=f"the resolution at {_stage_label(stage)}",
-                )
-            )
-        reports = Report.objects.filter(reference_id__in=part).values_list("pk", "reference_id")
-        held.extend(
-            carry.Held(kind="report", id=pk, reference=reference, key=(), value="", label="")
-            for pk, reference in reports
-        )
-    return held
-
-
-def _stage_label(stage: str) -> str:
-    return "title/abstract" if stage == "title_abstract" else stage.replace("_", " ")
-
-
-def _by_reference(held: list[carry.Held]) -> dict[int, list[carry.Held]]:
-    """The decisions grouped by the reference holding them."""
-    grouped: dict[int, list[carry.Held]] = {}
-    for item in held:
-        grouped.setdefault(item.reference, []).append(item)
-    return grouped
-
-
-def decisions_of(held: dict[int, list[carry.Held]], references: list[int]) -> list[carry.Held]:
-    """The decisions the references hold: a lookup per reference, however many are held."""
-    return [item for reference in references for item in held.get(reference, ())]
-
-
-def _carry_decisions(carried: dict[int, list[carry.Held]]) -> list[dict[str, int]]:
-    """Move each survivor's carried decisions onto it; the moves, for an unmerge."""
-    moves: list[dict[str, int]] = []
-    for kind, model in _DECISIONS.items():
-        going = [
-            (i, survivor) for survivor, items in carried.items() for i in items if i.kind == kind
-        ]
-        _retarget(
-            model, "reference_id", [(item.id, survivor) for item, survivor in going], key="id"
-        )
-        moves += [{kind: item.id, "from": item.reference} for item, _ in going]
-    return moves
-
-
-def _merge_automatically(
-    project: Project, candidates: list[DuplicateCandidate], held: dict[int, list[carry.Held]]
-) -> None:
-    """Merge many certain sets at once: the same moves as `_merge`, in a few set-wise queries.
-
-    A run over 100k references merges tens of thousands of sets; one merge at a time cost
-    several queries each.
-    """
-    if not candidates:
-        return
-    survivor_of = {m: c.references[0] for c in candidates for m in c.references[1:]}
-    moved = sorted(survivor_of)
-    involved = sorted({m for c in candidates for m in c.references})
-    for start in range(0, len(involved), SLICE):
-        part = involved[start : start + SLICE]
-        # Lock them, as `_merge` does: a person may be merging or unmerging at the same time.
-        active = Reference.objects.select_for_update().filter(
-            pk__in=part, project=project, merged_into__isnull=True
-        )
-        if len(active.values_list("pk", flat=True)) != len(part):
-            raise Conflict("References changed during the run; run deduplication again.")
-    moves: dict[int, list[dict[str, int]]] = {}
-    for start in range(0, len(moved), SLICE):
-        part = moved[start : start + SLICE]
-        rows = Record.objects.filter(project=project, reference_id__in=part).values_list(
-            "pk", "reference_id"
-        )
-        for record_id, reference_id in rows:
-            moves.setdefault(survivor_of[reference_id], []).append(
-                {"record": record_id, "from": reference_id}
-            )
-    mapping = [(source, survivor_of[source]) for source in moved]
-    _retarget(Record, "reference_id", mapping)
-    _retarget(Reference, "merged_into_id", mapping, key="id")
-    # Decisions the merged references held follow them (none of these sets disagrees).
-    carried = {
-        c.references[0]: carry.carried(decisions_of(held, c.references), c.references[0])
-        for c in candidates
-    }
-    for move in _carry_decisions(carried):
-        survivor = survivor_of.get(move["from"])
-        if survivor is not None:
-            moves.setdefault(survivor, []).append(move)
-    if held:
-        progress.forget_hints(project)
-    survivors = sorted({c.references[0] for c in candidates})
-    _refresh_summaries(project, survivors)
-    now = timezone.now()
-    by_survivor = {}
-    for candidate in candidates:
-        survivor = candidate.references[0]
-        candidate.status = DuplicateStatus.MERGED
-        candidate.survivor_id = survivor
-        candidate.moves = moves.get(survivor, [])
-        candidate.decided_at = now
-        by_survivor[survivor] = candidate
-    DuplicateCandidate.objects.bulk_create(candidates, batch_size=1000)
-    audit_each(
-        actor=None,
-        verb="duplicate.auto_merge",
-        project=project,
-        changes=[
-            (
-                c,
-                {},
-                {
-                    "survivor": c.survivor_id,
-                    "references": c.references,
-                    "moves": c.moves,
-                    "reasons": c.reasons,
-                },
-            )
-            for c in candidates
-        ],
-    )
-
-
-def _retarget(
-    model: type[models.Model],
-    column: str,
-    mapping: list[tuple[int, int]],
-    key: str = "reference_id",
-) -> None:
-    """Set `column` to the target of each row's `key` (source -> target), one statement per
-    10,000 rows.
-
-    WITH ... (VALUES ...) UPDATE ... FROM joins on the mapping: PostgreSQL and SQLite 3.33+.
-    """
-    table = connection.ops.quote_name(model._meta.db_table)
-    for start in range(0, len(mapping), RETARGET_ROWS):
-        part = mapping[start : start + RETARGET_ROWS]
-        rows = ", ".join(["(%s, %s)"] * len(part))
-        sql = (
-            f"WITH m(source, target) AS (VALUES {rows}) "  # noqa: S608 - names from the model
-            f"UPDATE {table} SET {column} = m.target FROM m WHERE {table}.{key} = m.source"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [value for pair in part for value in pair])
-
-
-def _refresh_summaries(project: Project, reference_ids: list[int]) -> None:
-    """`reference_refresh_summary` for many references: one read of their records, bulk save."""
-    changed = []
-    for start in range(0, len(reference_ids), SLICE):
-        part = reference_ids[start : start + SLICE]
-        records: dict[int, list[Record]] = {}
-        for record in Record.objects.filter(project=project, reference_id__in=part).order_by("pk"):
-            records.setdefault(record.reference_id, []).append(record)
-        for reference in Reference.objects.filter(pk__in=part):
-            if records.get(reference.pk):
-                _summarise(reference, records[reference.pk])
-                changed.append(reference)
-    update_rows(Reference, changed, SUMMARY_FIELDS)
-
-
-def _unmerge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
-    survivor = candidate.survivor
-    if survivor is None or survivor.merged_into_id is not None:
-        raise Conflict("The surviving reference was merged again since; unmerge that first.")
-    progress.forget_hints(candidate.project)  # the references that come back need screening
-    # Every record and decision goes back to the reference it came from.
-    for kind, model in [("record", Record), *_DECISIONS.items()]:
-        mapping = [(move[kind], move["from"]) for move in candidate.moves if kind in move]
-        _retarget(model, "reference_id", mapping, key="id")
-    restored = [pk for pk in candidate.references if pk != survivor.pk]
-    Reference.objects.filter(pk__in=restored, merged_into=survivor).update(merged_into=None)
-    _refresh_summaries(candidate.project, [survivor.pk, *restored])
-    _mark_not_duplicates(candidate, actor=actor)
-    audit_record(
-        actor=actor,
-        verb="duplicate.unmerge",
-        project=candidate.project,
-        obj=candidate,
-        before={"survivor": survivor.pk, "moves": candidate.moves},
-        after={"references": candidate.references},
-    )
-
-
-def _reopen(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
-    """Back to waiting for a person. The survivor and moves of an earlier unmerge are dropped
-    (the unmerge's audit row keeps them): a reopened set is decided afresh, not undone."""
-    before = {
-        "status": candidate.status,
-        "decided_by": candidate.decided_by_id,
-        "survivor": candidate.survivor_id,
-    }
-    candidate.status = DuplicateStatus.PENDING
-    candidate.survivor, candidate.moves = None, []
-    candidate.decided_by, candidate.decided_at = None, None
-    candidate.save(update_fields=["status", "survivor", "moves", "decided_by", "decided_at"])
-    audit_record(
-        actor=actor,
-        verb="duplicate.reopen",
-        project=candidate.project,
-        obj=candidate,
-        before=before,
-        after={"status": candidate.status, "references": candidate.references},
-    )
-
-
-def _mark_not_duplicates(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
-    candidate.status = DuplicateStatus.REJECTED
-    candidate.decided_by, candidate.decided_at = actor, timezone.now()
-    candidate.save(update_fields=["status", "decided_by", "decided_at"])
-
-
-def reference_refresh_summary(reference: Reference) -> None:
-    """Show the best of the reference's records, without editing any record."""
-    records = list(reference.records.order_by("pk"))
-    if records:
-        _summarise(reference, records)
-        reference.save(update_fields=SUMMARY_FIELDS)
-
-
-def _summarise(reference: Reference, records: list[Record]) -> None:
-    """A DOI and PMID from any record, the longest abstract, the fullest author list, and the most
-    common year; the title and journal of the record that gave the most fields."""
-    richest = max(records, key=lambda r: (bool(r.doi), len(r.abstract), len(r.authors), -r.pk))
-    fullest = max(records, key=lambda r: (len(r.authors), -r.pk))
-    years = Counter(r.year for r in records if r.year)
-    reference.title = richest.title
-    reference.abstract = max((r.abstract for r in records), key=len)
-    reference.authors = [author_display(a) for a in fullest.authors]
-    reference.year = years.most_common(1)[0][0] if years else None
-    for name in ("journal", "volume", "issue", "pages", "doi", "pmid"):
-        fallback = next((getattr(r, name) for r in records if getattr(r, name)), "")
-        setattr(reference, name, getattr(richest, name) or fallback)
-    reference.keywords = sorted({k for r in records for k in r.keywords})
-
-
-SUMMARY_FIELDS = [
-    "title", "abstract", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
-    "keywords",
-]  # fmt: skip
-# Ids per IN list: PostgreSQL takes at most 65,535 parameters in one statement.
-SLICE = 30000
-RETARGET_ROWS = 10000  # (source, target) pairs per UPDATE: 20,000 parameters, under every limit

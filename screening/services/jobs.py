@@ -1,13 +1,19 @@
-"""The life of a Job: created and enqueued after commit, claimed once, progress, done or failed."""
+"""The life of a Job: created and enqueued after commit, claimed once, progress, done or failed;
+and the one entry point through which services start background work.
+
+Tasks call services, so services never import tasks: work is started by the task's name, through
+the Celery app's registry (see `background_start`).
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import partial
 from typing import Any
 
+from celery import Signature, current_app
+from celery.app.task import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,12 +26,17 @@ from ..models import Job, JobStatus, Project
 
 logger = logging.getLogger(__name__)
 
+# The tasks' names, spelt once: tasks.py registers each under its name, services start it by it.
+RUN_JOB = "screening.run_job"
+DEDUP_COMPARE_CHUNK = "screening.dedup_compare_chunk"
+DEDUP_FINISH = "screening.dedup_finish"
+
 # A handler returns this when it has handed the rest of the work to other tasks (a chord), which
 # finish the job themselves with `job_finish`.
 DEFERRED: dict[str, Any] = {"deferred": True}
 
-# kind -> the service that does the work: `handler(job) -> result dict`. Filled by services.py so
-# that this module needs no knowledge of imports or dedup.
+# kind -> the service that does the work: `handler(job) -> result dict`. Filled by the services
+# that register a handler (imports.py, dedup.py), so that this module needs no knowledge of them.
 HANDLERS: dict[str, Callable[[Job], dict[str, Any]]] = {}
 # kind -> what a failed job of that kind kept, in its own words ("Nothing was stored from this
 # file."), said after what went wrong. Each handler states it where it registers, beside the code
@@ -82,11 +93,34 @@ def job_create(
     params: dict[str, Any] | None = None,
 ) -> Job:
     """Create a queued job and hand it to a worker once the surrounding transaction commits."""
-    from ..tasks import run_job_task  # tasks import services, which import this module
-
     job = Job.objects.create(kind=kind, project=project, created_by=created_by, params=params or {})
-    transaction.on_commit(partial(run_job_task.delay, job.pk))
+    background_start(task_signature(RUN_JOB, job.pk))
     return job
+
+
+def task_signature(name: str, *args: Any) -> Signature:
+    """The call of the task registered under `name`, with these arguments, ready to start."""
+    return _task(name).s(*args)
+
+
+def background_start(work: Signature) -> None:
+    """Start background work (one task's call, or a chord of them) once the surrounding
+    transaction commits: a worker must find the rows this transaction writes.
+
+    On the embedded default (`task_always_eager`) the work runs inline at the commit, as a
+    worker would run it; with a broker it is sent to the workers.
+    """
+    transaction.on_commit(work.delay)
+
+
+def _task(name: str) -> Task:
+    """The task registered under `name`. The app registers tasks when it imports each installed
+    app's tasks module, which a worker does at start; a web process has not done it yet when it
+    starts its first job, so the same autodiscovery is asked for here. By name, not by import:
+    importing tasks.py from a service would be a cycle (tasks import services)."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
 
 
 def job_claim(job_id: int) -> Job | None:

@@ -19,10 +19,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .. import agreement, progress
-from .audit import audit_record
 from ..errors import Conflict, InvalidInput
 from ..models import Pilot, Project, Reference, ReferenceSource, Resolution, Vote
 from ..workflow import Stage
+from .audit import audit_record
 
 TA = Stage.TITLE_ABSTRACT.value
 MAX_SIZE = 1000

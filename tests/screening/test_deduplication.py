@@ -140,9 +140,9 @@ def test_an_unknown_status_filter_is_400(api, lead) -> None:
 def test_moves_written_in_many_small_statements_land_and_come_back_the_same(
     api, lead, demo_imports, monkeypatch
 ) -> None:
-    from screening import deduplication
+    from screening.services import merge_moves
 
-    monkeypatch.setattr(deduplication, "RETARGET_ROWS", 2)  # 9 merges: several statements each
+    monkeypatch.setattr(merge_moves, "RETARGET_ROWS", 2)  # 9 merges: several statements each
     client = api(as_=lead)
     before = _placement()
     client.post(DEDUP)

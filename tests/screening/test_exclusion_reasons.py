@@ -16,6 +16,7 @@ import pytest
 
 from screening import decisions, progress
 from screening.models import AuditEvent, ExclusionReason, Reference, Vote
+from screening.services import reasons
 from tests.pdfs import pdf_with_text
 
 pytestmark = pytest.mark.django_db
@@ -227,7 +228,7 @@ def test_a_name_taken_at_the_same_moment_is_409_from_the_constraint(
 ) -> None:
     first, _ = _add(project, lead, "Wrong population", "Wrong outcome")
     # The other rename committed after this one looked: only the unique constraint sees it.
-    monkeypatch.setattr(decisions, "_reason_named", lambda project, name: None)
+    monkeypatch.setattr(reasons, "_reason_named", lambda project, name: None)
     with pytest.raises(decisions.Conflict) as refused:
         decisions.exclusion_reason_rename(reason=first, name="wrong outcome", user=lead)
     assert refused.value.extra["field"] == "name"

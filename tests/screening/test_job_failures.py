@@ -7,9 +7,10 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from screening import deduplication, tasks
-from screening.jobs import job_fail, job_run
+from screening import tasks
 from screening.models import DuplicateCandidate, Job, JobKind, JobStatus, Record, Reference, Search
+from screening.services import dedup as deduplication
+from screening.services.jobs import job_fail, job_run
 from tests.screening.exports import MEDLINE_TWO_RECORDS
 
 NOT_AN_EXPORT = b"Dear colleagues,\nplease find the results attached.\n"
@@ -64,7 +65,7 @@ def test_an_import_that_fails_unexpectedly_names_no_internals_and_stores_nothing
     def disk_gone(*args: object, **kwargs: object) -> None:
         raise OSError("[Errno 5] Input/output error: '/srv/private/uploads/x'")
 
-    monkeypatch.setattr("screening.services._read_into", disk_gone)
+    monkeypatch.setattr("screening.services.imports.read_into", disk_gone)
     job = _import(api(as_=lead), MEDLINE_TWO_RECORDS, "pubmed.nbib", run_jobs)
     assert job["error"] == (
         "Stopped by an unexpected error (OSError; the server's log has the details). "
@@ -77,10 +78,10 @@ def test_an_import_that_fails_unexpectedly_names_no_internals_and_stores_nothing
 @pytest.mark.parametrize(
     ("target", "step"),
     [
-        ("screening.deduplication.dedup_records", "reading the references"),
-        ("screening.deduplication.dedup.compare_pairs", "comparing the records"),
+        ("screening.services.dedup.dedup_records", "reading the references"),
+        ("screening.services.dedup.dedup.compare_pairs", "comparing the records"),
         (
-            "screening.deduplication.audit_record",
+            "screening.services.dedup.audit_record",
             "merging the certain duplicates and queuing the unsure sets",
         ),
     ],
@@ -151,7 +152,7 @@ def test_a_split_run_whose_merging_fails_says_so_and_keeps_no_merge(
     def broken(**kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("screening.deduplication.audit_record", broken)
+    monkeypatch.setattr("screening.services.dedup.audit_record", broken)
     with pytest.raises(RuntimeError):
         deduplication.dedup_finish(job_id=job.pk, chunks=chunks, ids=[r.id for r in records])
     job.refresh_from_db()
@@ -169,7 +170,7 @@ def test_a_job_past_its_time_limit_says_so(
     def too_long(*args: object, **kwargs: object) -> None:
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr("screening.deduplication.dedup.compare_pairs", too_long)
+    monkeypatch.setattr("screening.services.dedup.dedup.compare_pairs", too_long)
     job = _dedup(api(as_=lead), run_jobs)
     assert job["error"] == (
         f"Stopped while comparing the records: it ran longer than the "
@@ -195,7 +196,7 @@ def test_the_job_page_shows_the_failure_in_the_words_of_its_kind(
     assert page.count("Nothing was stored from this file.") == 1
     assert "Try another file" in page
 
-    monkeypatch.setattr("screening.deduplication.dedup_records", lambda *a: 1 / 0)
+    monkeypatch.setattr("screening.services.dedup.dedup_records", lambda *a: 1 / 0)
     deduplicated = _dedup(api(as_=lead), run_jobs)
     page = browser_client(lead).get(f"/jobs/{deduplicated['id']}/").content.decode()
     assert "Stopped while reading the references" in page
