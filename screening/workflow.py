@@ -7,47 +7,19 @@ include or maybe against exclude is a conflict, and so are two exclusions with d
 at full text. Only a lead's resolution settles a conflict. Records found by other methods skip
 title and abstract. The status is always computed from these facts, here, and never stored.
 
-`selectors.status_expression` writes the same rules in SQL so that lists and PRISMA counts can
-filter and count in the database; a property test checks that the two agree on random votes.
+`with_status` and `required_expression` (screening/selectors/statuses.py) write the same rules in
+SQL so that lists and PRISMA counts can filter and count in the database; a property test checks
+that the two agree on random votes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import Any
 
-
-class Stage(StrEnum):
-    TITLE_ABSTRACT = "title_abstract"
-    FULL_TEXT = "full_text"
-
-
-class VoteChoice(StrEnum):
-    INCLUDE = "include"
-    EXCLUDE = "exclude"
-    MAYBE = "maybe"
-
-
-class Decision(StrEnum):
-    INCLUDE = "include"
-    EXCLUDE = "exclude"
-
-
-class Status(StrEnum):
-    PENDING = "pending"
-    CONFLICT = "conflict"
-    INCLUDED = "included"
-    EXCLUDED = "excluded"
-    AWAITING_REPORT = "awaiting_report"
-    NOT_RETRIEVED = "not_retrieved"
-
-
-class ReviewType(StrEnum):
-    SYSTEMATIC = "systematic"
-    RAPID = "rapid"
-    SCOPING = "scoping"
-
+# The words live in vocabulary.py; importing them from here keeps working (migration 0005
+# names `screening.workflow.ReviewType`, `.Decision` and `.VoteChoice`).
+from .vocabulary import Decision, ReviewType, Stage, Status, VoteChoice
 
 DECIDED = frozenset({Status.INCLUDED, Status.EXCLUDED, Status.NOT_RETRIEVED})
 

@@ -6,18 +6,21 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .. import vocabulary
 from ..workflow import Blinding, ReviewType, Stage
 
 
 class Role(models.TextChoices):
-    REVIEWER = "reviewer", "Reviewer"
-    LEAD = "lead", "Lead"
-    ADMIN = "admin", "Admin"
+    """A member's role; its codes, labels and rank are the vocabulary's (vocabulary.Role)."""
+
+    REVIEWER = vocabulary.Role.REVIEWER.value, vocabulary.Role.REVIEWER.label
+    LEAD = vocabulary.Role.LEAD.value, vocabulary.Role.LEAD.label
+    ADMIN = vocabulary.Role.ADMIN.value, vocabulary.Role.ADMIN.label
 
     @classmethod
     def rank(cls, role: str) -> int:
         """Roles nest: an admin may do what a lead may, a lead what a reviewer may."""
-        return {cls.REVIEWER: 1, cls.LEAD: 2, cls.ADMIN: 3}[role]
+        return vocabulary.Role(role).rank
 
 
 class ProjectQuerySet(models.QuerySet["Project"]):

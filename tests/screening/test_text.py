@@ -46,4 +46,5 @@ def test_collapse_space_is_split_and_join(printed: str) -> None:
 
 def test_the_doi_pattern_finds_a_doi_in_any_printed_form() -> None:
     found = text.DOI_RE.search("https://doi.org/10.1000/ABC.123")
-    assert found is not None and found.group(0) == "10.1000/ABC.123"
+    assert found is not None
+    assert found.group(0) == "10.1000/ABC.123"

@@ -1,0 +1,99 @@
+"""The words of a review: stages, statuses, votes, decisions, review types and roles, each code
+with the label people read. The one place they are spelt. Pure: standard library only.
+
+Codes are what the database stores and the API sends, so they never change; labels are what pages,
+exports and messages show, so a wording changes here and everywhere at once. Models build their
+choices from these (a label that changes there is a migration, so check `makemigrations`), and
+templates read them through `screening.context_processors.vocabulary` and `{{ code|label }}`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+
+class Word(StrEnum):
+    """A code, stored and sent as it is, with its label. Written `CODE = "code", "Label"`, the way
+    Django's TextChoices are, so that a code and its label stand on one line."""
+
+    _label_: str
+
+    def __new__(cls, value: str, label: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label_ = label
+        return member
+
+    @property
+    def label(self) -> str:
+        return self._label_
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        """Each code's label, in the order the codes are declared."""
+        return {member.value: member.label for member in cls}
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(code, label) pairs, for a form's or a model field's `choices`."""
+        return [(member.value, member.label) for member in cls]
+
+
+class Stage(Word):
+    TITLE_ABSTRACT = "title_abstract", "Title and abstract"
+    FULL_TEXT = "full_text", "Full text"
+
+
+class VoteChoice(Word):
+    INCLUDE = "include", "Include"
+    EXCLUDE = "exclude", "Exclude"
+    MAYBE = "maybe", "Maybe"
+
+
+class Decision(Word):
+    """A lead's resolution of a conflict: no `maybe`, a conflict is settled one way."""
+
+    INCLUDE = "include", "Include"
+    EXCLUDE = "exclude", "Exclude"
+
+
+class Status(Word):
+    """A reference's state at a stage, derived from its votes, resolution and report (workflow.py)."""
+
+    PENDING = "pending", "Pending"
+    CONFLICT = "conflict", "Conflict"
+    INCLUDED = "included", "Included"
+    EXCLUDED = "excluded", "Excluded"
+    AWAITING_REPORT = "awaiting_report", "Awaiting full text"
+    NOT_RETRIEVED = "not_retrieved", "Not retrieved"
+
+
+class ReviewType(Word):
+    SYSTEMATIC = "systematic", "Systematic"
+    RAPID = "rapid", "Rapid"
+    SCOPING = "scoping", "Scoping"
+
+
+class Role(Word):
+    """A member's role in a project, declared in the order they nest."""
+
+    REVIEWER = "reviewer", "Reviewer"
+    LEAD = "lead", "Lead"
+    ADMIN = "admin", "Admin"
+
+    @property
+    def rank(self) -> int:
+        """Roles nest: an admin may do what a lead may, a lead what a reviewer may."""
+        return type(self)._member_names_.index(self.name) + 1
+
+
+WORDS: tuple[type[Word], ...] = (Stage, Status, VoteChoice, Decision, ReviewType, Role)
+# Codes are unique across the words but for `include`/`exclude`, a vote and a decision alike,
+# which read the same either way; so one code has one label, whatever word it belongs to.
+_LABELS: dict[str, str] = {code: text for word in WORDS for code, text in word.labels().items()}
+
+
+def label(value: str) -> str:
+    """The label of any code above (`full_text` -> "Full text"); anything else comes back as is."""
+    return _LABELS.get(value, value)

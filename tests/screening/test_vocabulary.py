@@ -1,0 +1,65 @@
+"""The vocabulary (screening/vocabulary.py): each code's label written once, read by models,
+templates and code alike."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from screening import models, vocabulary, workflow
+from screening.context_processors import vocabulary as vocabulary_context
+from screening.vocabulary import Role, Stage, Status
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("title_abstract", "Title and abstract"),
+        ("full_text", "Full text"),
+        ("awaiting_report", "Awaiting full text"),
+        ("not_retrieved", "Not retrieved"),
+        ("include", "Include"),
+        ("rapid", "Rapid"),
+        ("lead", "Lead"),
+        ("admin", "Admin"),
+        ("something else", "something else"),
+    ],
+)
+def test_label_reads_any_code_in_the_reviewers_words(code: str, expected: str) -> None:
+    assert vocabulary.label(code) == expected
+
+
+def test_a_code_stays_the_string_the_database_stores() -> None:
+    assert Stage.FULL_TEXT == "full_text"
+    assert Stage("full_text") is Stage.FULL_TEXT
+    assert str(Status.NOT_RETRIEVED) == "not_retrieved"
+    assert Stage.FULL_TEXT.label == "Full text"
+    assert Status.labels()["awaiting_report"] == "Awaiting full text"
+
+
+def test_roles_nest_in_the_order_they_are_declared() -> None:
+    assert [r.rank for r in Role] == [1, 2, 3]
+    assert Role.ADMIN.rank > Role.LEAD.rank > Role.REVIEWER.rank
+
+
+def test_workflow_still_names_the_same_words() -> None:
+    assert workflow.Stage is Stage
+    assert workflow.Status is Status
+
+
+def test_the_membership_role_is_the_vocabularys() -> None:
+    assert models.Role.choices == Role.choices()
+    assert [models.Role.rank(r) for r in models.Role] == [1, 2, 3]
+
+
+def test_every_page_gets_the_labels() -> None:
+    context = vocabulary_context(RequestFactory().get("/"))
+    template = Template("{{ vocabulary.stage_labels.full_text }}/{{ vocabulary.role_labels.lead }}")
+    assert template.render(Context(context)) == "Full text/Lead"
+
+
+def test_the_label_filter_shows_a_code_in_words() -> None:
+    template = Template("{% load vocabulary %}{{ stage|label }}, {{ status|label }}, {{ n|label }}")
+    rendered = template.render(Context({"stage": "title_abstract", "status": "conflict", "n": 3}))
+    assert rendered == "Title and abstract, Conflict, 3"
