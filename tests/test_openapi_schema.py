@@ -453,3 +453,22 @@ def test_errors_share_one_schema_with_detail_field_and_line(schema) -> None:
                     assert body == {"$ref": "#/components/schemas/Problem"}
     upload = schema["paths"][f"{ROOT}/projects/{{slug}}/searches"]["post"]["responses"]
     assert 413 in {int(s) for s in upload}
+
+
+def test_every_operation_id_is_its_views_name_and_unique(schema) -> None:
+    # Clients generate code from these ids: moving a router to another module must not change
+    # them, as ninja's default (the module path and the name) did.
+    views = {
+        (method.lower(), f"{ROOT}{path}"): operation.view_func.__name__
+        for _, router in ninja_api._routers
+        for path, path_view in router.path_operations.items()
+        for operation in path_view.operations
+        for method in operation.methods
+    }
+    ids = {
+        (method, template): operation["operationId"]
+        for template, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert ids == views
+    assert len(set(ids.values())) == len(ids), "two operations share an operationId"
