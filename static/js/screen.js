@@ -17,7 +17,7 @@
   var stage = root.dataset.stage;
   var screenUrl = root.dataset.screenUrl;
   var loginUrl = root.dataset.loginUrl;
-  var AHEAD = 5;  // as SCREEN_AHEAD in screening/views.py
+  var AHEAD = 5;  // as SCREEN_AHEAD in screening/views/screening.py
   var RETRY_FIRST = 1000;
   var RETRY_MOST = 30000;
   var TIMEOUT = 20000;
