@@ -13,8 +13,8 @@ from importlib import import_module
 from typing import Any
 
 # The names the old screening/selectors.py held, and the module each now lives in. Looked up
-# when first asked for, not imported here: importing one module of the package must not import
-# all the others (duplicates.py imports a service, and the services import selectors back).
+# when first asked for, not imported here, so that importing one module of the package (as the
+# services do) does not import all the others and cannot close a cycle through them.
 _MOVED = {
     "project_counts": "progress",
     "project_members": "projects",

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.db.models import Prefetch, Q
 
-from .. import deduplication
 from ..dedup import carry
 from ..models import DuplicateCandidate, DuplicateStatus, Project, Record, Reference
+from .held_decisions import decisions_of, held_decisions_by_reference
 
 COMPARED_FIELDS = [
     ("title", "Title"),
@@ -81,7 +81,7 @@ def duplicate_sets(project: Project, ids: Sequence[int]) -> list[dict[str, Any]]
     }
     # Decisions already taken on the references: where they differ, the merge must say whose
     # stand. Only waiting sets are merged, so only theirs are read.
-    held = deduplication.held_decisions_by_reference(
+    held = held_decisions_by_reference(
         sorted(
             {pk for c in candidates if c.status == DuplicateStatus.PENDING for pk in c.references}
         )
@@ -89,7 +89,7 @@ def duplicate_sets(project: Project, ids: Sequence[int]) -> list[dict[str, Any]]
     sets = []
     for candidate in candidates:
         members = [references[pk] for pk in candidate.references if pk in references]
-        differences = carry.clashes(deduplication.decisions_of(held, candidate.references))
+        differences = carry.clashes(decisions_of(held, candidate.references))
         rows = []
         for name, label in COMPARED_FIELDS:
             values = [_shown(getattr(r, name)) for r in members]
