@@ -1,8 +1,9 @@
 """Django's Redis cache, keeping one Redis client per connection pool instead of one per call.
 
 Django's RedisCacheClient builds a new `redis.Redis` for every cache operation, and building one
-fills a table of ~170 response callbacks: 1.5 ms a request on the screening path, which makes
-several cache calls (hints, claims). A client is thread-safe and shares its pool, so one will do.
+fills a table of ~170 response callbacks; the screening path makes several cache calls a request
+(hints, claims), each paying for it again. A client is thread-safe and shares its pool, so one
+will do.
 """
 
 from __future__ import annotations

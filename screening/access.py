@@ -26,10 +26,10 @@ def as_aware(value: object) -> object:
     return value
 
 
-# Every page and endpoint asks this first, so it is one query written out: through the ORM's
-# select_related the same join took 1.8 ms a request on the benchmark machine, as a raw query
-# 0.5 ms (a next + vote round is two requests of about 11 ms each). `raw` still converts the
-# project's columns as the ORM would; the membership's few columns come alongside.
+# Every page and endpoint asks this first, so it is one query written out: the ORM's
+# select_related builds the same join in Python at every request, a large share of a screening
+# request's time (benchmarks/RESULTS.md). `raw` still converts the project's columns as the ORM
+# would; the membership's few columns come alongside.
 _MEMBERSHIP_SQL = (
     f"SELECT {columns(Project, 'p')}, m.id AS membership_id, m.role AS membership_role, "  # noqa: S608 - names from the models
     "m.created_at AS membership_created_at "

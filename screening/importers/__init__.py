@@ -66,7 +66,8 @@ FORMAT_LABELS: dict[str, str] = {
 
 
 # Every format shows itself in its first lines (after at most a preamble), so the sniffers see a
-# head of the file: on a 300 MB export, scanning it whole nine times would cost seconds.
+# head of the file: nine sniffers reading a whole export (hundreds of megabytes) would each read
+# it all for nothing.
 SNIFF_CHARS = 256 * 1024
 
 

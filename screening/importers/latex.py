@@ -1,7 +1,7 @@
 """LaTeX in BibTeX values to Unicode: accents, special letters, Greek, symbols, escapes, dashes.
 
-A table of our own rather than pylatexenc 2.10, which was tried: it spent 1.2 ms on one short
-title (a Scopus BibTeX of 5,000 entries would take seconds), and it deletes a command it does
+A table of our own rather than pylatexenc 2.10, which was tried: it is too slow for the
+thousands of titles of one import (benchmarks/RESULTS.md), and it deletes a command it does
 not know (`\\textalpha`, `\\foo{x}`) where the import must keep it and say so. Here a command
 that no table knows is kept as printed and returned, so that the import reports it.
 """

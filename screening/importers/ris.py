@@ -4,13 +4,10 @@ Cochrane, APA PsycNet, and the reference managers (EndNote, Zotero, Rayyan).
 Our own reader, not `rispy`. rispy keeps neither the line a record starts on nor its raw text
 (both needed for every warning and for the audit trail), silently drops a last record that has
 no `ER` where we must name the line of the cut-off record, cannot read APA's `PMID  - ` tag, and
-raises KeyError on any APA PsycNet file of two or more records. Nor is it faster
-(benchmarks/bench_import.py, 2026-11-24): reading the records (fields, raw text, line numbers)
-runs 1.1-1.3 times as fast as `rispy.loads`, because the regex engine, not a Python loop per
-line, finds the records and their fields; with the mapping onto `Citation` after each reader,
-ours runs 1.3-1.6 times as fast as rispy's reading followed by the same mapping. The mapping
-itself (authors split, DOI cleaned, pages expanded, identifiers found) costs about as much as
-the reading.
+raises KeyError on any APA PsycNet file of two or more records. Nor is it faster: here the
+regex engine, not a Python loop per line, finds the records and their fields, and the mapping
+onto `Citation` (authors split, DOI cleaned, pages expanded, identifiers found) weighs about as
+much as the reading (benchmarks/bench_import.py; the figures in benchmarks/RESULTS.md).
 
 A record runs from `TY` to `ER`. Inside it, a line without a valid tag continues the previous
 value: Scopus's multi-line `N1`, Web of Science's "Total Times Cited" lines, Rayyan's and
