@@ -18,8 +18,8 @@ from django.db import transaction
 from .. import dedup
 from ..dedup import carry, study
 from ..models import DuplicateCandidate, Job, JobKind, Project, Record, Reference
+from ..selectors.held_decisions import decisions_of, held_decisions_by_reference
 from .audit import audit_record
-from .held_decisions import decisions_of, held_decisions_by_reference
 from .jobs import (
     DEDUP_COMPARE_CHUNK,
     DEDUP_FINISH,

@@ -25,9 +25,9 @@ from ..models import (
     Vote,
 )
 from ..people import author_display
+from ..selectors.held_decisions import SLICE, decisions_of
 from .audit import audit_each
 from .bulk import update_rows
-from .held_decisions import SLICE, decisions_of
 
 # What each kind of decision is, as the rows that hold it.
 DECISION_ROWS: dict[str, type[Vote] | type[Resolution] | type[Report]] = {

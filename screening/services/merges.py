@@ -16,8 +16,8 @@ from .. import progress
 from ..dedup import carry
 from ..errors import Conflict, InvalidInput
 from ..models import DuplicateCandidate, DuplicateStatus, Project, Record, Reference
+from ..selectors.held_decisions import held_decisions
 from .audit import audit_record
-from .held_decisions import held_decisions
 from .merge_moves import (
     DECISION_ROWS,
     carry_decisions,
