@@ -35,23 +35,6 @@ FIELD_NAMES = [
 ]
 
 
-def test_the_fixture_adds_up() -> None:
-    c = RAPID_REVIEW
-    assert c.database_results == sum(c.database_specific_results.values())
-    assert c.records_screened == c.database_results + c.register_results - c.duplicates
-    assert c.dbr_sought_reports == c.records_screened - c.records_excluded
-    assert c.dbr_assessed == c.dbr_sought_reports - c.dbr_notretrieved_reports
-    other_in = c.website_results + c.organisation_results + c.citations_results
-    assert c.other_assessed == other_in - c.other_notretrieved_reports
-    included = (
-        c.dbr_assessed
-        - sum(c.dbr_excluded.values())
-        + c.other_assessed
-        - sum(c.other_excluded.values())
-    )
-    assert included == c.new_reports == c.total_reports == 11
-
-
 def test_as_dict_has_exactly_the_r_package_names() -> None:
     assert list(RAPID_REVIEW.as_dict()) == FIELD_NAMES
 

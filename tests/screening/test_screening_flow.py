@@ -167,6 +167,30 @@ def test_prisma_counts_match_the_hand_count(api, admin, review) -> None:
     assert counts["new_studies"] == counts["total_studies"] == 4  # r0, r1, r4, the cited one
 
 
+def test_a_finished_review_s_prisma_counts_add_up(api, admin, lead, reviewer_b, review) -> None:
+    """Every box of the flow is the one before it less what left it, once nothing is pending."""
+    boss, refs = api(lead), review["refs"]
+    _vote(api(reviewer_b), refs[12], "title_abstract", "exclude")
+    _resolve(boss, refs[12], "title_abstract", "exclude")
+    _resolve(boss, refs[8], "full_text", "include")
+    c = api(admin).get("/projects/microcredentials/prisma").json()
+    assert c["database_results"] == sum(c["database_specific_results"].values())
+    removed = c["duplicates"] + c["excluded_automatic"] + c["excluded_other"]
+    assert c["records_screened"] == c["database_results"] + c["register_results"] - removed
+    assert c["dbr_sought_reports"] == c["records_screened"] - c["records_excluded"]
+    assert c["dbr_assessed"] == c["dbr_sought_reports"] - c["dbr_notretrieved_reports"]
+    other_in = c["website_results"] + c["organisation_results"] + c["citations_results"]
+    assert c["other_sought_reports"] == other_in
+    assert c["other_assessed"] == c["other_sought_reports"] - c["other_notretrieved_reports"]
+    included = (
+        c["dbr_assessed"]
+        - sum(c["dbr_excluded"].values())
+        + c["other_assessed"]
+        - sum(c["other_excluded"].values())
+    )
+    assert included == c["new_reports"] == c["total_reports"] == 5  # r0, r1, r4, r8, the cited one
+
+
 def test_prisma_csv_and_svg_carry_the_same_counts(api, admin, review) -> None:
     client = api(admin)
     table = client.get("/projects/microcredentials/prisma.csv")
