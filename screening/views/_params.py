@@ -19,4 +19,4 @@ def stage_arg(value: str | None) -> str:
 
 
 def stage_label(stage: str) -> str:
-    return "Full text" if stage == Stage.FULL_TEXT else "Title and abstract"
+    return Stage(stage).label

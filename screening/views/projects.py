@@ -71,11 +71,13 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
                 )
             ],
             "stage_rows": [
-                (label, counts["stages"][stage], stage, stage in project.blinding.blind_stages)
-                for label, stage in (
-                    ("Title and abstract", Stage.TITLE_ABSTRACT),
-                    ("Full text", Stage.FULL_TEXT),
+                (
+                    stage.label,
+                    counts["stages"][stage],
+                    stage,
+                    stage in project.blinding.blind_stages,
                 )
+                for stage in (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
             ],
             "blind_note": "a blind stage shows you every reference as pending, with your own "
             "votes, until a lead unblinds it"

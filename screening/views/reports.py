@@ -30,14 +30,11 @@ def project_report(request: HttpRequest, slug: str) -> HttpResponse:
     """Agreement per stage and pair in numbers and words, and the PRISMA 2020 diagram, live."""
     project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     stages = []
-    for stage, label in (
-        (Stage.TITLE_ABSTRACT, "Title and abstract"),
-        (Stage.FULL_TEXT, "Full text"),
-    ):
+    for stage in (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT):
         found = agreement.agreement_report(progress.votes_by_reference(project, stage))
         stages.append(
             {
-                "label": label,
+                "label": stage.label,
                 "report": found,
                 "reading": agreement.kappa_reading(found.cohen_kappa),
                 "changed": progress.votes_changed_after_others(project, stage),
