@@ -48,9 +48,9 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-# Every API call asks this first, so it is one query written out (0.6 ms on the benchmark
-# machine, against 1.3 ms through the ORM's select_related). `raw` converts the user's columns as
-# the ORM would; the token's two come alongside.
+# Every API call asks this first, so it is one query written out, cheaper than the ORM's
+# select_related (benchmarks/RESULTS.md). `raw` converts the user's columns as the ORM would; the
+# token's two come alongside.
 _TOKEN_USER_SQL = (
     f"SELECT {columns(User, 'u')}, t.id AS token_id, t.last_used_at AS token_last_used_at "  # noqa: S608 - names from the models
     f"FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "

@@ -59,8 +59,7 @@ def _copy(
         values_of = itemgetter(*base)
         json_columns = [i for i, f in enumerate(fields, start=1) if isinstance(f, models.JSONField)]
         # The binary format: psycopg writes each value as it is, with its length, where the text
-        # format escapes every character of the long text columns. Half the client's time and
-        # half the server's on an import (measured on 50,000 rows: 0.81 s against 1.46 s).
+        # format escapes every character of the long text columns: less work on both sides.
         raw = cursor.cursor  # psycopg's own cursor: COPY is not part of the DB-API
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types([_type_name(f) for f in [meta.pk, *fields]])
@@ -75,7 +74,7 @@ def _copy(
 
 # jsonb's binary form is a version byte (1) and the JSON text. Written here as bytes, which
 # psycopg sends as they are (see _type_name): its own jsonb dumper is a Python call per value,
-# and json.dumps takes ten times as long as orjson on an import's author lists.
+# and json.dumps is far slower than orjson on an import's author lists.
 _JSONB_VERSION = b"\x01"
 _JSONB_EMPTY_LIST = b"\x01[]"
 
@@ -105,7 +104,7 @@ def foreign_keys_checked_per_statement() -> Iterator[None]:
     """Check foreign keys at the end of each statement inside the block, not at the commit.
 
     Django's foreign keys are deferred: the 400,000 checks of a 100k import all ran at the
-    commit (2.4 s), with nothing else to do meanwhile. Checked as each COPY ends, they run on the
+    commit, with nothing else to do meanwhile. Checked as each COPY ends, they run on the
     database's core while the import parses its next batch on ours.
     """
     if connection.vendor != "postgresql":
@@ -131,8 +130,8 @@ def update_rows(
 ) -> None:
     """Save `fields` of many objects: COPY into a temporary table and one UPDATE on PostgreSQL.
 
-    Django's bulk_update builds a CASE per field per row in Python, which took 18 s for 4,000
-    references of a 30k dedup run; this takes a fraction of a second.
+    Django's bulk_update builds a CASE per field per row in Python, too slow for the thousands
+    of references a dedup run refreshes; one COPY and one UPDATE are not.
     """
     if not objects:
         return
@@ -173,8 +172,8 @@ def update_rows(
 
 # PostgreSQL plans from table statistics, which autovacuum refreshes only a while after a bulk
 # load. Until then it believes a 100k-reference project holds a dozen rows, and picks plans that
-# read all of them (the next reference took 230 ms instead of 2). Below this many new rows the
-# old statistics are close enough.
+# read all of them, on the screening path too. Below this many new rows the old statistics are
+# close enough.
 ANALYZE_AFTER_ROWS = 5000
 
 
@@ -185,7 +184,7 @@ def refresh_statistics(*models_: type[models.Model], rows: int) -> None:
     with connection.cursor() as cursor:
         # A sample of 3,000 rows, not the default 30,000: the plans only need the tables' sizes
         # and the spread of their keys (project, reference), which a small sample gives. The
-        # default read nearly every page of a 100k-reference table (3.6 s of a 20 s import);
+        # default read nearly every page of a 100k-reference table, a large part of an import;
         # autovacuum refines the statistics later with its own full sample.
         cursor.execute("SET default_statistics_target = 10")
         try:

@@ -102,8 +102,8 @@ def _read_ahead(batches: Iterator[T]) -> Iterator[T]:
     file this hides most of the database's time.
     """
     # Up to four batches ahead, so that the parser keeps working while the database finishes a
-    # slow batch. Each batch held costs memory: a 100k MEDLINE import peaked at 360 MB with four,
-    # 290 MB with two (the goal is under 500).
+    # slow batch. Each batch held costs memory; four keeps a 100k import under its memory goal
+    # (benchmarks/RESULTS.md has the peaks).
     ready: queue.Queue[object] = queue.Queue(maxsize=4)
     stop = threading.Event()
     done = object()

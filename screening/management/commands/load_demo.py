@@ -10,8 +10,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from screening import decisions, services
 from screening.models import Project, Role
+from screening.services.imports import search_import
+from screening.services.projects import membership_set, project_create, project_screening_update
+from screening.services.reasons import exclusion_reason_add
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
@@ -115,7 +117,7 @@ def _demo_users() -> tuple[dict[str, Any], set[str]]:
 
 
 def _demo_review(users: dict[str, Any]) -> Project:
-    project = services.project_create(
+    project = project_create(
         name="Microcredentials in health professionals' continuing education (demo)",
         slug=SLUG,
         creator=users["admin"],
@@ -126,8 +128,8 @@ def _demo_review(users: dict[str, Any]) -> Project:
         ),
     )
     for username, _, role, _ in PEOPLE[1:]:
-        services.membership_set(project=project, username=username, role=role, actor=users["admin"])
-    services.project_screening_update(
+        membership_set(project=project, username=username, role=role, actor=users["admin"])
+    project_screening_update(
         project=project,
         user=users["admin"],
         eligibility_criteria=project.eligibility_criteria,
@@ -136,9 +138,9 @@ def _demo_review(users: dict[str, Any]) -> Project:
         exclude_terms="undergraduate*\nprotocol\nopinion\neditorial",
     )
     for reason in ("Wrong population", "Not microcredentials", "Wrong study design"):
-        decisions.exclusion_reason_add(project=project, name=reason, user=users["lead"])
+        exclusion_reason_add(project=project, name=reason, user=users["lead"])
     for filename, database, platform, query in SEARCHES:
-        services.search_import(
+        search_import(
             project=project,
             data=(DEMO_DIR / filename).read_bytes(),
             filename=filename,
