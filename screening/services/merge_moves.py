@@ -159,7 +159,7 @@ def refresh_summaries(project: Project, reference_ids: list[int]) -> None:
             records.setdefault(record.reference_id, []).append(record)
         for reference in Reference.objects.filter(pk__in=part):
             if records.get(reference.pk):
-                summarise(reference, records[reference.pk])
+                _summarise(reference, records[reference.pk])
                 changed.append(reference)
     update_rows(Reference, changed, SUMMARY_FIELDS)
 
@@ -168,11 +168,11 @@ def reference_refresh_summary(reference: Reference) -> None:
     """Show the best of the reference's records, without editing any record."""
     records = list(reference.records.order_by("pk"))
     if records:
-        summarise(reference, records)
+        _summarise(reference, records)
         reference.save(update_fields=SUMMARY_FIELDS)
 
 
-def summarise(reference: Reference, records: list[Record]) -> None:
+def _summarise(reference: Reference, records: list[Record]) -> None:
     """A DOI and PMID from any record, the longest abstract, the fullest author list, and the most
     common year; the title and journal of the record that gave the most fields."""
     richest = max(records, key=lambda r: (bool(r.doi), len(r.abstract), len(r.authors), -r.pk))

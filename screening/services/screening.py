@@ -23,6 +23,7 @@ from .reasons import check_reason, reason_for_vote
 
 
 def stage_checked(value: str) -> str:
+    """The stage named, refused unless it is one of the two."""
     if value not in {s.value for s in Stage}:
         raise InvalidInput("stage must be title_abstract or full_text.", field="stage")
     return value
@@ -53,6 +54,7 @@ def reference_locked(reference: Reference) -> Reference:
 
 
 def vote_facts(vote: Vote | None) -> dict[str, Any]:
+    """A vote as its audit rows record it (before a change and after)."""
     if vote is None:
         return {}
     return {
