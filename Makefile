@@ -54,14 +54,15 @@ bench: install
 # ASReview's own loader reads the decisions RIS, CSV and Excel the app exports: every record,
 # title and label. ASReview pins its own pandas, scikit-learn and SQLAlchemy, so it gets an
 # environment of its own and never enters the project's .venv; the samples come from a
-# throwaway database (benchmarks/export_samples.py).
+# throwaway database (benchmarks/export_samples.py). The check runs in var/asreview because
+# importing asreview leaves a synergy_cache.sqlite in the working folder.
 ASREVIEW_VENV := var/asreview-venv
 ASREVIEW_VERSION := 3.0.8
 .PHONY: check-asreview
 check-asreview: install $(ASREVIEW_VENV)/.installed-$(ASREVIEW_VERSION)
 	$(BIN)/python -m benchmarks.export_samples var/asreview
-	$(ASREVIEW_VENV)/bin/python benchmarks/asreview_reads_exports.py var/asreview/decisions.ris \
-		var/asreview/decisions.csv var/asreview/decisions.xlsx var/asreview/expected.json
+	cd var/asreview && ../asreview-venv/bin/python ../../benchmarks/asreview_reads_exports.py \
+		decisions.ris decisions.csv decisions.xlsx expected.json
 
 $(ASREVIEW_VENV)/.installed-$(ASREVIEW_VERSION):
 	$(PYTHON) -m venv $(ASREVIEW_VENV)
