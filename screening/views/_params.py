@@ -1,8 +1,10 @@
-"""Reading the little values the pages' own links and forms send: absent or tampered with, each
-falls back to a harmless default instead of an error page."""
+"""What the pages share: the little values their own links and forms send (absent or tampered
+with, each falls back to a harmless default instead of an error page), and the refusals that are
+error pages rather than messages."""
 
 from __future__ import annotations
 
+from ..errors import NotAllowed, NotFound
 from ..workflow import Stage
 
 STAGES = frozenset(s.value for s in Stage)
@@ -20,3 +22,10 @@ def stage_arg(value: str | None) -> str:
 
 def stage_label(stage: str) -> str:
     return Stage(stage).label
+
+
+# The refusals a page does not show as a message beside its form: the middleware answers them
+# with the app's 404 or 403 page (reviewtool.middleware), as it would anywhere else, so that a
+# reference of another project is "not found" whether or not the view caught the service's
+# other refusals. Re-raise them first: `except ERROR_PAGES: raise`.
+ERROR_PAGES = (NotFound, NotAllowed)

@@ -13,7 +13,7 @@ from .. import decisions, progress
 from ..access import get_project_for_user
 from ..errors import ServiceError
 from ..models import Reference, Role
-from ._params import STAGES
+from ._params import ERROR_PAGES, STAGES
 
 
 @login_required
@@ -36,6 +36,8 @@ def conflict_list(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(
                 request, f"Reference {reference.pk}: {resolution.decision}d ({status.value})."
             )
+        except ERROR_PAGES:
+            raise
         except ServiceError as error:
             messages.error(request, f"Reference {reference.pk}: {error.message}")
         pair = request.GET.get("pair", "")

@@ -16,7 +16,7 @@ from ..access import get_project_for_user
 from ..errors import ServiceError
 from ..jobs import job_create
 from ..models import DuplicateCandidate, DuplicateStatus, JobKind, Project, Role
-from ._params import int_or_none
+from ._params import ERROR_PAGES, int_or_none
 
 _DECIDED = {
     "merge": "Merged: the records now form one reference.",
@@ -89,6 +89,8 @@ def _merge_above(request: HttpRequest, project: Project) -> HttpResponse:
         done = deduplication.duplicates_merge_above(
             project=project, score=score, actor=request.user
         )
+    except ERROR_PAGES:
+        raise
     except ServiceError as error:
         messages.error(request, error.message)
     else:
@@ -122,6 +124,8 @@ def _decide(request: HttpRequest, project: Project) -> HttpResponse:
                 actor=request.user,
                 survivor=int_or_none(request.GET.get("survivor")),
             )
+    except ERROR_PAGES:
+        raise
     except ServiceError as error:
         messages.error(request, error.message)
     else:

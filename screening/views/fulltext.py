@@ -16,6 +16,7 @@ from ..access import get_project_for_user
 from ..errors import InvalidInput, ServiceError
 from ..models import Reference, Report, Role
 from ..workflow import Stage, Status
+from ._params import ERROR_PAGES
 
 RETRIEVAL_TABS = {
     "awaiting": (Status.AWAITING_REPORT, "To retrieve"),
@@ -47,6 +48,8 @@ def full_text_queue(request: HttpRequest, slug: str) -> HttpResponse:
                     request,
                     f"Reference {reference.pk}: {report.filename} kept ({report.pages} pages).",
                 )
+        except ERROR_PAGES:
+            raise
         except ServiceError as error:
             messages.error(request, f"Reference {reference.pk}: {error.message}")
         return redirect(

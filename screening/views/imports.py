@@ -13,6 +13,7 @@ from ..access import get_project_for_user
 from ..errors import ServiceError
 from ..forms import COMMON_DATABASES, SearchImportForm
 from ..models import JobKind, Project, Record, Role, Search
+from ._params import ERROR_PAGES
 
 
 @login_required
@@ -33,6 +34,8 @@ def search_import(request: HttpRequest, slug: str) -> HttpResponse:
                     user=request.user,
                     **{k: v for k, v in form.cleaned_data.items() if k != "file"},
                 )
+            except ERROR_PAGES:
+                raise
             except ServiceError as error:
                 form.add_error(error.extra.get("field") or None, error.message)
             else:

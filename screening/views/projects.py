@@ -14,7 +14,7 @@ from ..errors import InvalidInput, NotAllowed, ServiceError
 from ..forms import MemberForm, ProjectForm
 from ..models import Membership, Project, Role
 from ..workflow import Stage
-from ._params import stage_arg, stage_label
+from ._params import ERROR_PAGES, stage_arg, stage_label
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -28,6 +28,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             project = services.project_create(creator=request.user, **form.cleaned_data)
+        except ERROR_PAGES:
+            raise
         except ServiceError as error:
             form.add_error(error.extra.get("field") or None, error.message)
         else:
@@ -133,6 +135,8 @@ def project_pilot(request: HttpRequest, slug: str) -> HttpResponse:
                 raise InvalidInput("The pilot's size must be a whole number of references.")
             pilot = pilots.pilot_start(project=project, size=int(size), user=request.user)
             messages.success(request, f"Pilot round started: {pilot.size} references drawn.")
+    except ERROR_PAGES:
+        raise
     except ServiceError as error:
         messages.error(request, error.message)
     return redirect("project_dashboard", slug=project.slug)
@@ -173,6 +177,8 @@ def project_members(request: HttpRequest, slug: str) -> HttpResponse:
                     request, f"{form.cleaned_data['username']} {verb} {form.cleaned_data['role']}."
                 )
                 return redirect("project_members", slug=slug)
+        except ERROR_PAGES:
+            raise
         except ServiceError as error:
             messages.error(request, error.message)
     return render(

@@ -14,6 +14,7 @@ from .. import decisions, progress
 from ..access import get_project_for_user
 from ..errors import InvalidInput, NotAllowed, ServiceError
 from ..models import ExclusionReason, Project, Role
+from ._params import ERROR_PAGES
 
 
 def _posted_int(request: HttpRequest, field: str) -> int:
@@ -65,6 +66,8 @@ def exclusion_reasons(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             message, query = _reason_action(request, project)
             messages.success(request, message)
+        except ERROR_PAGES:
+            raise
         except ServiceError as error:
             messages.error(request, error.message)
         url = reverse("exclusion_reasons", args=[project.slug])

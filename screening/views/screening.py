@@ -19,7 +19,7 @@ from ..access import get_project_for_user
 from ..errors import NotFound, ServiceError
 from ..highlight import Terms, highlight
 from ..models import Membership, Project, Reference, Report, Role, Vote
-from ._params import int_or_none, stage_arg, stage_label
+from ._params import ERROR_PAGES, int_or_none, stage_arg, stage_label
 
 # Cards the screening page holds ahead of the one shown: five keys pressed at once land on five
 # references while their votes are still on their way (static/js/screen.js queues them).
@@ -194,6 +194,8 @@ def screen_vote(request: HttpRequest, slug: str, reference_id: int) -> HttpRespo
             note=request.POST.get("note", ""),
             membership=membership,
         )
+    except ERROR_PAGES:
+        raise
     except ServiceError as error:
         if request.htmx:
             return JsonResponse({"detail": error.message}, status=error.status)

@@ -76,3 +76,14 @@ def test_the_api_answers_409_for_a_project_slug_taken(api, lead) -> None:
     response = api(as_=lead).post("/projects", {"name": "Again", "slug": "microcredentials"})
     assert response.status_code == 409
     assert "detail" in json.loads(response.content)
+
+
+@pytest.mark.parametrize(("error", "status", "heading"), ERRORS[:2])
+def test_a_view_showing_refusals_as_messages_still_answers_404_and_403_pages(
+    monkeypatch, browser_client, lead, error: ServiceError, status: int, heading: str
+) -> None:
+    # The Reasons page shows a service's refusal beside its list; not one that is an error page.
+    monkeypatch.setattr("screening.views.reasons.decisions.exclusion_reason_add", _raising(error))
+    response = browser_client(lead).post("/projects/microcredentials/reasons/", {"name": "Other"})
+    assert response.status_code == status
+    assert f"<h1>{heading}</h1>" in response.content.decode()
