@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from ..models import ExclusionReason, Membership, Project, Reference, Vote
@@ -77,3 +80,34 @@ def exclusion_reasons(
     if offered:
         return [r for r in listed if not r.proposed and not r.retired]
     return listed
+
+
+class OfferedReason(NamedTuple):
+    """A reason a new vote may name, as a screening card offers it: with its key 1-9, or None."""
+
+    pk: int
+    name: str
+    key: int | None
+
+
+# Every screening card offers the reasons, and every vote from the page brings cards: so they are
+# kept per project, and each service that changes a reason forgets them once it has committed.
+# The timeout bounds how long a change made around the services (a data migration, the shell)
+# stays unseen.
+OFFERED_REASONS_SECONDS = 10 * 60
+
+
+def offered_reasons(project: Project) -> list[OfferedReason]:
+    """The reasons a new vote may name, in the lead's order, with their keys (the screening
+    cards'); as `exclusion_reasons(project, offered=True)` says them, from the cache."""
+    key = f"offered-reasons:{project.pk}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = [(r.pk, r.name, r.key) for r in exclusion_reasons(project, offered=True)]
+        cache.set(key, rows, OFFERED_REASONS_SECONDS)
+    return [OfferedReason(*row) for row in rows]
+
+
+def forget_offered_reasons(project_id: int) -> None:
+    """A reason of the project was added, renamed, retired, restored or moved."""
+    cache.delete(f"offered-reasons:{project_id}")

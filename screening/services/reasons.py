@@ -3,6 +3,7 @@ reviewers propose by naming them on a vote."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import ExclusionReason, Project
+from ..selectors.references import forget_offered_reasons
 from ..workflow import Stage, VoteChoice
 from .audit import audit_record
 
@@ -30,6 +32,13 @@ def _next_position(project_id: int) -> int:
     """After every reason there is: a new one goes last and moves no key a reviewer learnt."""
     last = ExclusionReason.objects.filter(project_id=project_id).aggregate(last=Max("position"))
     return (last["last"] or 0) + 1
+
+
+def _reasons_changed(project_id: int) -> None:
+    """The screening cards' cached reasons are forgotten now, and again once the change is
+    committed: a card read before the commit may have put the old list back."""
+    forget_offered_reasons(project_id)
+    transaction.on_commit(partial(forget_offered_reasons, project_id))
 
 
 def _reason_facts(reason: ExclusionReason) -> dict[str, Any]:
@@ -59,6 +68,7 @@ def exclusion_reason_add(*, project: Project, name: str, user: AbstractBaseUser)
         reason = ExclusionReason.objects.create(
             project=project, name=name, position=_next_position(project.pk), created_by=user
         )
+    _reasons_changed(project.pk)
     audit_record(
         actor=user, verb="reason.add", project=project, obj=reason, after={"name": reason.name}
     )
@@ -98,6 +108,7 @@ def reason_for_vote(
         position=_next_position(project.pk),
         created_by=user,
     )
+    _reasons_changed(project.pk)
     audit_record(
         actor=user,
         verb="reason.propose" if proposed else "reason.add",
@@ -143,6 +154,7 @@ def exclusion_reason_rename(
             reason.save(update_fields=["name"])
     except IntegrityError:
         raise Conflict(f"“{name}” is a reason already.", field="name") from None
+    _reasons_changed(reason.project_id)
     audit_record(
         actor=user,
         verb="reason.rename",
@@ -177,6 +189,7 @@ def _reason_retired(
     before = _reason_facts(reason)
     reason.retired_at = timezone.now() if retired else None
     reason.save(update_fields=["retired_at"])
+    _reasons_changed(reason.project_id)
     audit_record(
         actor=user,
         verb="reason.retire" if retired else "reason.restore",
@@ -226,6 +239,7 @@ def exclusion_reason_move(
             row.position = place
             renumbered.append(row)
     ExclusionReason.objects.bulk_update(renumbered, ["position"])
+    _reasons_changed(moved.project_id)
     audit_record(
         actor=user,
         verb="reason.move",

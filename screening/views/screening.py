@@ -7,8 +7,10 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, IntegerField, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -18,7 +20,8 @@ from .. import decisions, progress
 from ..access import get_project_for_user
 from ..errors import NotFound, ServiceError
 from ..highlight import Terms, highlight
-from ..models import Membership, Project, Reference, Report, Role, Vote
+from ..models import Membership, Project, Record, Reference, Role, Vote
+from ..selectors.references import offered_reasons
 from ._params import ERROR_PAGES, int_or_none, stage_arg, stage_label
 
 # Cards the screening page holds ahead of the one shown: five keys pressed at once land on five
@@ -33,36 +36,57 @@ def _ids_arg(value: str | None) -> set[int]:
 
 
 def _cards(
-    request: HttpRequest, project: Project, stage: str, ids: list[int], terms: Terms
-) -> list[dict[str, object]]:
-    """References as the screening cards show them, in the order of `ids`, each with the
-    reviewer's own vote on it: four queries however many cards."""
+    request: HttpRequest,
+    project: Project,
+    stage: str,
+    ids: list[int],
+    terms: Terms,
+    *,
+    asked: int | None,
+) -> tuple[list[dict[str, object]], int]:
+    """References as the screening cards show them, in the order of `ids`, and the number of
+    votes the reviewer has cast at `stage`: two queries however many cards, three with the
+    `asked` one among them.
+
+    Only the `asked` reference can hold the reviewer's own vote: the queue hands out only
+    references this reviewer has not voted on.
+    """
+    mine = Vote.objects.filter(project=project, reviewer=request.user, stage=stage)
+    my_votes = mine.order_by().values("reviewer").annotate(n=Count("id")).values("n")
+    sources = Record.objects.select_related("search").only(
+        "reference_id", "method", "search__database"
+    )
     references = (
         Reference.objects.active()
         .filter(project=project)
-        .prefetch_related("records__search")
+        # One to one, so joined; without the full text's words, which only searches read.
+        .select_related("report")
+        .defer("report__text")
+        .prefetch_related(Prefetch("records", queryset=sources))
+        # The reviewer's count rides on the cards' query rather than taking one of its own.
+        .annotate(my_votes=Coalesce(Subquery(my_votes, output_field=IntegerField()), 0))
         .in_bulk(ids)
     )
-    own = {
-        vote.reference_id: vote
-        for vote in Vote.objects.filter(
-            reference_id__in=ids, stage=stage, reviewer=request.user
-        ).select_related("reason")
-    }
-    reports = {
-        report.reference_id: report for report in Report.objects.filter(reference_id__in=ids)
-    }
-    return [
+    own = (
+        Vote.objects.filter(reference_id=asked, stage=stage, reviewer=request.user)
+        .select_related("reason")
+        .first()
+        if asked in references
+        else None
+    )
+    cards = [
         {
             "reference": reference,
             "title_html": mark_safe(highlight(reference.title, terms)),  # noqa: S308 - escaped by highlight()
             "abstract_html": mark_safe(highlight(reference.abstract, terms)),  # noqa: S308 - escaped by highlight()
-            "own": own.get(pk),
-            "report": reports.get(pk),
+            "own": own if pk == asked else None,
+            # None when the join found none (no query is made for it).
+            "report": getattr(reference, "report", None),
         }
         for pk in ids
         if (reference := references.get(pk)) is not None
     ]
+    return cards, cards[0]["reference"].my_votes if cards else mine.count()
 
 
 def _screen_context(
@@ -85,6 +109,11 @@ def _screen_context(
         project, request.user, stage, shown=reference_id, skip=skip or set(), ahead=ahead
     )
     terms = Terms.from_lines(project.include_terms, project.exclude_terms)
+    # The page shows the first card, and the page's script is sent it when it asks; after a
+    # vote the script shows the one it sent as `shown` already: claimed, it is not read again.
+    first_wanted = send_first or not request.htmx
+    ids = [pk for pk in (shown if first_wanted else None, *ahead_ids) if pk]
+    cards, my_votes = _cards(request, project, stage, ids, terms, asked=reference_id)
     shared = {
         "project": project,
         "membership": membership,
@@ -92,13 +121,10 @@ def _screen_context(
         "stage_label": stage_label(stage),
         "terms": terms,
         # Each with its `key`: a card gives a reason the key its place in the lead's list.
-        "reasons": progress.exclusion_reasons(project, offered=True),
-        "my_votes": Vote.objects.filter(
-            project=project, reviewer=request.user, stage=stage
-        ).count(),
+        "reasons": offered_reasons(project),
+        "my_votes": my_votes,
         "pilot_open": progress.open_pilot_id(project) is not None,
     }
-    cards = _cards(request, project, stage, [pk for pk in (shown, *ahead_ids) if pk], terms)
     first = cards.pop(0) if cards and cards[0]["reference"].pk == shown else None
     context = {**shared, **(first or _NO_CARD), "previous": previous}
 
@@ -183,10 +209,11 @@ def screen_vote(request: HttpRequest, slug: str, reference_id: int) -> HttpRespo
     {"detail"} with its status. Without script: a redirect to the next reference."""
     project, membership = get_project_for_user(request.user, slug)
     stage = stage_arg(request.POST.get("stage"))
-    reference = get_object_or_404(Reference, pk=reference_id, project=project)
     try:
         vote, _ = decisions.vote_cast(
-            reference=reference,
+            # A stand-in: the service reads the row once, locked, and refuses one of another
+            # project as not found (ERROR_PAGES: the 404 page, as before).
+            reference=Reference(pk=reference_id, project_id=project.pk),
             reviewer=request.user,
             stage=stage,
             vote=request.POST.get("vote", ""),

@@ -33,7 +33,9 @@ def test_the_page_shows_the_next_reference_and_a_vote_brings_the_following(
     held = [int(n) for n in re.findall(r'data-reference="(\d+)"', page.content.decode())]
     assert held[0] == first
     assert len(set(held)) == 1 + SCREEN_AHEAD
-    with django_assert_max_num_queries(32):
+    # Session, user, project and membership; the vote (the reference locked, its facts, the
+    # vote, its audit row, in a savepoint); the queue; the card and its records.
+    with django_assert_max_num_queries(12):
         answer = client.post(
             f"{BASE}/screen/{first}/vote/",
             {
@@ -53,6 +55,54 @@ def test_the_page_shows_the_next_reference_and_a_vote_brings_the_following(
     assert len(cards) == 1
     assert cards[0] not in held
     assert Vote.objects.get(reference_id=first, reviewer=reviewer_a).vote == "exclude"
+
+
+def test_the_vote_s_answer_counts_the_reviewer_s_votes_with_a_card_or_none_left(
+    browser_client, demo_imports, api, lead, reviewer_a
+) -> None:
+    client = browser_client(reviewer_a)
+    ids = [r["id"] for r in api(lead).get(f"{BASE}/references", limit=200).json()["items"]]
+    with_card = client.post(
+        f"{BASE}/screen/{ids[0]}/vote/",
+        {"stage": TA, "vote": "include", "ahead": 1},
+        headers=HTMX,
+    ).content.decode()
+    assert 'data-my-votes="1"' in with_card
+    assert '<template class="card-ahead">' in with_card
+    assert 'You have cast <span class="my-votes">1 vote</span>' in with_card
+    none_left = client.post(
+        f"{BASE}/screen/{ids[1]}/vote/",
+        {"stage": TA, "vote": "include", "skip": ",".join(map(str, ids[2:])), "ahead": 1},
+        headers=HTMX,
+    ).content.decode()
+    assert 'data-my-votes="2"' in none_left
+    assert '<template class="card-ahead">' not in none_left
+    assert 'You have cast <span class="my-votes">2 votes</span>' in none_left
+
+
+def test_a_reason_the_lead_changes_is_on_the_next_cards_the_page_gets(
+    browser_client, demo_imports, api, lead, reviewer_a
+) -> None:
+    client = browser_client(reviewer_a)
+    client.get(f"{BASE}/screen/")  # the cards' reasons are read, and kept
+    boss = api(lead)
+    added = boss.post(f"{BASE}/exclusion-reasons", {"name": "Wrong population"}).json()
+    cards = client.get(f"{BASE}/screen/", {"stage": TA, "ahead": 1}, headers=HTMX)
+    assert "Wrong population" in cards.content.decode()
+    boss.patch(f"{BASE}/exclusion-reasons/{added['id']}", {"retired": True})
+    cards = client.get(f"{BASE}/screen/", {"stage": TA, "ahead": 1}, headers=HTMX)
+    assert "Wrong population" not in cards.content.decode()
+
+
+def test_a_vote_from_the_page_on_a_reference_of_another_project_is_404(
+    browser_client, demo_imports, reviewer_a, outsider
+) -> None:
+    theirs = Reference.objects.create(project=outsider.memberships.get().project, title="Theirs")
+    answer = browser_client(reviewer_a).post(
+        f"{BASE}/screen/{theirs.pk}/vote/", {"stage": TA, "vote": "include"}, headers=HTMX
+    )
+    assert answer.status_code == 404
+    assert not Vote.objects.filter(reference=theirs).exists()
 
 
 def test_without_script_a_vote_redirects_to_the_next(
