@@ -110,10 +110,10 @@ def _measure(n: int) -> dict[str, float]:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from screening.bulk import insert_rows
-    from screening.jobs import job_create
     from screening.models import DuplicateCandidate, Job, JobKind, Record, Reference, Search
-    from screening.services import project_create
+    from screening.services.bulk import insert_rows
+    from screening.services.jobs import job_create
+    from screening.services.projects import project_create
 
     user = get_user_model().objects.create_user(username=f"bench{n}")
     project = project_create(name=f"Scale {n}", creator=user)

@@ -17,14 +17,15 @@ def main(n: int, reviewers: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from screening import services
-    from screening.bulk import insert_rows, refresh_statistics
     from screening.models import Membership, Record, Reference, Resolution, Role, Search, Vote
+    from screening.services.accounts import token_issue
+    from screening.services.bulk import insert_rows, refresh_statistics
+    from screening.services.projects import project_create
 
     user_model = get_user_model()
     admin = user_model.objects.create_user(username="bench-admin")
     people = [user_model.objects.create_user(username=f"reviewer{i:02d}") for i in range(reviewers)]
-    project = services.project_create(name="Screening benchmark", creator=admin)
+    project = project_create(name="Screening benchmark", creator=admin)
     Membership.objects.bulk_create(
         [Membership(project=project, user=u, role=Role.REVIEWER) for u in people]
     )
@@ -73,7 +74,7 @@ def main(n: int, reviewers: int) -> None:
         insert_rows(Resolution, resolutions)
         # As an import does (screening.services): a planner that knows the tables' sizes.
         refresh_statistics(Reference, Record, Vote, Resolution, rows=n)
-    tokens = {u.username: services.token_issue(user=u, name="bench") for u in [admin, *people]}
+    tokens = {u.username: token_issue(user=u, name="bench") for u in [admin, *people]}
     print(json.dumps({"slug": project.slug, "tokens": tokens}))
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from screening import spreadsheet
 from screening.models import Project, Reference
+from screening.reports import spreadsheet
 
 from . import coding, services
 from .models import Consensus, DoubleExtraction, Extraction

@@ -17,11 +17,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, QuerySet
 
-from screening import progress
-from screening.audit import audit_each, audit_record
 from screening.errors import Conflict, InvalidInput
 from screening.models import Membership, Project, Reference
-from screening.workflow import Stage, Status
+from screening.selectors import statuses
+from screening.services.audit import audit_each, audit_record
+from screening.vocabulary import Stage, Status
 
 from . import coding
 from .models import Assignment, Codebook, Consensus, DoubleExtraction, Extraction, Field
@@ -106,7 +106,7 @@ def codebook_put(
 def included_references(project: Project) -> QuerySet[Reference]:
     """References included after full text: the studies of the review, in import order."""
     return (
-        progress.screened_references(project)
+        statuses.screened_references(project)
         .filter(stage=FT, status=Status.INCLUDED.value)
         .order_by("id")
     )
@@ -187,7 +187,7 @@ def _codebook_or_conflict(project: Project) -> Codebook:
 
 def _check_extractable(project: Project, reference: Reference) -> Codebook:
     codebook = _codebook_or_conflict(project)
-    state = progress.reference_state(reference, project)
+    state = statuses.reference_state(reference, project)
     if state["stage"] != FT or state["status"] != Status.INCLUDED:
         raise Conflict(
             f"Reference {reference.pk} is not an included study: only those are extracted.",

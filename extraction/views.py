@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from screening import responses, selectors
+from screening import responses
 from screening.access import get_project_for_user
 from screening.errors import ServiceError
 from screening.models import Reference, Role
+from screening.selectors.projects import project_members
 
 from . import charts, coding, exports, forms, services
 from .models import Consensus, Extraction
@@ -140,7 +141,7 @@ def study_list(request: HttpRequest, slug: str) -> HttpResponse:
                 for state in services.study_states(project, request.user)
                 if sees_all or not state.assigned or username in state.assigned
             ],
-            "members": [m.user.get_username() for m in selectors.project_members(project)],
+            "members": [m.user.get_username() for m in project_members(project)],
         },
     )
 

@@ -9,16 +9,8 @@ and writing them out is `screening.reports`' work: `prisma_csv`, `prisma_svg`, `
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Final, Literal
-
-ReviewType = Literal["systematic", "rapid", "scoping"]
-SYSTEMATIC: Final = "systematic"
-RAPID: Final = "rapid"
-SCOPING: Final = "scoping"
-REVIEW_TYPES: Final[tuple[str, ...]] = (SYSTEMATIC, RAPID, SCOPING)
 
 
 @dataclass(frozen=True)
@@ -84,26 +76,3 @@ class PrismaCounts:
         """Whether this review updates a previous version that included studies."""
         return bool(self.previous_studies or self.previous_reports)
 
-
-# Transitional re-exports for issue 17; removed once every importer points at screening.reports.
-# Looked up on first use (PEP 562) rather than imported here, because screening.reports imports
-# this module: an import at the top would be a cycle.
-_MOVED: Final[dict[str, str]] = {
-    "CSV_HEADER": "screening.reports.prisma_template",
-    "CSV_TEMPLATES": "screening.reports.prisma_template",
-    "CURRENT_TEMPLATE": "screening.reports.prisma_template",
-    "TEMPLATE_2022": "screening.reports.prisma_template",
-    "CsvTemplate": "screening.reports.prisma_template",
-    "CSV_DATA_NAMES": "screening.reports.prisma_template",
-    "CSV_DATA_NAMES_2022": "screening.reports.prisma_template",
-    "to_csv": "screening.reports.prisma_csv",
-    "to_svg": "screening.reports.prisma_svg",
-    "to_file": "screening.reports.prisma_downloads",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """A name that moved to screening.reports, for the importers not yet pointed there."""
-    if name in _MOVED:
-        return getattr(importlib.import_module(_MOVED[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

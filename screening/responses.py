@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import BadRequest
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
-from . import spreadsheet
 from .models import Report
+from .reports import spreadsheet
 
 CONTENT_TYPES = {
     "bib": "application/x-bibtex; charset=utf-8",

@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-# The words live in vocabulary.py; importing them from here keeps working (migration 0005
-# names `screening.workflow.ReviewType`, `.Decision` and `.VoteChoice`).
 from .vocabulary import Decision, ReviewType, Stage, Status, VoteChoice
 
 DECIDED = frozenset({Status.INCLUDED, Status.EXCLUDED, Status.NOT_RETRIEVED})

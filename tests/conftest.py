@@ -95,7 +95,7 @@ def demo_imports(project, lead) -> list[int]:
     """The demo's PubMed (12 records) and Embase (10) exports imported: 9 papers are in both."""
     from pathlib import Path
 
-    from screening import services
+    from screening.services.imports import search_import
 
     demo = Path(__file__).resolve().parents[1] / "screening" / "demo"
     exports = [
@@ -103,7 +103,7 @@ def demo_imports(project, lead) -> list[int]:
         ("embase_microcredentials.ris", "Embase"),
     ]
     return [
-        services.search_import(
+        search_import(
             project=project,
             data=(demo / name).read_bytes(),
             filename=name,
@@ -163,7 +163,7 @@ class ApiClient:
 @pytest.fixture
 def api() -> object:
     """Log in through the API as any persona: `api(as_=reviewer_a)`."""
-    from screening.services import token_issue
+    from screening.services.accounts import token_issue
 
     def make(as_: object = None) -> ApiClient:
         return ApiClient(token_issue(user=as_) if as_ is not None else None)

@@ -33,7 +33,7 @@ def failing_dashboard(monkeypatch, settings) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"could not reach {SECRETS['DATABASE_URL']}")
 
-    monkeypatch.setattr("screening.views.projects.selectors.project_counts", broken)
+    monkeypatch.setattr("screening.views.projects.project_counts", broken)
 
 
 def _as(user: object) -> Client:
@@ -153,7 +153,7 @@ def test_postgresqls_refusal_of_a_nul_character_the_check_cannot_see_is_a_400(
     def refused(**kwargs: object) -> None:
         raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
 
-    monkeypatch.setattr("screening.api.imports.services.search_import", refused)
+    monkeypatch.setattr("screening.services.imports.search_import", refused)
     body = {"file": SimpleUploadedFile("a.ris", b"TY  - JOUR\nER  - \n"), "database": "P\x00"}
     client = api(as_=lead)
     client.client.raise_request_exception = False

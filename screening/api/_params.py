@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
-from .. import progress
 from ..errors import InvalidInput, NotFound
 from ..models import Membership, Project, Reference, Role
-from ..workflow import SEES_ALL, Blinding, Stage
-from ..workflow import Status as StageStatus
+from ..selectors import blinding as blinding_reads
+from ..selectors.statuses import screened_references
+from ..vocabulary import Stage
+from ..vocabulary import Status as StageStatus
+from ..workflow import SEES_ALL, Blinding
 from .schemas import record_sources
 
 STAGES = {s.value for s in Stage}
@@ -35,7 +37,7 @@ def sees_all_votes(membership: Membership) -> bool:
 
 
 def blinding_for(project: Project, membership: Membership) -> Blinding:
-    return progress.blinding_for(project, membership)
+    return blinding_reads.blinding_for(project, membership)
 
 
 def project_reference(project_id: int, reference_id: int) -> Reference:
@@ -46,7 +48,7 @@ def screened_reference(
     project: Project, reference_id: int, blinding: Blinding = SEES_ALL
 ) -> Reference:
     """One reference still screened, with its statuses (as shown) and records; 404 otherwise."""
-    references = progress.as_seen(progress.screened_references(project), blinding)
+    references = blinding_reads.as_seen(screened_references(project), blinding)
     references = references.prefetch_related(record_sources())
     reference = references.filter(pk=reference_id).first()
     if reference is None:

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
-from .. import services
+from ..services import accounts
 from .schemas import Error
 
 router = Router()
@@ -16,7 +16,7 @@ router = Router()
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser | None:
-        user = services.token_user(token)
+        user = accounts.token_user(token)
         if user is not None:
             request.user = user
             request.api_token = token
@@ -38,13 +38,13 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, str
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         return Status(401, {"detail": "Wrong username or password."})
-    return Status(200, {"token": services.token_issue(user=user, name="api")})
+    return Status(200, {"token": accounts.token_issue(user=user, name="api")})
 
 
 @router.delete("/auth/token", response={204: None}, tags=["auth"])
 def token_delete(request: HttpRequest) -> Status[None]:
     """Revoke the token this request was made with."""
-    services.token_revoke(raw=request.api_token)
+    accounts.token_revoke(raw=request.api_token)
     return Status(204, None)
 
 
@@ -63,7 +63,7 @@ def user_create(request: HttpRequest, payload: UserIn) -> Status[dict[str, str]]
     """Create a user account (site staff only)."""
     if not request.user.is_staff:
         return Status(403, {"detail": "Only site staff create users."})
-    user = services.user_create(
+    user = accounts.user_create(
         username=payload.username,
         password=payload.password,
         email=payload.email,

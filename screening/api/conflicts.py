@@ -8,9 +8,11 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from .. import decisions, progress
 from ..access import get_project_for_user
 from ..models import Role
+from ..selectors import conflicts as conflict_reads
+from ..services import conflicts
+from ..services.projects import stage_blinding_set
 from ._params import project_reference, screened_reference, stage_param
 from .schemas import ReferenceOut, reference_out
 
@@ -37,7 +39,7 @@ class ConflictOut(Schema):
 class _ConflictPage(LimitOffsetPagination):
     def paginate_queryset(self, queryset: Any, pagination: Any, **params: Any) -> dict[str, Any]:
         page = super().paginate_queryset(queryset, pagination, **params)
-        page["items"] = progress.conflicts_with_votes(page["items"])
+        page["items"] = conflict_reads.conflicts_with_votes(page["items"])
         return page
 
 
@@ -46,7 +48,7 @@ class _ConflictPage(LimitOffsetPagination):
 def conflict_list(request: HttpRequest, slug: str, stage: str = "") -> Any:
     """References whose votes disagree, with every vote (leads and admins)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    return progress.conflicts(project, stage_param(stage))
+    return conflict_reads.conflicts(project, stage_param(stage))
 
 
 class ResolutionIn(Schema):
@@ -71,7 +73,7 @@ def resolution_create(
 ) -> Status[dict[str, Any]]:
     """Settle a conflict (leads and admins)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    resolution, status = decisions.resolution_record(
+    resolution, status = conflicts.resolution_record(
         reference=project_reference(project.pk, reference_id),
         stage=payload.stage,
         decision=payload.decision,
@@ -101,7 +103,7 @@ class ReopenIn(Schema):
 def reference_reopen(request: HttpRequest, slug: str, reference_id: int, payload: ReopenIn) -> Any:
     """Undo a decision: a resolution, or agreeing votes (leads and admins; audited)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    decisions.reference_reopen(
+    conflicts.reference_reopen(
         reference=project_reference(project.pk, reference_id),
         stage=payload.stage,
         note=payload.note,
@@ -122,7 +124,7 @@ class BlindingIn(Schema):
 def blinding_set(request: HttpRequest, slug: str, payload: BlindingIn) -> dict[str, Any]:
     """Unblind a stage (reviewers then see its outcomes) or blind it again (leads and admins)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    project = decisions.stage_blinding_set(
+    project = stage_blinding_set(
         project=project, stage=payload.stage, blind=payload.blind, user=request.user
     )
     return {"blind_stages": sorted(project.blinding.blind_stages)}

@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from .. import deduplication
 from ..access import get_project_for_user
 from ..errors import InvalidInput
-from ..jobs import job_create
 from ..models import DuplicateCandidate, DuplicateStatus, JobKind, Role
+from ..services import merges
+from ..services.jobs import job_create
 from .schemas import JobQueued
 
 router = Router()
@@ -68,6 +68,6 @@ def duplicate_decide(
     duplicates so that it waits for a person again (leads and admins)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     candidate = get_object_or_404(DuplicateCandidate, pk=candidate_id, project=project)
-    return deduplication.duplicate_decide(
+    return merges.duplicate_decide(
         candidate=candidate, action=payload.action, actor=request.user, survivor=payload.survivor
     )

@@ -9,10 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from .. import decisions, responses
+from .. import responses
 from ..access import get_project_for_user
 from ..errors import InvalidInput
 from ..models import Report, Role
+from ..services import fulltext
 from ._params import project_reference
 
 router = Router(tags=["screening"])
@@ -49,7 +50,7 @@ def report_create(request: HttpRequest, slug: str, reference_id: int) -> Status[
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput("Send the PDF as the multipart field `file`.", field="file")
-        report = decisions.report_attach(
+        report = fulltext.report_attach(
             reference=reference,
             data=upload,
             filename=upload.name or "report.pdf",
@@ -68,7 +69,7 @@ def report_create(request: HttpRequest, slug: str, reference_id: int) -> Status[
     note = body.get("note", "")
     if not isinstance(note, str):
         raise InvalidInput("note must be text.", field="note")
-    report = decisions.report_mark_not_retrieved(reference=reference, note=note, user=request.user)
+    report = fulltext.report_mark_not_retrieved(reference=reference, note=note, user=request.user)
     return Status(201, _report_out(report))
 
 

@@ -11,10 +11,10 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from .. import services
 from ..access import get_project_for_user
 from ..errors import TooLarge
 from ..models import Role, Search
+from ..services import imports
 from .schemas import JobQueued
 
 router = Router()
@@ -72,7 +72,7 @@ def search_create(
             field="file",
         )
     if request.GET.get("async") in {"1", "true"}:
-        job = services.search_import_enqueue(
+        job = imports.search_import_enqueue(
             project=project,
             data=file,
             filename=file.name or "export",
@@ -85,7 +85,7 @@ def search_create(
             user=request.user,
         )
         return Status(202, {"job": job.pk})
-    search = services.search_import(
+    search = imports.search_import(
         project=project,
         data=file,
         filename=file.name or "export",
@@ -129,5 +129,5 @@ def record_create(
 ) -> Status[dict[str, int]]:
     """Add a record found by other methods; it enters at the full-text stage (leads and admins)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    record = services.record_add_other(project=project, user=request.user, **payload.dict())
+    record = imports.record_add_other(project=project, user=request.user, **payload.dict())
     return Status(201, {"id": record.pk, "reference": record.reference_id})

@@ -7,8 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from .. import selectors
 from ..models import Job
+from ..selectors.projects import job_for_user
 
 router = Router()
 
@@ -25,4 +25,4 @@ class JobOut(Schema):
 @router.get("/jobs/{job_id}", response=JobOut, tags=["jobs"])
 def job_detail(request: HttpRequest, job_id: int) -> Job:
     """A long-running job's state and progress."""
-    return selectors.job_for_user(request.user, job_id)
+    return job_for_user(request.user, job_id)

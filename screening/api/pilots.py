@@ -7,10 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from .. import pilots
 from ..access import get_project_for_user
 from ..errors import NotFound
 from ..models import Pilot, Role
+from ..services import pilots
 from ._params import rounded, sees_all_votes
 
 router = Router(tags=["screening"])

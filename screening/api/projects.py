@@ -8,9 +8,11 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from .. import selectors, services
 from ..access import get_project_for_user
 from ..models import Project, Role
+from ..selectors.progress import project_counts
+from ..selectors.projects import project_members
+from ..services import projects
 from ..workflow import SEES_ALL
 
 router = Router()
@@ -48,7 +50,7 @@ def _project_out(project: Project, role: str) -> dict[str, Any]:
         "second_reviewer_share": project.second_reviewer_share,
         "eligibility_criteria": project.eligibility_criteria,
         "role": role,
-        "counts": selectors.project_counts(
+        "counts": project_counts(
             project,
             blinding=SEES_ALL if Role.rank(role) >= Role.rank(Role.LEAD) else project.blinding,
         ),
@@ -59,7 +61,7 @@ def _project_out(project: Project, role: str) -> dict[str, Any]:
 @router.post("/projects", response={201: ProjectOut}, tags=["projects"])
 def project_create(request: HttpRequest, payload: ProjectIn) -> Status[dict[str, Any]]:
     """Create a project; the caller becomes its admin."""
-    project = services.project_create(
+    project = projects.project_create(
         name=payload.name,
         slug=payload.slug,
         review_type=payload.review_type,
@@ -106,7 +108,7 @@ class MemberOut(Schema):
 def member_add(request: HttpRequest, slug: str, payload: MemberIn) -> Status[dict[str, str]]:
     """Add a member, or change a member's role (project admins)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.ADMIN)
-    membership, created = services.membership_set(
+    membership, created = projects.membership_set(
         project=project, username=payload.username, role=payload.role, actor=request.user
     )
     return Status(
@@ -120,7 +122,7 @@ def member_list(request: HttpRequest, slug: str) -> Any:
     """The project's members and their roles."""
     project, _ = get_project_for_user(request.user, slug)
     return [
-        {"username": m.user.username, "role": m.role} for m in selectors.project_members(project)
+        {"username": m.user.username, "role": m.role} for m in project_members(project)
     ]
 
 
@@ -128,5 +130,5 @@ def member_list(request: HttpRequest, slug: str) -> Any:
 def member_remove(request: HttpRequest, slug: str, username: str) -> Status[None]:
     """Remove a member (project admins)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.ADMIN)
-    services.membership_remove(project=project, username=username, actor=request.user)
+    projects.membership_remove(project=project, username=username, actor=request.user)
     return Status(204, None)

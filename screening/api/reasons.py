@@ -7,9 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from .. import decisions, progress
 from ..access import get_project_for_user
 from ..models import ExclusionReason, Role
+from ..selectors.references import exclusion_reasons
+from ..services.reasons import exclusion_reason_add, exclusion_reason_change
 
 router = Router(tags=["screening"])
 
@@ -29,7 +30,7 @@ def reason_create(request: HttpRequest, slug: str, payload: ReasonIn) -> Status[
     """Add a full-text exclusion reason to the project's list (leads and admins)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     return Status(
-        201, decisions.exclusion_reason_add(project=project, name=payload.name, user=request.user)
+        201, exclusion_reason_add(project=project, name=payload.name, user=request.user)
     )
 
 
@@ -66,7 +67,7 @@ def reason_list(request: HttpRequest, slug: str) -> Any:
     """The project's exclusion reasons in the lead's order with their keys, then those
     reviewers proposed; leads and admins also see how many votes name each."""
     project, membership = get_project_for_user(request.user, slug)
-    reasons = progress.exclusion_reasons(project, votes=membership.allows(Role.LEAD))
+    reasons = exclusion_reasons(project, votes=membership.allows(Role.LEAD))
     return [_reason_listed(r) for r in reasons]
 
 
@@ -74,12 +75,12 @@ def reason_list(request: HttpRequest, slug: str) -> Any:
 def reason_change(request: HttpRequest, slug: str, reason_id: int, payload: ReasonChange) -> Any:
     """Rename, retire or restore, and move a reason (leads and admins; each change audited)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    decisions.exclusion_reason_change(
+    exclusion_reason_change(
         reason=ExclusionReason(pk=reason_id, project_id=project.pk),
         user=request.user,
         name=payload.name,
         retired=payload.retired,
         position=payload.position,
     )
-    reasons = progress.exclusion_reasons(project, votes=True)
+    reasons = exclusion_reasons(project, votes=True)
     return _reason_listed(next(r for r in reasons if r.pk == reason_id))

@@ -8,10 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from .. import exports, progress, responses
+from .. import responses
 from ..access import get_project_for_user
 from ..models import Reference, Role
-from ..workflow import Status as StageStatus
+from ..reports import reference_exports
+from ..selectors import statuses
+from ..selectors.blinding import as_seen
+from ..selectors.queue import next_reference
+from ..vocabulary import Status as StageStatus
 from ._params import blinding_for, screened_reference, stage_param, status_param
 from .schemas import ReferenceOut, record_sources, reference_out
 
@@ -34,8 +38,8 @@ def reference_list(request: HttpRequest, slug: str, stage: str = "", status: str
     project, membership = get_project_for_user(request.user, slug)
     stage, status = stage_param(stage), status_param(status)
     # Filtered on the stage and status as the caller is shown them (workflow.Blinding).
-    references = progress.as_seen(
-        progress.screened_references(project), blinding_for(project, membership)
+    references = as_seen(
+        statuses.screened_references(project), blinding_for(project, membership)
     )
     if stage:
         references = references.filter(shown_stage=stage)
@@ -50,7 +54,7 @@ def reference_next(request: HttpRequest, slug: str, stage: str = "title_abstract
     """The next reference the caller has not voted on at the stage, or 204 when none is left."""
     project, _ = get_project_for_user(request.user, slug)
     stage = stage_param(stage, required=True)
-    found = progress.next_reference(project, request.user, stage)
+    found = next_reference(project, request.user, stage)
     if found is None:
         return Status(204, None)
     # Open to a vote means fewer votes than needed and no resolution: pending, by definition.
@@ -82,9 +86,9 @@ def reference_export(
     `csv_formulas=keep` (for programs); in xlsx it is always a text cell."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     references = list(
-        progress.decided_references(project, stage_param(stage), status_param(status))
+        statuses.decided_references(project, stage_param(stage), status_param(status))
     )
     part = "-".join(p for p in (stage, status) if p) or "references"
-    body = exports.decisions_file(references, format, csv_formulas=csv_formulas)
+    body = reference_exports.decisions_file(references, format, csv_formulas=csv_formulas)
     extension = "bib" if format == "bibtex" else format
     return responses.attachment(body, f"{project.slug}-{part}.{extension}")

@@ -8,9 +8,17 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from .. import agreement, exports, pilots, prisma, progress, responses, selectors
+from .. import agreement, responses
 from ..access import get_project_for_user
 from ..models import AuditEvent, Role
+from ..reports import reference_exports
+from ..reports.prisma_downloads import to_file
+from ..selectors import conflicts
+from ..selectors.history import project_history
+from ..selectors.prisma_counts import prisma_counts
+from ..selectors.progress import reviewer_progress
+from ..selectors.status_counts import status_counts
+from ..services.pilots import latest_pilot
 from ._params import blinding_for, rounded, sees_all_votes, stage_param
 from .pilots import pilot_out
 
@@ -41,7 +49,7 @@ def agreement_detail(request: HttpRequest, slug: str, stage: str = "title_abstra
     """Percent agreement and kappa over references with two or more votes (maybe = include)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     stage = stage_param(stage, required=True)
-    report = agreement.agreement_report(progress.votes_by_reference(project, stage))
+    report = agreement.agreement_report(conflicts.votes_by_reference(project, stage))
     return {
         "stage": stage,
         "references": report.references,
@@ -49,7 +57,7 @@ def agreement_detail(request: HttpRequest, slug: str, stage: str = "title_abstra
         "cohen_kappa": rounded(report.cohen_kappa, 4),
         "fleiss_kappa": rounded(report.fleiss_kappa, 4),
         "maybe_counts_as": "include",
-        "changed_after_others": progress.votes_changed_after_others(project, stage),
+        "changed_after_others": conflicts.votes_changed_after_others(project, stage),
         "pairs": [
             {
                 "reviewers": list(pair.reviewers),
@@ -66,7 +74,7 @@ def agreement_detail(request: HttpRequest, slug: str, stage: str = "title_abstra
 def prisma_json(request: HttpRequest, slug: str) -> dict[str, Any]:
     """PRISMA 2020 counts under the PRISMA2020 R package's names (admins and leads)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    return progress.prisma_counts(project).as_dict()
+    return prisma_counts(project).as_dict()
 
 
 @router.get("/projects/{slug}/prisma.csv", tags=["reporting"])
@@ -79,8 +87,8 @@ def prisma_csv(
     `template=2022` the layout of the 2022 paper.
     """
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    body = prisma.to_file(
-        progress.prisma_counts(project),
+    body = to_file(
+        prisma_counts(project),
         "csv",
         review_type=project.review_type,
         title=project.name,
@@ -93,8 +101,8 @@ def prisma_csv(
 def prisma_svg(request: HttpRequest, slug: str) -> HttpResponse:
     """The PRISMA 2020 flow diagram, drawn from the counts."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    svg = prisma.to_file(
-        progress.prisma_counts(project), "svg", review_type=project.review_type, title=project.name
+    svg = to_file(
+        prisma_counts(project), "svg", review_type=project.review_type, title=project.name
     )
     return HttpResponse(svg, content_type=responses.CONTENT_TYPES["svg"])
 
@@ -116,7 +124,7 @@ class HistoryEventOut(Schema):
 
 def _history(request: HttpRequest, slug: str, kind: str, actor: str, reference: int | None) -> Any:
     project, membership = get_project_for_user(request.user, slug)
-    return selectors.project_history(
+    return project_history(
         project, membership, kind=kind, actor=actor, reference=reference
     )
 
@@ -129,7 +137,7 @@ def _event_out(event: AuditEvent) -> dict[str, Any]:
         "action": event.verb,
         "object": event.object_type,
         "object_id": event.object_id,
-        "reference": exports.event_reference(event),
+        "reference": reference_exports.event_reference(event),
         "before": event.before,
         "after": event.after,
     }
@@ -163,7 +171,7 @@ def history_csv(
     """The same events as CSV, one row each, values before and after as JSON (`csv_formulas`
     as for the export)."""
     events = _history(request, slug, kind, actor, reference)
-    body = exports.history_csv(events, formulas=csv_formulas)
+    body = reference_exports.history_csv(events, formulas=csv_formulas)
     return responses.attachment(body, f"{slug}-history.csv")
 
 
@@ -180,16 +188,16 @@ def progress_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     sees_all = sees_all_votes(membership)
     blinding = blinding_for(project, membership)
     return {
-        "stages": progress.status_counts(project, blinding=blinding),
+        "stages": status_counts(project, blinding=blinding),
         "reviewers": [
             {
                 **row,
                 "last_vote_at": row["last_vote_at"].isoformat() if row["last_vote_at"] else None,
             }
-            for row in progress.reviewer_progress(
+            for row in reviewer_progress(
                 project, viewer_id=request.user.pk, blinding=blinding
             )
         ],
-        "pilot": pilot_out(pilots.latest_pilot(project), sees_all=sees_all),
+        "pilot": pilot_out(latest_pilot(project), sees_all=sees_all),
         "blind_stages": sorted(project.blinding.blind_stages),
     }

@@ -7,10 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from .. import decisions
 from ..access import get_project_for_user
 from ..models import Reference
-from ..workflow import Status as StageStatus
+from ..services.screening import vote_cast
+from ..vocabulary import Status as StageStatus
 
 router = Router(tags=["screening"])
 
@@ -42,7 +42,7 @@ def vote_create(
     While the stage is blind to the caller, the status is `pending` and `waiting_for_team` true.
     """
     project, membership = get_project_for_user(request.user, slug)
-    vote, status = decisions.vote_cast(
+    vote, status = vote_cast(
         # A stand-in: vote_cast reads the row once, locked, and answers 404 when it is not ours.
         reference=Reference(pk=reference_id, project_id=project.pk),
         reviewer=request.user,

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import screening.models
-import screening.workflow
+import screening.vocabulary
 from django.conf import settings
 from django.db import migrations, models
 
@@ -126,7 +126,7 @@ class Migration(migrations.Migration):
             name="review_type",
             field=models.CharField(
                 choices=[("systematic", "Systematic"), ("rapid", "Rapid"), ("scoping", "Scoping")],
-                default=screening.workflow.ReviewType["SYSTEMATIC"],
+                default=screening.vocabulary.ReviewType["SYSTEMATIC"],
                 max_length=12,
             ),
         ),
@@ -310,7 +310,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(
                     ("reason__isnull", True),
-                    ("decision", screening.workflow.Decision["EXCLUDE"]),
+                    ("decision", screening.vocabulary.Decision["EXCLUDE"]),
                     _connector="OR",
                 ),
                 name="resolution_reason_only_on_exclude",
@@ -347,7 +347,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(
                     ("reason__isnull", True),
-                    ("vote", screening.workflow.VoteChoice["EXCLUDE"]),
+                    ("vote", screening.vocabulary.VoteChoice["EXCLUDE"]),
                     _connector="OR",
                 ),
                 name="vote_reason_only_on_exclude",

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from ..workflow import Decision, Stage, VoteChoice
+from ..vocabulary import Decision, Stage, VoteChoice
 from .projects import Project
 from .references import Reference
 

@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import Q
 
 from .. import vocabulary
-from ..workflow import Blinding, ReviewType, Stage
+from ..vocabulary import ReviewType, Stage
+from ..workflow import Blinding
 
 
 class Role(models.TextChoices):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from screening.prisma import REVIEW_TYPES, SCOPING
+from screening.vocabulary import ReviewType
 
 from .svg_boxes import Box, Paragraphs, across, back, down, elbow
 
@@ -41,10 +41,11 @@ class Words:
     """The diagram's wording: PRISMA 2020, or PRISMA-ScR's "sources of evidence" for scoping."""
 
     def __init__(self, review_type: str, previous: bool) -> None:
-        if review_type not in REVIEW_TYPES:
-            raise ValueError(f"unknown review type {review_type!r}; expected one of {REVIEW_TYPES}")
+        known = tuple(ReviewType.labels())
+        if review_type not in known:
+            raise ValueError(f"unknown review type {review_type!r}; expected one of {known}")
         self.previous = previous
-        self.studies = "sources of evidence" if review_type == SCOPING else "studies"
+        self.studies = "sources of evidence" if review_type == ReviewType.SCOPING else "studies"
         self.studies_cap = self.studies.capitalize()
         new = "new " if previous else ""
         self.db_heading = f"Identification of {new}{self.studies} via databases and registers"

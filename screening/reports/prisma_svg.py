@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from screening.prisma import SYSTEMATIC
+from screening.vocabulary import ReviewType
 
 from .prisma_layout import (
     ARROW_GAP,
@@ -83,7 +83,7 @@ def _render_phase(phase: Phase, top: float, bottom: float) -> str:
     )
 
 
-def to_svg(counts: PrismaCounts, *, review_type: str = SYSTEMATIC, title: str = "") -> str:
+def to_svg(counts: PrismaCounts, *, review_type: str = ReviewType.SYSTEMATIC, title: str = "") -> str:
     """The PRISMA 2020 flow diagram of `counts` as a standalone SVG document."""
     words = Words(review_type, counts.has_previous)
     xs, spans, width = _columns(counts)

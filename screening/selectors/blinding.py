@@ -6,7 +6,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 
 from ..models import Membership, Project, Reference, ReferenceSource, Role
-from ..workflow import REPORT_STATUSES, SEES_ALL, Blinding, Stage, Status
+from ..vocabulary import Stage, Status
+from ..workflow import REPORT_STATUSES, SEES_ALL, Blinding
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ..models import Pilot, Project, Reference, Vote
-from ..workflow import Stage, Status
+from ..vocabulary import Stage, Status
 from .statuses import screened_references
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value

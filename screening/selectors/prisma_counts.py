@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from .. import prisma
 from ..models import OtherMethod, Project, Record, ReferenceSource
-from ..workflow import Stage, Status
+from ..vocabulary import Stage, Status
 from .status_counts import status_table
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value

@@ -16,7 +16,8 @@ from ..models import (
     Search,
     Vote,
 )
-from ..workflow import SEES_ALL, Blinding, Stage, VoteChoice
+from ..vocabulary import Stage, VoteChoice
+from ..workflow import SEES_ALL, Blinding
 from .status_counts import status_counts
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value

@@ -27,7 +27,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Mod
 
 from ..models import Pilot, Project, Reference, ReferenceSource, Report, Resolution, Vote
-from ..workflow import SAMPLE_MULTIPLIER, Stage, Status, VoteChoice
+from ..vocabulary import Stage, Status, VoteChoice
+from ..workflow import SAMPLE_MULTIPLIER
 from .statuses import _vote_status_expression, required_expression
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value

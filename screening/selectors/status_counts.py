@@ -12,7 +12,8 @@ from typing import Any
 from django.db import connection
 
 from ..models import ExclusionReason, Project, ReferenceSource
-from ..workflow import SAMPLE_MULTIPLIER, SEES_ALL, Blinding, Decision, Stage, Status
+from ..vocabulary import Decision, Stage, Status
+from ..workflow import SAMPLE_MULTIPLIER, SEES_ALL, Blinding
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
 

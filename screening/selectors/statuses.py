@@ -28,15 +28,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Mod
 
 from ..models import Project, Reference, ReferenceSource, Resolution, Vote
-from ..workflow import (
-    SAMPLE_MULTIPLIER,
-    Decision,
-    ReferenceFacts,
-    Stage,
-    Status,
-    VoteChoice,
-    votes_required,
-)
+from ..vocabulary import Decision, Stage, Status, VoteChoice
+from ..workflow import SAMPLE_MULTIPLIER, ReferenceFacts, votes_required
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from .. import progress
 from ..errors import Conflict, InvalidInput
 from ..models import Reference, Resolution, Vote
-from ..workflow import Decision, Stage, Status
+from ..selectors import statuses
+from ..selectors.queue import forget_hints
+from ..vocabulary import Decision, Stage, Status
 from .audit import audit_record
 from .reasons import check_reason, reason_for_vote
 from .screening import reference_locked, stage_checked, vote_facts
@@ -31,7 +32,7 @@ def resolution_record(
     reason = check_reason(stage, decision, reason)
     reference = reference_locked(reference)
     project = reference.project
-    facts = progress.reference_facts(reference, project)
+    facts = statuses.reference_facts(reference, project)
     state = facts.state()
     if state[stage] != Status.CONFLICT:
         raise Conflict(
@@ -65,7 +66,7 @@ def reference_reopen(
     stage = stage_checked(stage)
     reference = reference_locked(reference)
     project = reference.project
-    state = progress.reference_state(reference, project)
+    state = statuses.reference_state(reference, project)
     if state[stage] not in {Status.INCLUDED, Status.EXCLUDED}:
         raise Conflict("Only a decided reference can be reopened.", field="stage")
     if (
@@ -85,7 +86,7 @@ def reference_reopen(
         )
         before = {"votes": [vote_facts(v) for v in votes]}
         Vote.objects.filter(pk__in=[v.pk for v in votes]).delete()
-    progress.forget_hints(project)
+    forget_hints(project)
     audit_record(
         actor=user,
         verb="reference.reopen",

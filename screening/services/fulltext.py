@@ -20,10 +20,10 @@ from django.db import transaction
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from .. import progress
 from ..errors import Conflict, InvalidInput, TooLarge
 from ..models import Reference, Report, Vote
-from ..workflow import Stage
+from ..selectors.statuses import reference_state
+from ..vocabulary import Stage
 from .audit import audit_record
 from .screening import reference_locked
 
@@ -75,7 +75,7 @@ def read_pdf(content: bytes) -> PdfText:
 
 def _reportable(reference: Reference) -> Reference:
     reference = reference_locked(reference)
-    if progress.reference_state(reference, reference.project)["stage"] != Stage.FULL_TEXT:
+    if reference_state(reference, reference.project)["stage"] != Stage.FULL_TEXT:
         raise Conflict(
             "Only a reference included on title and abstract has its full text sought.",
             field="reference",

@@ -11,7 +11,6 @@ from collections import Counter
 from django.db import connection, models
 from django.utils import timezone
 
-from .. import progress
 from ..dedup import carry
 from ..errors import Conflict
 from ..models import (
@@ -26,6 +25,7 @@ from ..models import (
 )
 from ..people import author_display
 from ..selectors.held_decisions import SLICE, decisions_of
+from ..selectors.queue import forget_hints
 from .audit import audit_each
 from .bulk import update_rows
 
@@ -93,7 +93,7 @@ def merge_automatically(
         if survivor is not None:
             moves.setdefault(survivor, []).append(move)
     if held:
-        progress.forget_hints(project)
+        forget_hints(project)
     survivors = sorted({c.references[0] for c in candidates})
     refresh_summaries(project, survivors)
     now = timezone.now()

@@ -12,11 +12,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from .. import progress
 from ..dedup import carry
 from ..errors import Conflict, InvalidInput
 from ..models import DuplicateCandidate, DuplicateStatus, Project, Record, Reference
 from ..selectors.held_decisions import held_decisions
+from ..selectors.queue import forget_hints
 from .audit import audit_record
 from .merge_moves import (
     DECISION_ROWS,
@@ -156,7 +156,7 @@ def _merge(
     Reference.objects.filter(pk__in=[r.pk for r in others]).update(merged_into=keeper)
     reference_refresh_summary(keeper)
     if held:
-        progress.forget_hints(candidate.project)  # statuses changed with the decisions
+        forget_hints(candidate.project)  # statuses changed with the decisions
     candidate.status = DuplicateStatus.MERGED
     candidate.survivor = keeper
     candidate.moves = moves
@@ -213,7 +213,7 @@ def _unmerge(candidate: DuplicateCandidate, *, actor: AbstractBaseUser) -> None:
     survivor = candidate.survivor
     if survivor is None or survivor.merged_into_id is not None:
         raise Conflict("The surviving reference was merged again since; unmerge that first.")
-    progress.forget_hints(candidate.project)  # the references that come back need screening
+    forget_hints(candidate.project)  # the references that come back need screening
     # Every record and decision goes back to the reference it came from.
     for kind, model in [("record", Record), *DECISION_ROWS.items()]:
         mapping = [(move[kind], move["from"]) for move in candidate.moves if kind in move]

@@ -18,10 +18,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .. import agreement, progress
+from .. import agreement
 from ..errors import Conflict, InvalidInput
 from ..models import Pilot, Project, Reference, ReferenceSource, Resolution, Vote
-from ..workflow import Stage
+from ..selectors.conflicts import votes_by_reference
+from ..selectors.queue import forget_open_pilot
+from ..vocabulary import Stage
 from .audit import audit_record
 
 TA = Stage.TITLE_ABSTRACT.value
@@ -31,8 +33,8 @@ MAX_SIZE = 1000
 def _forget(project: Project) -> None:
     """Forget the cached open pilot now, and again at commit: a "next" asked in between may
     have cached what the database still showed, the pilot as it was before."""
-    progress.forget_open_pilot(project)
-    transaction.on_commit(lambda: progress.forget_open_pilot(project))
+    forget_open_pilot(project)
+    transaction.on_commit(lambda: forget_open_pilot(project))
 
 
 @transaction.atomic
@@ -101,7 +103,7 @@ def latest_pilot(project: Project) -> Pilot | None:
 
 def pilot_report(pilot: Pilot) -> dict[str, Any]:
     """How far the pilot is (references with their two votes) and the agreement over it."""
-    votes = progress.votes_by_reference(pilot.project, TA, pilot=pilot)
+    votes = votes_by_reference(pilot.project, TA, pilot=pilot)
     per_reviewer: dict[str, int] = {}
     for ballot in votes.values():
         for reviewer in ballot:

@@ -10,7 +10,8 @@ from django.utils.text import slugify
 
 from ..errors import Conflict, InvalidInput
 from ..models import Membership, Project, Role
-from ..workflow import REVIEW_TYPE_DEFAULTS, ReviewType
+from ..vocabulary import ReviewType
+from ..workflow import REVIEW_TYPE_DEFAULTS
 from .audit import audit_record
 from .screening import stage_checked
 

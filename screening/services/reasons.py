@@ -15,7 +15,7 @@ from django.utils import timezone
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import ExclusionReason, Project
 from ..selectors.references import forget_offered_reasons
-from ..workflow import Stage, VoteChoice
+from ..vocabulary import Stage, VoteChoice
 from .audit import audit_record
 
 

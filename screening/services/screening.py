@@ -14,10 +14,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from .. import progress
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Membership, Reference, ReferenceSource, Vote
-from ..workflow import DECIDED, Stage, Status, VoteChoice
+from ..selectors.blinding import blinding_for, blinding_of
+from ..selectors.queue import release_claim
+from ..selectors.statuses import reference_facts
+from ..vocabulary import Stage, Status, VoteChoice
+from ..workflow import DECIDED
 from .audit import audit_record
 from .reasons import check_reason, reason_for_vote
 
@@ -114,13 +117,13 @@ def vote_cast(
     reason = check_reason(stage, vote, reason)
     reference = reference_locked(reference)
     project = reference.project
-    facts = progress.reference_facts(reference, project)
+    facts = reference_facts(reference, project)
     state = facts.state()
     _check_screenable(reference, state, stage)
     blinding = (
-        progress.blinding_for(project, membership)
+        blinding_for(project, membership)
         if membership is not None
-        else progress.blinding_of(project, reviewer)
+        else blinding_of(project, reviewer)
     )
     hidden = facts.hidden_at(stage, blinding)
     voters = {who for who, _, _ in facts.votes_at(stage)}
@@ -166,7 +169,7 @@ def vote_cast(
         cast.vote, cast.reason, cast.note = vote, reason_row, note
         cast.save(update_fields=fields)
     # After the commit: released earlier, the seat looks free while the vote is not yet seen.
-    transaction.on_commit(partial(progress.release_claim, reference.pk, stage, reviewer.pk))
+    transaction.on_commit(partial(release_claim, reference.pk, stage, reviewer.pk))
     audit_record(
         actor=reviewer,
         verb="vote.replace" if existing else "vote.cast",

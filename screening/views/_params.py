@@ -5,7 +5,7 @@ error pages rather than messages."""
 from __future__ import annotations
 
 from ..errors import NotAllowed, NotFound
-from ..workflow import Stage
+from ..vocabulary import Stage
 
 STAGES = frozenset(s.value for s in Stage)
 

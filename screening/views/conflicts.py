@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from .. import decisions, progress
 from ..access import get_project_for_user
 from ..errors import ServiceError
 from ..models import Reference, Role
+from ..selectors import conflicts as conflict_reads
+from ..selectors.references import exclusion_reasons
+from ..services.conflicts import resolution_record
 from ._params import ERROR_PAGES, STAGES
 
 
@@ -25,7 +27,7 @@ def conflict_list(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         reference = get_object_or_404(Reference, pk=request.POST.get("reference"), project=project)
         try:
-            resolution, status = decisions.resolution_record(
+            resolution, status = resolution_record(
                 reference=reference,
                 stage=request.POST.get("stage", ""),
                 decision=request.POST.get("decision", ""),
@@ -44,8 +46,8 @@ def conflict_list(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(f"{reverse('conflict_list', args=[slug])}?stage={stage}&pair={pair}")
     pair = tuple(request.GET.get("pair", "").split(",", 1))
     between = pair if len(pair) == 2 else None
-    conflicts = progress.conflicts_with_votes(
-        list(progress.conflicts(project, stage, between=between)[:50])
+    conflicts = conflict_reads.conflicts_with_votes(
+        list(conflict_reads.conflicts(project, stage, between=between)[:50])
     )
     return render(
         request,
@@ -55,8 +57,8 @@ def conflict_list(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "conflicts": conflicts,
             "stage": stage,
-            "pairs": [(",".join(p), " and ".join(p)) for p in progress.conflict_pairs(project)],
+            "pairs": [(",".join(p), " and ".join(p)) for p in conflict_reads.conflict_pairs(project)],
             "pair": ",".join(between) if between else "",
-            "reasons": progress.exclusion_reasons(project, offered=True),
+            "reasons": exclusion_reasons(project, offered=True),
         },
     )

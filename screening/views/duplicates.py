@@ -11,11 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods
 
-from .. import deduplication, progress, selectors
 from ..access import get_project_for_user
 from ..errors import ServiceError
-from ..jobs import job_create
 from ..models import DuplicateCandidate, DuplicateStatus, JobKind, Project, Role
+from ..selectors import duplicates
+from ..selectors.blinding import blinding_for
+from ..selectors.progress import project_counts
+from ..services import merges
+from ..services.jobs import job_create
 from ._params import ERROR_PAGES, int_or_none
 
 _DECIDED = {
@@ -45,7 +48,7 @@ def duplicate_review(request: HttpRequest, slug: str) -> HttpResponse:
         status = DuplicateStatus.PENDING
     text = request.GET.get("q", "").strip()
     page = Paginator(
-        selectors.duplicate_set_ids(project, status=status, text=text), selectors.DUPLICATES_PAGE
+        duplicates.duplicate_set_ids(project, status=status, text=text), duplicates.DUPLICATES_PAGE
     ).get_page(request.GET.get("page"))
     filters = request.GET.copy()
     for name in ("page", "unmerged"):
@@ -63,7 +66,7 @@ def duplicate_review(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
             "filters": filters.urlencode(),
-            "sets": selectors.duplicate_sets(project, list(page.object_list)),
+            "sets": duplicates.duplicate_sets(project, list(page.object_list)),
             # Offered while the set stays as the unmerge left it; the service checks again.
             "undo": unmerged is not None
             and DuplicateCandidate.objects.filter(
@@ -72,8 +75,8 @@ def duplicate_review(request: HttpRequest, slug: str) -> HttpResponse:
                 status=DuplicateStatus.REJECTED,
                 survivor__isnull=False,
             ).first(),
-            "counts": selectors.project_counts(
-                project, blinding=progress.blinding_for(project, membership)
+            "counts": project_counts(
+                project, blinding=blinding_for(project, membership)
             ),
         },
     )
@@ -86,7 +89,7 @@ def _merge_above(request: HttpRequest, project: Project) -> HttpResponse:
     except ValueError:
         score = -1.0
     try:
-        done = deduplication.duplicates_merge_above(
+        done = merges.duplicates_merge_above(
             project=project, score=score, actor=request.user
         )
     except ERROR_PAGES:
@@ -116,9 +119,9 @@ def _decide(request: HttpRequest, project: Project) -> HttpResponse:
     back.pop("survivor", None)
     try:
         if action == "undo_unmerge":
-            deduplication.duplicate_unmerge_undo(candidate=candidate, actor=request.user)
+            merges.duplicate_unmerge_undo(candidate=candidate, actor=request.user)
         else:
-            deduplication.duplicate_decide(
+            merges.duplicate_decide(
                 candidate=candidate,
                 action=action,
                 actor=request.user,

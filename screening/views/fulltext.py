@@ -11,11 +11,14 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
-from .. import decisions, progress, responses, selectors
+from .. import responses
 from ..access import get_project_for_user
 from ..errors import InvalidInput, ServiceError
 from ..models import Reference, Report, Role
-from ..workflow import Stage, Status
+from ..selectors.references import REFERENCES_PAGE
+from ..selectors.statuses import screened_references
+from ..services import fulltext
+from ..vocabulary import Stage, Status
 from ._params import ERROR_PAGES
 
 RETRIEVAL_TABS = {
@@ -33,7 +36,7 @@ def full_text_queue(request: HttpRequest, slug: str) -> HttpResponse:
         reference = get_object_or_404(Reference, pk=request.POST.get("reference"), project=project)
         try:
             if request.POST.get("action") == "not_retrieved":
-                decisions.report_mark_not_retrieved(
+                fulltext.report_mark_not_retrieved(
                     reference=reference, user=request.user, note=request.POST.get("note", "")
                 )
                 messages.success(request, f"Reference {reference.pk} marked not retrieved.")
@@ -41,7 +44,7 @@ def full_text_queue(request: HttpRequest, slug: str) -> HttpResponse:
                 upload = request.FILES.get("file")
                 if upload is None:
                     raise InvalidInput("Choose the PDF to upload.", field="file")
-                report = decisions.report_attach(
+                report = fulltext.report_attach(
                     reference=reference, data=upload, filename=upload.name, user=request.user
                 )
                 messages.success(
@@ -58,12 +61,12 @@ def full_text_queue(request: HttpRequest, slug: str) -> HttpResponse:
     tab = request.GET.get("tab", "awaiting")
     status, _ = RETRIEVAL_TABS.get(tab, RETRIEVAL_TABS["awaiting"])
     references = (
-        progress.screened_references(project)
+        screened_references(project)
         .filter(stage=Stage.FULL_TEXT, status=status)
         .select_related("report")
         .order_by("id")
     )
-    page = Paginator(references, selectors.REFERENCES_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(references, REFERENCES_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "screening/full_text_queue.html",

@@ -7,9 +7,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .. import exports, responses, selectors
+from .. import responses
 from ..access import get_project_for_user
 from ..models import Role
+from ..reports import reference_exports
+from ..selectors import history
+from ..selectors.projects import project_members
 
 
 @login_required
@@ -19,13 +22,13 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
     kind, actor = request.GET.get("kind", ""), request.GET.get("actor", "")
     reference_param = request.GET.get("reference", "").strip()
     reference = int(reference_param) if reference_param.isdigit() else None
-    events = selectors.project_history(
+    events = history.project_history(
         project, membership, kind=kind, actor=actor, reference=reference
     )
     if request.GET.get("format") == "csv":
-        body = exports.history_csv(events, formulas=responses.csv_formulas(request))
+        body = reference_exports.history_csv(events, formulas=responses.csv_formulas(request))
         return responses.attachment(body, f"{project.slug}-history.csv")
-    page = Paginator(events, selectors.HISTORY_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(events, history.HISTORY_PAGE).get_page(request.GET.get("page"))
     filters = request.GET.copy()
     filters.pop("page", None)
     return render(
@@ -35,9 +38,9 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
             "project": project,
             "membership": membership,
             "page": page,
-            "events": [(event, exports.event_reference(event)) for event in page],
-            "kinds": selectors.history_kinds(project),
-            "people": selectors.project_members(project) if membership.allows(Role.LEAD) else [],
+            "events": [(event, reference_exports.event_reference(event)) for event in page],
+            "kinds": history.history_kinds(project),
+            "people": project_members(project) if membership.allows(Role.LEAD) else [],
             "kind": kind,
             "actor": actor,
             "reference": reference_param,

@@ -8,11 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .. import selectors, services
 from ..access import get_project_for_user
 from ..errors import ServiceError
 from ..forms import COMMON_DATABASES, SearchImportForm
 from ..models import JobKind, Project, Record, Role, Search
+from ..selectors.projects import job_for_user
+from ..services.imports import search_import_enqueue
 from ._params import ERROR_PAGES
 
 
@@ -27,7 +28,7 @@ def search_import(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error("file", f"The file is larger than {settings.UPLOAD_MAX_BYTES} bytes.")
         else:
             try:
-                job = services.search_import_enqueue(
+                job = search_import_enqueue(
                     project=project,
                     data=upload,
                     filename=upload.name,
@@ -64,7 +65,7 @@ def search_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     """A job's progress; polled by htmx until it is done, then its result."""
-    job = selectors.job_for_user(request.user, job_id)
+    job = job_for_user(request.user, job_id)
     project: Project | None = job.project
     context = {"job": job, "project": project}
     if job.kind == JobKind.IMPORT and job.result.get("search"):

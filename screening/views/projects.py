@@ -8,12 +8,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .. import decisions, pilots, progress, selectors, services
 from ..access import get_project_for_user
 from ..errors import InvalidInput, NotAllowed, ServiceError
 from ..forms import MemberForm, ProjectForm
 from ..models import Membership, Project, Role
-from ..workflow import Stage
+from ..selectors import projects
+from ..selectors.blinding import blinding_for
+from ..selectors.progress import project_counts, reviewer_progress
+from ..services import pilots
+from ..services.projects import (
+    membership_remove,
+    membership_set,
+    project_create,
+    project_screening_update,
+    stage_blinding_set,
+)
+from ..vocabulary import Stage
 from ._params import ERROR_PAGES, stage_arg, stage_label
 
 
@@ -27,7 +37,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            project = services.project_create(creator=request.user, **form.cleaned_data)
+            project = project_create(creator=request.user, **form.cleaned_data)
         except ERROR_PAGES:
             raise
         except ServiceError as error:
@@ -44,8 +54,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     project, membership = get_project_for_user(request.user, slug)
-    blinding = progress.blinding_for(project, membership)
-    counts = selectors.project_counts(project, blinding=blinding)
+    blinding = blinding_for(project, membership)
+    counts = project_counts(project, blinding=blinding)
     return render(
         request,
         "screening/project_dashboard.html",
@@ -53,8 +63,8 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "project": project,
             "membership": membership,
             "counts": counts,
-            "members": selectors.project_members(project),
-            "jobs": selectors.project_recent_jobs(project),
+            "members": projects.project_members(project),
+            "jobs": projects.project_recent_jobs(project),
             "reviewers": [
                 {
                     **row,
@@ -68,7 +78,7 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
                         for stage in (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
                     ],
                 }
-                for row in progress.reviewer_progress(
+                for row in reviewer_progress(
                     project, viewer_id=request.user.pk, blinding=blinding
                 )
             ],
@@ -97,7 +107,7 @@ def project_blinding(request: HttpRequest, slug: str) -> HttpResponse:
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     stage = stage_arg(request.POST.get("stage"))
     blind = request.POST.get("blind") == "1"
-    decisions.stage_blinding_set(project=project, stage=stage, blind=blind, user=request.user)
+    stage_blinding_set(project=project, stage=stage, blind=blind, user=request.user)
     label = stage_label(stage)
     messages.success(
         request,
@@ -149,7 +159,7 @@ def project_jobs(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "screening/partials/job_table.html",
-        {"project": project, "jobs": selectors.project_recent_jobs(project)},
+        {"project": project, "jobs": projects.project_recent_jobs(project)},
     )
 
 
@@ -163,13 +173,13 @@ def project_members(request: HttpRequest, slug: str) -> HttpResponse:
             raise NotAllowed("Only the project's admins manage its members.")
         try:
             if "remove" in request.POST:
-                services.membership_remove(
+                membership_remove(
                     project=project, username=request.POST["remove"], actor=request.user
                 )
                 messages.success(request, f"{request.POST['remove']} removed from the project.")
                 return redirect("project_members", slug=slug)
             if form.is_valid():
-                _, created = services.membership_set(
+                _, created = membership_set(
                     project=project, actor=request.user, **form.cleaned_data
                 )
                 verb = "added as" if created else "is now"
@@ -187,7 +197,7 @@ def project_members(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "project": project,
             "membership": membership,
-            "members": selectors.project_members(project),
+            "members": projects.project_members(project),
             "form": form,
             "can_manage": membership.allows(Role.ADMIN),
         },
@@ -200,7 +210,7 @@ def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
     """Eligibility criteria and the terms highlighted while screening (leads and admins)."""
     project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     if request.method == "POST":
-        services.project_screening_update(
+        project_screening_update(
             project=project,
             user=request.user,
             eligibility_criteria=request.POST.get("eligibility_criteria", ""),

@@ -10,10 +10,17 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from .. import decisions, progress
 from ..access import get_project_for_user
 from ..errors import InvalidInput, NotAllowed, ServiceError
 from ..models import ExclusionReason, Project, Role
+from ..selectors import references
+from ..services.reasons import (
+    exclusion_reason_add,
+    exclusion_reason_move,
+    exclusion_reason_rename,
+    exclusion_reason_restore,
+    exclusion_reason_retire,
+)
 from ._params import ERROR_PAGES
 
 
@@ -29,7 +36,7 @@ def _reason_action(request: HttpRequest, project: Project) -> tuple[str, str]:
     query naming the moved reason (so that moving by keyboard keeps the focus on its button)."""
     action = request.POST.get("action", "add")
     if action == "add":
-        reason = decisions.exclusion_reason_add(
+        reason = exclusion_reason_add(
             project=project, name=request.POST.get("name", ""), user=request.user
         )
         return f"“{reason.name}” is on the list. It goes last, so no key moves.", ""
@@ -37,18 +44,18 @@ def _reason_action(request: HttpRequest, project: Project) -> tuple[str, str]:
         raise InvalidInput(f"Unknown action “{action}”.", field="action")
     stand_in = ExclusionReason(pk=_posted_int(request, "reason"), project_id=project.pk)
     if action == "rename":
-        reason = decisions.exclusion_reason_rename(
+        reason = exclusion_reason_rename(
             reason=stand_in, name=request.POST.get("name", ""), user=request.user
         )
         return f"Renamed “{reason.name}”: the votes naming it follow.", ""
     if action == "retire":
-        reason = decisions.exclusion_reason_retire(reason=stand_in, user=request.user)
+        reason = exclusion_reason_retire(reason=stand_in, user=request.user)
         return f"“{reason.name}” is retired: offered no more, kept on the votes naming it.", ""
     if action == "restore":
-        reason = decisions.exclusion_reason_restore(reason=stand_in, user=request.user)
+        reason = exclusion_reason_restore(reason=stand_in, user=request.user)
         return f"“{reason.name}” is offered again, in its place.", ""
     position = _posted_int(request, "position")
-    reason = decisions.exclusion_reason_move(reason=stand_in, position=position, user=request.user)
+    reason = exclusion_reason_move(reason=stand_in, position=position, user=request.user)
     moved = urlencode({"moved": reason.pk, "by": request.POST.get("by", "")})
     return f"“{reason.name}” is now number {position}.", moved
 
@@ -72,7 +79,7 @@ def exclusion_reasons(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, error.message)
         url = reverse("exclusion_reasons", args=[project.slug])
         return redirect(f"{url}?{query}" if query else url)
-    reasons = progress.exclusion_reasons(project, votes=membership.allows(Role.LEAD))
+    reasons = references.exclusion_reasons(project, votes=membership.allows(Role.LEAD))
     return render(
         request,
         "screening/exclusion_reasons.html",

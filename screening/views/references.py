@@ -7,9 +7,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .. import selectors
 from ..access import get_project_for_user
-from ..workflow import Status
+from ..selectors.references import REFERENCES_PAGE, reference_search
+from ..vocabulary import Status
 from ._params import STAGES, stage_arg
 
 
@@ -20,7 +20,7 @@ def reference_list(request: HttpRequest, slug: str) -> HttpResponse:
     query = request.GET
     year = query.get("year", "").strip()
     my_vote_stage = stage_arg(query.get("vote_stage"))
-    references = selectors.reference_search(
+    references = reference_search(
         project,
         membership,
         text=query.get("q", ""),
@@ -30,7 +30,7 @@ def reference_list(request: HttpRequest, slug: str) -> HttpResponse:
         my_vote=query.get("mine", ""),
         my_vote_stage=my_vote_stage,
     )
-    page = Paginator(references, selectors.REFERENCES_PAGE).get_page(query.get("page"))
+    page = Paginator(references, REFERENCES_PAGE).get_page(query.get("page"))
     filters = query.copy()
     filters.pop("page", None)
     return render(

@@ -7,11 +7,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from .. import agreement, exports, prisma, progress, responses
+from .. import agreement, responses
 from ..access import get_project_for_user
 from ..errors import NotFound
 from ..models import Role
-from ..workflow import Stage, Status
+from ..reports import prisma_template, reference_exports
+from ..reports.prisma_downloads import to_file
+from ..reports.prisma_svg import to_svg
+from ..selectors import conflicts
+from ..selectors.prisma_counts import prisma_counts
+from ..selectors.statuses import decided_references
+from ..vocabulary import Stage, Status
 from ._params import STAGES
 
 DOWNLOADS = {
@@ -31,20 +37,20 @@ def project_report(request: HttpRequest, slug: str) -> HttpResponse:
     project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     stages = []
     for stage in (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT):
-        found = agreement.agreement_report(progress.votes_by_reference(project, stage))
+        found = agreement.agreement_report(conflicts.votes_by_reference(project, stage))
         stages.append(
             {
                 "label": stage.label,
                 "report": found,
                 "reading": agreement.kappa_reading(found.cohen_kappa),
-                "changed": progress.votes_changed_after_others(project, stage),
+                "changed": conflicts.votes_changed_after_others(project, stage),
                 "pairs": [
                     (pair, agreement.kappa_reading(pair.cohen_kappa)) for pair in found.pairs
                 ],
             }
         )
-    counts = progress.prisma_counts(project)
-    svg = prisma.to_svg(counts, review_type=project.review_type, title=project.name)
+    counts = prisma_counts(project)
+    svg = to_svg(counts, review_type=project.review_type, title=project.name)
     return render(
         request,
         # The dashboard loads the same agreement and diagram once it is on screen (htmx).
@@ -54,7 +60,7 @@ def project_report(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "stages": stages,
             "counts": counts,
-            "prisma_svg": mark_safe(svg),  # noqa: S308 - drawn by prisma.to_svg, every text escaped
+            "prisma_svg": mark_safe(svg),  # noqa: S308 - drawn by to_svg, every text escaped
         },
     )
 
@@ -67,24 +73,24 @@ def project_download(request: HttpRequest, slug: str, name: str) -> HttpResponse
         raise NotFound("No such download")
     kind, format = name.split(".")
     if kind == "prisma":
-        template = request.GET.get("template", prisma.CURRENT_TEMPLATE)
-        body = prisma.to_file(
-            progress.prisma_counts(project),
+        template = request.GET.get("template", prisma_template.CURRENT_TEMPLATE)
+        body = to_file(
+            prisma_counts(project),
             format,
             review_type=project.review_type,
             title=project.name,
             # An unknown template falls back to the current one: a page link, not an API call.
-            template=template if template in prisma.CSV_TEMPLATES else prisma.CURRENT_TEMPLATE,
+            template=template if template in prisma_template.CSV_TEMPLATES else prisma_template.CURRENT_TEMPLATE,
         )
         return responses.attachment(body, f"{project.slug}-{name}")
     stage = request.GET.get("stage", "")
     status = request.GET.get("status", "")
-    references = progress.decided_references(
+    references = decided_references(
         project,
         stage if stage in STAGES else "",
         status if status in {s.value for s in Status} else "",
     )
-    body = exports.decisions_file(
+    body = reference_exports.decisions_file(
         list(references), format, csv_formulas=responses.csv_formulas(request)
     )
     return responses.attachment(body, f"{project.slug}-{name}")

@@ -16,12 +16,15 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from .. import decisions, progress
 from ..access import get_project_for_user
 from ..errors import NotFound, ServiceError
 from ..highlight import Terms, highlight
 from ..models import Membership, Project, Record, Reference, Role, Vote
+from ..selectors import queue
+from ..selectors.blinding import blinding_for
 from ..selectors.references import offered_reasons
+from ..selectors.status_counts import status_counts
+from ..services.screening import vote_cast
 from ._params import ERROR_PAGES, int_or_none, stage_arg, stage_label
 
 # Cards the screening page holds ahead of the one shown: five keys pressed at once land on five
@@ -105,7 +108,7 @@ def _screen_context(
     `skip`), its sources, the reviewer's own vote, the reasons, the reviewer's count, and up to
     `ahead` references to show after it, rendered (`ahead_html`, with the first one too if
     `send_first`; `end_html` when there are no more)."""
-    shown, ahead_ids = progress.shown_and_ahead(
+    shown, ahead_ids = queue.shown_and_ahead(
         project, request.user, stage, shown=reference_id, skip=skip or set(), ahead=ahead
     )
     terms = Terms.from_lines(project.include_terms, project.exclude_terms)
@@ -123,7 +126,7 @@ def _screen_context(
         # Each with its `key`: a card gives a reason the key its place in the lead's list.
         "reasons": offered_reasons(project),
         "my_votes": my_votes,
-        "pilot_open": progress.open_pilot_id(project) is not None,
+        "pilot_open": queue.open_pilot_id(project) is not None,
     }
     first = cards.pop(0) if cards and cards[0]["reference"].pk == shown else None
     context = {**shared, **(first or _NO_CARD), "previous": previous}
@@ -186,8 +189,8 @@ def screen_team(request: HttpRequest, slug: str) -> HttpResponse:
     """The team's progress beside the screening page, loaded after the reference (htmx)."""
     project, membership = get_project_for_user(request.user, slug)
     stage = stage_arg(request.GET.get("stage"))
-    blinding = progress.blinding_for(project, membership)
-    counts = progress.status_counts(project, blinding=blinding)[stage]
+    blinding = blinding_for(project, membership)
+    counts = status_counts(project, blinding=blinding)[stage]
     return render(
         request,
         "screening/partials/screen_team.html",
@@ -210,7 +213,7 @@ def screen_vote(request: HttpRequest, slug: str, reference_id: int) -> HttpRespo
     project, membership = get_project_for_user(request.user, slug)
     stage = stage_arg(request.POST.get("stage"))
     try:
-        vote, _ = decisions.vote_cast(
+        vote, _ = vote_cast(
             # A stand-in: the service reads the row once, locked, and refuses one of another
             # project as not found (ERROR_PAGES: the 404 page, as before).
             reference=Reference(pk=reference_id, project_id=project.pk),

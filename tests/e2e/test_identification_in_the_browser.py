@@ -82,13 +82,13 @@ def test_a_lead_finds_duplicates_merges_a_pair_by_key_and_unmerges_it(
 def test_a_lead_merges_duplicates_decided_differently_keeping_one_references_decisions(
     live_server, log_in, demo_imports, lead, reviewer_a
 ) -> None:
-    from screening import decisions
+    from screening.services.screening import vote_cast
 
     first, second = Reference.objects.active().order_by("id")[:2]
-    decisions.vote_cast(
+    vote_cast(
         reference=first, reviewer=reviewer_a, stage="title_abstract", vote="include"
     )
-    decisions.vote_cast(
+    vote_cast(
         reference=second, reviewer=reviewer_a, stage="title_abstract", vote="exclude"
     )
     DuplicateCandidate.objects.create(

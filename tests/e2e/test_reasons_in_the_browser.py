@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from screening import decisions, progress
+from screening.selectors.references import exclusion_reasons
+from screening.services.reasons import exclusion_reason_add, exclusion_reason_retire
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,15 +15,15 @@ BASE = "/projects/microcredentials"
 
 
 def _names(project) -> list[str]:
-    return [r.name for r in progress.exclusion_reasons(project) if not r.proposed]
+    return [r.name for r in exclusion_reasons(project) if not r.proposed]
 
 
 def test_the_lead_reorders_the_reasons_by_keyboard_and_by_drag(
     live_server, log_in, project, lead
 ) -> None:
     names = ["Wrong population", "Wrong intervention", "Wrong outcome", "Not a primary study"]
-    reasons = [decisions.exclusion_reason_add(project=project, name=n, user=lead) for n in names]
-    decisions.exclusion_reason_retire(reason=reasons[1], user=lead)
+    reasons = [exclusion_reason_add(project=project, name=n, user=lead) for n in names]
+    exclusion_reason_retire(reason=reasons[1], user=lead)
 
     page = log_in(lead)
     page.goto(f"{live_server.url}{BASE}/reasons/")

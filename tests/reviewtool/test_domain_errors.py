@@ -29,7 +29,7 @@ def test_a_page_answers_a_domain_error_with_the_apps_own_page(
     monkeypatch, browser_client, lead, error: ServiceError, status: int, heading: str
 ) -> None:
     # As a selector deep under the view would raise it, knowing nothing of HTTP.
-    monkeypatch.setattr("screening.views.projects.selectors.project_counts", _raising(error))
+    monkeypatch.setattr("screening.views.projects.project_counts", _raising(error))
     response = browser_client(lead).get("/projects/microcredentials/")
     assert response.status_code == status
     page = unescape(response.content.decode())
@@ -59,7 +59,7 @@ def test_a_view_raises_not_allowed_for_a_role_below_the_action(browser_client, r
 def test_the_api_answers_a_domain_error_with_its_status_and_detail(
     monkeypatch, api, lead, error: ServiceError, status: int, heading: str
 ) -> None:
-    monkeypatch.setattr("screening.api.projects.selectors.project_counts", _raising(error))
+    monkeypatch.setattr("screening.api.projects.project_counts", _raising(error))
     response = api(as_=lead).get("/projects/microcredentials")
     assert response.status_code == status
     assert response["Content-Type"] == "application/json; charset=utf-8"
@@ -83,7 +83,7 @@ def test_a_view_showing_refusals_as_messages_still_answers_404_and_403_pages(
     monkeypatch, browser_client, lead, error: ServiceError, status: int, heading: str
 ) -> None:
     # The Reasons page shows a service's refusal beside its list; not one that is an error page.
-    monkeypatch.setattr("screening.views.reasons.decisions.exclusion_reason_add", _raising(error))
+    monkeypatch.setattr("screening.views.reasons.exclusion_reason_add", _raising(error))
     response = browser_client(lead).post("/projects/microcredentials/reasons/", {"name": "Other"})
     assert response.status_code == status
     assert f"<h1>{heading}</h1>" in response.content.decode()

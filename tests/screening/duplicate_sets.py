@@ -4,8 +4,8 @@ method."""
 
 from __future__ import annotations
 
-from screening import deduplication
 from screening.models import DuplicateCandidate, Project, Record, Reference, Search
+from screening.services.merges import duplicate_decide
 
 
 def search(project: Project, database: str, filename: str) -> Search:
@@ -65,6 +65,6 @@ def pairs(
         )
         if status != "pending":
             action = "merge" if status == "merged" else "reject"
-            deduplication.duplicate_decide(candidate=candidate, action=action, actor=lead)
+            duplicate_decide(candidate=candidate, action=action, actor=lead)
         made.append(candidate)
     return made

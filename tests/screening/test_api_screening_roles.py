@@ -15,8 +15,11 @@ from typing import Any
 
 import pytest
 
-from screening import decisions, pilots
 from screening.models import ExclusionReason, Pilot, Reference, Report, Resolution, Vote
+from screening.services.fulltext import report_attach
+from screening.services.pilots import pilot_start
+from screening.services.reasons import exclusion_reason_add
+from screening.services.screening import vote_cast
 from tests.factories import MembershipFactory
 from tests.pdfs import pdf_with_text
 
@@ -165,8 +168,8 @@ def world(project, demo_imports, lead) -> dict[str, int]:
         (with_report, ("include", "include")),
     ]:
         for voter, vote in zip((first, second), votes, strict=True):
-            decisions.vote_cast(reference=reference, reviewer=voter, stage=TA, vote=vote)
-    decisions.report_attach(
+            vote_cast(reference=reference, reviewer=voter, stage=TA, vote=vote)
+    report_attach(
         reference=with_report, data=_pdf(), filename="with-report.pdf", user=lead
     )
     return {
@@ -174,7 +177,7 @@ def world(project, demo_imports, lead) -> dict[str, int]:
         "conflict": conflict.pk,
         "included": included.pk,
         "with_report": with_report.pk,
-        "reason": decisions.exclusion_reason_add(project=project, name="Other", user=lead).pk,
+        "reason": exclusion_reason_add(project=project, name="Other", user=lead).pk,
     }
 
 
@@ -213,7 +216,7 @@ def test_each_endpoint_answers_each_role_as_the_table_says(
 ) -> None:
     user = None if persona == "anonymous" else request.getfixturevalue(FIXTURE_OF[persona])
     if endpoint.needs_pilot:
-        pilots.pilot_start(project=project, size=2, user=lead)
+        pilot_start(project=project, size=2, user=lead)
     response = _call(api(user), endpoint, BASE, world.get(endpoint.ref))
     assert response.status_code == _expected(persona, endpoint), response.content
 
@@ -229,7 +232,7 @@ def test_refused_calls_change_nothing(
     endpoint: Endpoint,
 ) -> None:
     if endpoint.needs_pilot:
-        pilots.pilot_start(project=project, size=2, user=lead)
+        pilot_start(project=project, size=2, user=lead)
 
     def state() -> tuple:
         return (

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from screening import services
-from screening.bulk import insert_rows
 from screening.models import Record, Reference, Search
+from screening.services.bulk import insert_rows
+from screening.services.imports import search_import
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_an_import_leaves_the_foreign_keys_deferred_as_django_declares_them(proj
     if connection.vendor != "postgresql":
         pytest.skip("deferred foreign keys are PostgreSQL's")
     with transaction.atomic():
-        services.search_import(
+        search_import(
             project=project,
             data=b"PMID- 1\nTI  - One\n\nPMID- 2\nTI  - Two\n",
             filename="two.nbib",

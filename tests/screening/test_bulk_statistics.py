@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from benchmarks.corpus import medline_bytes
-from screening import services
-from screening.bulk import ANALYZE_AFTER_ROWS
+from screening.services.bulk import ANALYZE_AFTER_ROWS
+from screening.services.imports import search_import
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def test_a_large_import_refreshes_the_planner_statistics(project, lead) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("planner statistics are PostgreSQL's")
     n = ANALYZE_AFTER_ROWS + 500
-    services.search_import(
+    search_import(
         project=project, data=medline_bytes(n), filename="big.nbib", database="PubMed", user=lead
     )
     assert _estimated_rows("screening_reference") == pytest.approx(n, rel=0.05)

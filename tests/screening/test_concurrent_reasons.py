@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from screening import decisions
 from screening.models import ExclusionReason
+from screening.services.reasons import exclusion_reason_add
 from tests.screening.together import together
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -29,7 +29,7 @@ def test_two_leads_moving_reasons_at_once_leave_one_number_per_reason(
     api, project, lead, admin
 ) -> None:
     reasons = [
-        decisions.exclusion_reason_add(project=project, name=f"Reason {n}", user=lead)
+        exclusion_reason_add(project=project, name=f"Reason {n}", user=lead)
         for n in range(1, 9)
     ]
     for round_ in range(6):

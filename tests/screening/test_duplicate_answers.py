@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from screening import decisions, deduplication
 from screening.errors import Conflict
 from screening.models import AuditEvent, DuplicateCandidate, Record, Reference, Vote
+from screening.services import merges
+from screening.services.screening import vote_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +52,13 @@ def _candidate(references: list[Reference], **fields: object) -> DuplicateCandid
 
 def test_a_set_marked_not_duplicates_is_reopened_then_merged(lead, trio) -> None:
     candidate = _candidate(trio)
-    deduplication.duplicate_decide(candidate=candidate, action="reject", actor=lead)
+    merges.duplicate_decide(candidate=candidate, action="reject", actor=lead)
     with pytest.raises(Conflict, match="not duplicates; it cannot be merged now"):
-        deduplication.duplicate_decide(candidate=candidate, action="merge", actor=lead)
-    reopened = deduplication.duplicate_decide(candidate=candidate, action="reopen", actor=lead)
+        merges.duplicate_decide(candidate=candidate, action="merge", actor=lead)
+    reopened = merges.duplicate_decide(candidate=candidate, action="reopen", actor=lead)
     assert reopened.status == "pending"
     assert (reopened.decided_by, reopened.decided_at) == (None, None)
-    merged = deduplication.duplicate_decide(
+    merged = merges.duplicate_decide(
         candidate=candidate, action="merge", actor=lead, survivor=trio[1].pk
     )
     assert merged.status == "merged"
@@ -82,7 +83,7 @@ def test_only_a_set_marked_not_duplicates_is_reopened(lead, trio) -> None:
     for status in ("pending", "merged"):
         DuplicateCandidate.objects.filter(pk=candidate.pk).update(status=status)
         with pytest.raises(Conflict, match="cannot be reopened now"):
-            deduplication.duplicate_decide(candidate=candidate, action="reopen", actor=lead)
+            merges.duplicate_decide(candidate=candidate, action="reopen", actor=lead)
     assert not AuditEvent.objects.filter(verb="duplicate.reopen").exists()
 
 
@@ -90,18 +91,18 @@ def test_an_unmerge_undone_keeps_the_same_survivor_and_moves_the_same_records(
     lead, reviewer_a, trio
 ) -> None:
     second = trio[1]
-    decisions.vote_cast(reference=trio[2], reviewer=reviewer_a, stage=TA, vote="include")
+    vote_cast(reference=trio[2], reviewer=reviewer_a, stage=TA, vote="include")
     before = _placement()
     candidate = _candidate(trio)
-    deduplication.duplicate_decide(
+    merges.duplicate_decide(
         candidate=candidate, action="merge", actor=lead, survivor=second.pk
     )
     merged = _placement()
     moves = _moves(DuplicateCandidate.objects.get(pk=candidate.pk))
     assert any(kind == "vote" for move in moves for kind, _ in move)  # the vote moved too
-    deduplication.duplicate_decide(candidate=candidate, action="unmerge", actor=lead)
+    merges.duplicate_decide(candidate=candidate, action="unmerge", actor=lead)
     assert _placement() == before
-    again = deduplication.duplicate_unmerge_undo(candidate=candidate, actor=lead)
+    again = merges.duplicate_unmerge_undo(candidate=candidate, actor=lead)
     assert again.status == "merged"
     assert again.survivor_id == second.pk  # not the first reference, which a merge would keep
     assert _moves(again) == moves
@@ -115,29 +116,29 @@ def test_an_unmerge_undone_keeps_the_same_survivor_and_moves_the_same_records(
 
 def test_only_an_unmerged_set_can_have_its_unmerge_undone(lead, trio) -> None:
     rejected = _candidate(trio)
-    deduplication.duplicate_decide(candidate=rejected, action="reject", actor=lead)
+    merges.duplicate_decide(candidate=rejected, action="reject", actor=lead)
     with pytest.raises(Conflict, match="was not unmerged"):
-        deduplication.duplicate_unmerge_undo(candidate=rejected, actor=lead)
+        merges.duplicate_unmerge_undo(candidate=rejected, actor=lead)
     # A reopened set is decided afresh: the unmerge it had is no longer there to undo.
-    deduplication.duplicate_decide(candidate=rejected, action="reopen", actor=lead)
-    deduplication.duplicate_decide(candidate=rejected, action="merge", actor=lead)
-    deduplication.duplicate_decide(candidate=rejected, action="unmerge", actor=lead)
-    deduplication.duplicate_decide(candidate=rejected, action="reopen", actor=lead)
-    deduplication.duplicate_decide(candidate=rejected, action="reject", actor=lead)
+    merges.duplicate_decide(candidate=rejected, action="reopen", actor=lead)
+    merges.duplicate_decide(candidate=rejected, action="merge", actor=lead)
+    merges.duplicate_decide(candidate=rejected, action="unmerge", actor=lead)
+    merges.duplicate_decide(candidate=rejected, action="reopen", actor=lead)
+    merges.duplicate_decide(candidate=rejected, action="reject", actor=lead)
     with pytest.raises(Conflict, match="was not unmerged"):
-        deduplication.duplicate_unmerge_undo(candidate=rejected, actor=lead)
+        merges.duplicate_unmerge_undo(candidate=rejected, actor=lead)
     assert Reference.objects.filter(merged_into__isnull=False).count() == 0
 
 
 def test_an_unmerge_is_not_undone_over_a_merge_made_since(project, lead, trio) -> None:
     candidate = _candidate(trio[:2])
-    deduplication.duplicate_decide(candidate=candidate, action="merge", actor=lead)
-    deduplication.duplicate_decide(candidate=candidate, action="unmerge", actor=lead)
+    merges.duplicate_decide(candidate=candidate, action="merge", actor=lead)
+    merges.duplicate_decide(candidate=candidate, action="unmerge", actor=lead)
     other = _candidate([trio[1], trio[2]])
-    deduplication.duplicate_decide(candidate=other, action="merge", actor=lead, survivor=trio[2].pk)
+    merges.duplicate_decide(candidate=other, action="merge", actor=lead, survivor=trio[2].pk)
     before = _placement()
     with pytest.raises(Conflict, match="merged elsewhere"):
-        deduplication.duplicate_unmerge_undo(candidate=candidate, actor=lead)
+        merges.duplicate_unmerge_undo(candidate=candidate, actor=lead)
     assert _placement() == before
     assert DuplicateCandidate.objects.get(pk=candidate.pk).status == "rejected"
 

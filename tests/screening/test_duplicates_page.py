@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from screening import deduplication
 from screening.models import AuditEvent, DuplicateCandidate, Reference
+from screening.services.merges import duplicate_decide
 from tests.screening import duplicate_sets
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_a_search_finds_sets_by_title_author_doi_or_reference_number(
     nothing = client.get(PAGE, {"status": "pending", "q": "zebra"}).content.decode()
     assert "No set holds a reference that matches “zebra”" in nothing
     # Merged, the set is still found by what the merged-away reference was called.
-    deduplication.duplicate_decide(candidate=by_dentists, action="merge", actor=lead)
+    duplicate_decide(candidate=by_dentists, action="merge", actor=lead)
     assert found("micro-credentials", status="merged") == [by_dentists.pk]
 
 

@@ -1,5 +1,5 @@
 """Exclusion reasons in the lead's order: keys that never shift by themselves, renaming,
-retiring and restoring (screening/decisions.py, progress.exclusion_reasons, the Reasons page,
+retiring and restoring (screening/decisions.py, exclusion_reasons, the Reasons page,
 the API's PATCH).
 
 The rule under test: a reason's key on the Screen page is its place in the lead's list, retired
@@ -14,9 +14,20 @@ import io
 
 import pytest
 
-from screening import decisions, progress
+from screening.errors import Conflict, InvalidInput
 from screening.models import AuditEvent, ExclusionReason, Reference, Vote
+from screening.selectors.prisma_counts import prisma_counts
+from screening.selectors.references import exclusion_reasons
 from screening.services import reasons
+from screening.services.fulltext import report_attach
+from screening.services.reasons import (
+    exclusion_reason_add,
+    exclusion_reason_move,
+    exclusion_reason_rename,
+    exclusion_reason_restore,
+    exclusion_reason_retire,
+)
+from screening.services.screening import vote_cast
 from tests.pdfs import pdf_with_text
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +37,16 @@ TA, FT = "title_abstract", "full_text"
 
 
 def _add(project, lead, *names: str) -> list[ExclusionReason]:
-    return [decisions.exclusion_reason_add(project=project, name=n, user=lead) for n in names]
+    return [exclusion_reason_add(project=project, name=n, user=lead) for n in names]
 
 
 def _keys(project) -> list[tuple[str, int | None, int | None]]:
     """(name, place, key) of every listed reason, in the lead's order."""
-    return [(r.name, r.place, r.key) for r in progress.exclusion_reasons(project) if not r.proposed]
+    return [(r.name, r.place, r.key) for r in exclusion_reasons(project) if not r.proposed]
 
 
 def _offered(project) -> list[tuple[str, int | None]]:
-    return [(r.name, r.key) for r in progress.exclusion_reasons(project, offered=True)]
+    return [(r.name, r.key) for r in exclusion_reasons(project, offered=True)]
 
 
 @pytest.fixture
@@ -44,8 +55,8 @@ def at_full_text(project, demo_imports, lead, reviewer_a, reviewer_b) -> list[Re
     references = list(Reference.objects.filter(project=project).order_by("id")[:3])
     for reference in references:
         for who in (reviewer_a, reviewer_b):
-            decisions.vote_cast(reference=reference, reviewer=who, stage=TA, vote="include")
-        decisions.report_attach(
+            vote_cast(reference=reference, reviewer=who, stage=TA, vote="include")
+        report_attach(
             reference=reference,
             data=io.BytesIO(pdf_with_text(f"Full text {reference.pk}")),
             filename=f"{reference.pk}.pdf",
@@ -75,7 +86,7 @@ def test_a_reason_proposed_in_a_vote_joins_the_list_last_when_the_lead_adds_it(
     project, lead, reviewer_a, at_full_text
 ) -> None:
     _add(project, lead, "Wrong population")
-    decisions.vote_cast(
+    vote_cast(
         reference=at_full_text[0],
         reviewer=reviewer_a,
         stage=FT,
@@ -98,7 +109,7 @@ def test_keys_stay_when_another_reason_is_retired_and_the_key_comes_back_on_rest
     project, lead
 ) -> None:
     _, second, _ = _add(project, lead, "Wrong population", "Wrong outcome", "Protocol")
-    decisions.exclusion_reason_retire(reason=second, user=lead)
+    exclusion_reason_retire(reason=second, user=lead)
     assert _keys(project) == [
         ("Wrong population", 1, 1),
         ("Wrong outcome", 2, None),  # its key unused, not given to the next one
@@ -108,7 +119,7 @@ def test_keys_stay_when_another_reason_is_retired_and_the_key_comes_back_on_rest
     _add(project, lead, "Animal study")  # added after a retirement: still last, key 4
     assert _offered(project)[-1] == ("Animal study", 4)
 
-    decisions.exclusion_reason_restore(reason=second, user=lead)
+    exclusion_reason_restore(reason=second, user=lead)
     assert _offered(project) == [
         ("Wrong population", 1),
         ("Wrong outcome", 2),
@@ -121,7 +132,7 @@ def test_a_move_is_the_one_change_that_renumbers_and_only_between_the_two_places
     project, lead
 ) -> None:
     *_, d, _ = _add(project, lead, "A", "B", "C", "D", "E")
-    moved = decisions.exclusion_reason_move(reason=d, position=2, user=lead)
+    moved = exclusion_reason_move(reason=d, position=2, user=lead)
     assert moved.pk == d.pk
     assert [(name, key) for name, _, key in _keys(project)] == [
         ("A", 1),
@@ -136,7 +147,7 @@ def test_a_move_is_the_one_change_that_renumbers_and_only_between_the_two_places
         {"name": "D", "position": 4},
         {"name": "D", "position": 2},
     )
-    decisions.exclusion_reason_move(reason=d, position=5, user=lead)  # to the end
+    exclusion_reason_move(reason=d, position=5, user=lead)  # to the end
     assert [name for name, _, _ in _keys(project)] == ["A", "B", "C", "E", "D"]
 
 
@@ -144,8 +155,8 @@ def test_a_retired_reason_can_be_moved_out_of_the_way_to_give_its_key_to_another
     project, lead
 ) -> None:
     a, *_ = _add(project, lead, "A", "B", "C")
-    decisions.exclusion_reason_retire(reason=a, user=lead)
-    decisions.exclusion_reason_move(reason=a, position=3, user=lead)
+    exclusion_reason_retire(reason=a, user=lead)
+    exclusion_reason_move(reason=a, position=3, user=lead)
     assert _offered(project) == [("B", 1), ("C", 2)]
 
 
@@ -162,8 +173,8 @@ def test_a_move_out_of_the_list_is_400_naming_position_and_changes_nothing(
     project, lead, position: int
 ) -> None:
     *_, c = _add(project, lead, "A", "B", "C")
-    with pytest.raises(decisions.InvalidInput) as refused:
-        decisions.exclusion_reason_move(reason=c, position=position, user=lead)
+    with pytest.raises(InvalidInput) as refused:
+        exclusion_reason_move(reason=c, position=position, user=lead)
     assert refused.value.extra["field"] == "position"
     assert "between 1 and 3" in refused.value.message
     assert [name for name, _, _ in _keys(project)] == ["A", "B", "C"]
@@ -174,12 +185,12 @@ def test_a_proposed_reason_is_added_before_it_is_ordered(
     project, lead, reviewer_a, at_full_text
 ) -> None:
     _add(project, lead, "A")
-    decisions.vote_cast(
+    vote_cast(
         reference=at_full_text[0], reviewer=reviewer_a, stage=FT, vote="exclude", reason="P"
     )
     proposed = ExclusionReason.objects.get(name="P")
-    with pytest.raises(decisions.InvalidInput) as refused:
-        decisions.exclusion_reason_move(reason=proposed, position=1, user=lead)
+    with pytest.raises(InvalidInput) as refused:
+        exclusion_reason_move(reason=proposed, position=1, user=lead)
     assert refused.value.extra["field"] == "position"
 
 
@@ -190,14 +201,14 @@ def test_renaming_keeps_the_row_so_votes_and_exports_follow_and_is_audited(
     api, project, lead, reviewer_a, at_full_text
 ) -> None:
     (reason,) = _add(project, lead, "Wrong populaton")
-    vote, _ = decisions.vote_cast(
+    vote, _ = vote_cast(
         reference=at_full_text[0],
         reviewer=reviewer_a,
         stage=FT,
         vote="exclude",
         reason="Wrong populaton",
     )
-    renamed = decisions.exclusion_reason_rename(reason=reason, name="Wrong population", user=lead)
+    renamed = exclusion_reason_rename(reason=reason, name="Wrong population", user=lead)
     assert renamed.pk == reason.pk
     assert Vote.objects.get(pk=vote.pk).reason.name == "Wrong population"
     event = AuditEvent.objects.get(verb="reason.rename")
@@ -215,8 +226,8 @@ def test_a_rename_to_a_name_taken_is_409_naming_name_and_changes_nothing(
     project, lead, taken: str
 ) -> None:
     first, _ = _add(project, lead, "Wrong population", "Wrong outcome")
-    with pytest.raises(decisions.Conflict) as refused:
-        decisions.exclusion_reason_rename(reason=first, name=taken, user=lead)
+    with pytest.raises(Conflict) as refused:
+        exclusion_reason_rename(reason=first, name=taken, user=lead)
     assert refused.value.extra["field"] == "name"
     assert refused.value.message == "“Wrong outcome” is a reason already."
     assert ExclusionReason.objects.get(pk=first.pk).name == "Wrong population"
@@ -229,8 +240,8 @@ def test_a_name_taken_at_the_same_moment_is_409_from_the_constraint(
     first, _ = _add(project, lead, "Wrong population", "Wrong outcome")
     # The other rename committed after this one looked: only the unique constraint sees it.
     monkeypatch.setattr(reasons, "_reason_named", lambda project, name: None)
-    with pytest.raises(decisions.Conflict) as refused:
-        decisions.exclusion_reason_rename(reason=first, name="wrong outcome", user=lead)
+    with pytest.raises(Conflict) as refused:
+        exclusion_reason_rename(reason=first, name="wrong outcome", user=lead)
     assert refused.value.extra["field"] == "name"
     assert ExclusionReason.objects.get(pk=first.pk).name == "Wrong population"
     assert not AuditEvent.objects.filter(verb="reason.rename").exists()
@@ -238,17 +249,17 @@ def test_a_name_taken_at_the_same_moment_is_409_from_the_constraint(
 
 def test_a_name_taken_by_a_retired_reason_is_taken_too(project, lead) -> None:
     first, second = _add(project, lead, "Wrong population", "Wrong outcome")
-    decisions.exclusion_reason_retire(reason=second, user=lead)
-    with pytest.raises(decisions.Conflict):
-        decisions.exclusion_reason_rename(reason=first, name="wrong outcome", user=lead)
-    with pytest.raises(decisions.Conflict) as again:
-        decisions.exclusion_reason_add(project=project, name="Wrong Outcome", user=lead)
+    exclusion_reason_retire(reason=second, user=lead)
+    with pytest.raises(Conflict):
+        exclusion_reason_rename(reason=first, name="wrong outcome", user=lead)
+    with pytest.raises(Conflict) as again:
+        exclusion_reason_add(project=project, name="Wrong Outcome", user=lead)
     assert "restore it" in again.value.message
 
 
 def test_a_reason_may_change_its_own_case(project, lead) -> None:
     (reason,) = _add(project, lead, "wrong population")
-    decisions.exclusion_reason_rename(reason=reason, name="Wrong population", user=lead)
+    exclusion_reason_rename(reason=reason, name="Wrong population", user=lead)
     assert ExclusionReason.objects.get().name == "Wrong population"
 
 
@@ -258,9 +269,9 @@ def test_a_reason_may_change_its_own_case(project, lead) -> None:
 def test_retiring_and_restoring_are_audited_once_each(project, lead) -> None:
     (reason,) = _add(project, lead, "Wrong population")
     for _ in range(2):  # the second call changes nothing and writes nothing
-        decisions.exclusion_reason_retire(reason=reason, user=lead)
+        exclusion_reason_retire(reason=reason, user=lead)
     for _ in range(2):
-        decisions.exclusion_reason_restore(reason=reason, user=lead)
+        exclusion_reason_restore(reason=reason, user=lead)
     events = list(
         AuditEvent.objects.filter(verb__in=["reason.retire", "reason.restore"]).order_by("id")
     )
@@ -278,7 +289,7 @@ def test_a_vote_naming_a_retired_reason_is_400_naming_reason_and_changes_nothing
     reference = at_full_text[0].pk
     vote = {"stage": FT, "vote": "exclude", "reason": "Wrong population", "note": "first"}
     assert api(reviewer_a).post(f"{BASE}/references/{reference}/votes", vote).status_code == 201
-    decisions.exclusion_reason_retire(reason=reason, user=lead)
+    exclusion_reason_retire(reason=reason, user=lead)
 
     again = api(reviewer_a).post(
         f"{BASE}/references/{reference}/votes", {**vote, "reason": "wrong population"}
@@ -298,11 +309,11 @@ def test_a_resolution_naming_a_retired_reason_is_400_naming_reason(
 ) -> None:
     keep, retire = _add(project, lead, "Wrong population", "Wrong outcome")
     reference = at_full_text[0]
-    decisions.vote_cast(reference=reference, reviewer=reviewer_a, stage=FT, vote="include")
-    decisions.vote_cast(
+    vote_cast(reference=reference, reviewer=reviewer_a, stage=FT, vote="include")
+    vote_cast(
         reference=reference, reviewer=reviewer_b, stage=FT, vote="exclude", reason=keep.name
     )
-    decisions.exclusion_reason_retire(reason=retire, user=lead)
+    exclusion_reason_retire(reason=retire, user=lead)
     answer = api(lead).post(
         f"{BASE}/references/{reference.pk}/resolution",
         {"stage": FT, "decision": "exclude", "reason": "Wrong outcome"},
@@ -317,10 +328,10 @@ def test_a_retired_reason_stays_in_the_exports_history_and_prisma(
     (reason,) = _add(project, lead, "Wrong population")
     reference = at_full_text[0]
     for who in (reviewer_a, reviewer_b):
-        decisions.vote_cast(
+        vote_cast(
             reference=reference, reviewer=who, stage=FT, vote="exclude", reason=reason.name
         )
-    decisions.exclusion_reason_retire(reason=reason, user=lead)
+    exclusion_reason_retire(reason=reason, user=lead)
     boss = api(lead)
     rows = list(
         csv.DictReader(
@@ -344,13 +355,13 @@ def test_prisma_lists_the_reasons_in_the_lead_s_order(
     _add(project, lead, *names)
     for reference, name in zip(at_full_text, names, strict=True):
         for who in (reviewer_a, reviewer_b):
-            decisions.vote_cast(
+            vote_cast(
                 reference=reference, reviewer=who, stage=FT, vote="exclude", reason=name
             )
     assert list(api(lead).get(f"{BASE}/prisma").json()["dbr_excluded"]) == names
     reason = ExclusionReason.objects.get(name="Not a trial")
-    decisions.exclusion_reason_move(reason=reason, position=1, user=lead)
-    assert list(progress.prisma_counts(project).dbr_excluded) == [names[2], names[0], names[1]]
+    exclusion_reason_move(reason=reason, position=1, user=lead)
+    assert list(prisma_counts(project).dbr_excluded) == [names[2], names[0], names[1]]
 
 
 # The API ------------------------------------------------------------------------------------
@@ -360,10 +371,10 @@ def test_the_list_gives_order_and_keys_to_members_and_vote_counts_to_leads_only(
     api, project, lead, reviewer_a, at_full_text
 ) -> None:
     a, b = _add(project, lead, "Wrong population", "Wrong outcome")
-    decisions.vote_cast(
+    vote_cast(
         reference=at_full_text[0], reviewer=reviewer_a, stage=FT, vote="exclude", reason=b.name
     )
-    decisions.exclusion_reason_retire(reason=a, user=lead)
+    exclusion_reason_retire(reason=a, user=lead)
     as_lead = api(lead).get(f"{BASE}/exclusion-reasons").json()
     assert as_lead == [
         {"id": a.pk, "name": a.name, "position": 1, "key": None, "retired": True,
@@ -450,8 +461,8 @@ def test_the_screen_card_offers_reasons_in_the_lead_s_order_with_their_keys(
     browser_client, project, lead, reviewer_a, at_full_text
 ) -> None:
     a, _, c = _add(project, lead, "Wrong population", "Wrong outcome", "Abstract only")
-    decisions.exclusion_reason_move(reason=c, position=1, user=lead)
-    decisions.exclusion_reason_retire(reason=a, user=lead)
+    exclusion_reason_move(reason=c, position=1, user=lead)
+    exclusion_reason_retire(reason=a, user=lead)
     page = browser_client(reviewer_a).get(f"{BASE}/screen/", {"stage": FT}).content.decode()
     assert 'value="Abstract only" data-key="1"' in page
     assert 'value="Wrong outcome" data-key="3"' in page
@@ -464,11 +475,11 @@ def test_the_conflicts_page_offers_the_lead_s_order_without_retired_reasons(
     browser_client, project, lead, reviewer_a, reviewer_b, at_full_text
 ) -> None:
     a, b, _ = _add(project, lead, "Wrong population", "Wrong outcome", "Abstract only")
-    decisions.vote_cast(reference=at_full_text[0], reviewer=reviewer_a, stage=FT, vote="include")
-    decisions.vote_cast(
+    vote_cast(reference=at_full_text[0], reviewer=reviewer_a, stage=FT, vote="include")
+    vote_cast(
         reference=at_full_text[0], reviewer=reviewer_b, stage=FT, vote="exclude", reason=a.name
     )
-    decisions.exclusion_reason_retire(reason=b, user=lead)
+    exclusion_reason_retire(reason=b, user=lead)
     page = browser_client(lead).get(f"{BASE}/conflicts/", {"stage": FT}).content.decode()
     assert "<option>Wrong population</option><option>Abstract only</option>" in page
     assert "<option>Wrong outcome</option>" not in page

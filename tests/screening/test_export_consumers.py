@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from screening import services
+from screening.services.imports import search_import
 from tests.extraction.conftest import A_VALUES, CODEBOOK
 from tests.pdfs import pdf_with_text
 
@@ -95,7 +95,7 @@ def _python_cells(content: bytes, column: str) -> list[str]:
 def decided(api, project, lead, reviewer_a, reviewer_b) -> list[int]:
     """r0 and r1 included at full text, r2 excluded on title and abstract (a note with a line
     break, a comma and quotes), r3 undecided."""
-    services.search_import(
+    search_import(
         project=project, data=SOURCE.encode(), filename="r.ris", database="Embase", user=lead
     )
     items = api(lead).get(f"{BASE}/references", limit=10).json()["items"]

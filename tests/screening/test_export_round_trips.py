@@ -14,9 +14,11 @@ import pytest
 import rispy
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from screening import exports, progress, services
 from screening.importers import Author, Citation, bibtex, csvfile, ris
 from screening.models import Record, Reference
+from screening.reports import reference_exports
+from screening.selectors.statuses import decided_references
+from screening.services.imports import search_import
 from tests.factories import ProjectFactory
 
 # One record per kind the round trip must carry: a chapter with an editor and an ISBN, a
@@ -89,7 +91,7 @@ FIELDS = (
 
 
 def _import(project: object, data: str, filename: str) -> list[Record]:
-    services.search_import(
+    search_import(
         project=project, data=data.encode(), filename=filename, database="Test", user=None
     )
     return list(Record.objects.filter(project=project).order_by("position"))
@@ -112,7 +114,7 @@ def _exported(project: object) -> list[Reference]:
 def test_ris_round_trip_keeps_every_field_and_rispy_reads_types_isbn_and_editors() -> None:
     first, second = ProjectFactory(slug="first"), ProjectFactory(slug="second")
     before = _import(first, SOURCE, "source.ris")
-    text = exports.references_ris(_exported(first))
+    text = reference_exports.references_ris(_exported(first))
     after = _import(second, text, "again.ris")
     assert [_fields(r) for r in after] == [_fields(r) for r in before]
 
@@ -130,7 +132,7 @@ def test_ris_round_trip_keeps_every_field_and_rispy_reads_types_isbn_and_editors
 def test_csv_round_trip_keeps_corporate_authors_and_pandas_reads_them_whole() -> None:
     first, second = ProjectFactory(slug="first"), ProjectFactory(slug="second")
     before = _import(first, SOURCE, "source.ris")
-    text = exports.references_csv(_exported(first))
+    text = reference_exports.references_csv(_exported(first))
     after = _import(second, text, "again.csv")
     # Every field, as the RIS and BibTeX round trips compare them, and every column of the
     # template (csvfile.TEMPLATE_COLUMNS; authors and editors are compared by `_fields`).
@@ -148,7 +150,7 @@ def test_csv_round_trip_keeps_corporate_authors_and_pandas_reads_them_whole() ->
 def test_bibtex_round_trip_keeps_every_field_and_bibtexparser_reads_every_entry() -> None:
     first, second = ProjectFactory(slug="first"), ProjectFactory(slug="second")
     before = _import(first, SOURCE, "source.ris")
-    text = bibtex.dump(exports.references_as_citations(_exported(first)))
+    text = bibtex.dump(reference_exports.references_as_citations(_exported(first)))
     after = _import(second, text, "again.bib")
     assert [_fields(r) for r in after] == [_fields(r) for r in before]
 
@@ -219,7 +221,7 @@ def test_ris_writes_every_accession_once_so_rispy_keeps_them_all() -> None:
 def test_decisions_ris_label_is_read_by_asreview_s_rule(
     stage: str, status: str, label: str, included: int | None
 ) -> None:
-    assert exports.asreview_label(stage, status) == label
+    assert reference_exports.asreview_label(stage, status) == label
     citation = _citation(notes=[label, "Vote full_text: lead exclude (wrong population)"])
     notes = rispy.loads(ris.dump([citation]))[0]["notes"]
     # ASReview's RIS reader (asreview/data/ris.py): the first note holding one of its three
@@ -241,7 +243,7 @@ def test_decisions_ris_round_trip_keeps_records_and_carries_the_label() -> None:
     ):
         reference.stage, reference.status = stage, status
         reference._prefetched_objects_cache |= {"votes": [], "resolutions": []}
-    text = exports.decisions_ris(references)
+    text = reference_exports.decisions_ris(references)
     after = _import(second, text, "decisions.ris")
     assert [_fields(r) for r in after] == [_fields(r) for r in before]
     assert [e["notes"][0] for e in rispy.loads(text)] == [
@@ -296,7 +298,7 @@ def test_a_merged_reference_carries_every_record_s_accession_isbn_and_issn() -> 
     # As a merge leaves them: both records under the chapter's reference.
     Record.objects.filter(pk=article.pk).update(reference=chapter.reference)
     reference = Reference.objects.prefetch_related("records__search").get(pk=chapter.reference_id)
-    read = rispy.loads(exports.references_ris([reference]))[0]
+    read = rispy.loads(reference_exports.references_ris([reference]))[0]
     assert read["accession_number"] == "2019-12345-007; 33000001"
     assert read["issn"] == "0042-9686; 9780198526636"
     assert read["name_of_database"] == "MEDLINE"
@@ -332,7 +334,7 @@ def test_formula_like_text_survives_the_decisions_csv_round_trip(formulas: str) 
         "TY  - JOUR\nTI  - =1+2 is not a formula here\nAU  - @Lee, B\nPY  - 2021\nER  - \n"
     )
     before = _import(first, source, "source.ris")
-    text = exports.decisions_csv(list(progress.decided_references(first)), formulas=formulas)
+    text = reference_exports.decisions_csv(list(decided_references(first)), formulas=formulas)
     assert ("'-based" in text) == (formulas == "escape")
     after = _import(second, text, "again.csv")
     assert [(r.title, r.authors[0]["printed"]) for r in after] == [

@@ -11,7 +11,7 @@ import pandas
 import pytest
 from openpyxl.utils.escape import unescape
 
-from screening import services
+from screening.services.imports import search_import
 from tests.factories import MembershipFactory
 from tests.pdfs import pdf_with_text
 
@@ -30,7 +30,7 @@ def screened(api, demo_imports, project, lead, reviewer_a, reviewer_b) -> dict[s
     """r0 included at full text, r1 excluded on title and abstract (a formula-like note from A,
     a vertical tab in B's), r2 half-voted, r3 included on title and abstract and waiting for
     its full text, and a record from a database named with a VT."""
-    services.search_import(
+    search_import(
         project=project, data=ONE_RIS, filename="hand.ris", database=VT_DATABASE, user=lead
     )
     refs = [r["id"] for r in api(lead).get(f"{BASE}/references", limit=4).json()["items"]]
@@ -105,7 +105,7 @@ def test_the_csv_quotes_formulas_unless_asked_to_keep_them(
 def test_the_history_csv_quotes_formulas_unless_asked(api, browser_client, project, lead) -> None:
     # Django lets a username start with @, + or -: a cell a spreadsheet would run.
     at_user = MembershipFactory(project=project, user__username="@SUM(1+1)", role="lead").user
-    services.search_import(
+    search_import(
         project=project, data=ONE_RIS, filename="hand.ris", database="Hand", user=at_user
     )
 

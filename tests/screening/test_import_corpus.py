@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from screening import services
 from screening.models import Record, Reference, Search
+from screening.services.imports import search_import
 from tests.shared_data import SHARED_DATA, requires_shared_data
 
 README = SHARED_DATA / "exports" / "README.md"
@@ -45,7 +45,7 @@ def test_the_corpus_table_is_read_whole() -> None:
 @pytest.mark.parametrize(("path", "records"), corpus_table() or [("absent", 0)])
 def test_every_real_export_imports_with_its_record_count(project, lead, path, records) -> None:
     data = (SHARED_DATA / "exports" / path).read_bytes()
-    search = services.search_import(
+    search = search_import(
         project=project,
         data=data,
         filename=path.rsplit("/", 1)[-1],

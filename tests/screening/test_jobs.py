@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from screening.jobs import job_claim, job_create, job_run
 from screening.models import Job, JobKind, JobStatus, Record, Search
+from screening.services.jobs import job_claim, job_create, job_run
 from tests.screening.exports import MEDLINE_TWO_RECORDS, XML_DAMAGED
 
 

@@ -51,8 +51,8 @@ def test_a_dedup_run_split_over_real_workers_merges_what_inline_would(
     celery_worker_process, api, lead, project, demo_imports
 ) -> None:
     from screening import dedup
-    from screening.deduplication import dedup_records
     from screening.models import DuplicateCandidate, Reference
+    from screening.services.dedup import dedup_records
 
     references = list(Reference.objects.filter(project=project).order_by("pk"))
     records = dedup_records(references)
@@ -104,14 +104,15 @@ def test_a_dedup_run_whose_worker_processes_are_killed_finishes_with_the_same_me
     import subprocess
 
     from benchmarks.corpus import medline_bytes
-    from screening import dedup, services
-    from screening.deduplication import dedup_records
+    from screening import dedup
     from screening.models import DuplicateCandidate, Job, Reference
+    from screening.services.dedup import dedup_records
+    from screening.services.imports import search_import
 
     # The same 1,500 records imported twice: 1,500 certain pairs, in chunks of 10 pairs.
     data = medline_bytes(1500)
     for name in ("first.nbib", "second.nbib"):
-        services.search_import(
+        search_import(
             project=project, data=data, filename=name, database="PubMed", user=lead,
             new_search=True,
         )  # fmt: skip

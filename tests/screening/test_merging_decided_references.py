@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from screening import decisions, deduplication, progress
 from screening.models import AuditEvent, DuplicateCandidate, Record, Reference, Vote
-from screening.workflow import Status
+from screening.selectors.statuses import with_status
+from screening.services.conflicts import resolution_record
+from screening.services.dedup import dedup_run
+from screening.services.fulltext import report_mark_not_retrieved
+from screening.services.merges import duplicate_decide
+from screening.services.screening import vote_cast
+from screening.vocabulary import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +31,13 @@ def _votes() -> set[tuple[int, str, str]]:
 
 
 def _status(reference: Reference) -> str:
-    return progress.with_status(Reference.objects.filter(pk=reference.pk), reference.project)[
+    return with_status(Reference.objects.filter(pk=reference.pk), reference.project)[
         0
     ].status
 
 
 def _vote(reference: Reference, reviewer: object, vote: str) -> None:
-    decisions.vote_cast(reference=reference, reviewer=reviewer, stage=TA, vote=vote)
+    vote_cast(reference=reference, reviewer=reviewer, stage=TA, vote=vote)
 
 
 def _candidate(*references: Reference) -> DuplicateCandidate:
@@ -122,15 +127,15 @@ def test_resolutions_and_full_texts_follow_too(lead, reviewer_a, reviewer_b, pai
     first, second = pair
     _vote(second, reviewer_a, "include")
     _vote(second, reviewer_b, "exclude")
-    decisions.resolution_record(reference=second, stage=TA, decision="include", user=lead)
-    decisions.report_mark_not_retrieved(reference=second, user=lead, note="paywalled")
+    resolution_record(reference=second, stage=TA, decision="include", user=lead)
+    report_mark_not_retrieved(reference=second, user=lead, note="paywalled")
     candidate = _candidate(first, second)
-    deduplication.duplicate_decide(candidate=candidate, action="merge", actor=lead)
+    duplicate_decide(candidate=candidate, action="merge", actor=lead)
     first.refresh_from_db()
     assert first.resolutions.get().decision == "include"
     assert first.report.not_retrieved
     assert first.report.note == "paywalled"
-    deduplication.duplicate_decide(candidate=candidate, action="unmerge", actor=lead)
+    duplicate_decide(candidate=candidate, action="unmerge", actor=lead)
     assert not first.resolutions.exists()
     second.refresh_from_db()
     assert second.report.note == "paywalled"
@@ -140,7 +145,7 @@ def test_resolutions_and_full_texts_follow_too(lead, reviewer_a, reviewer_b, pai
 def test_a_dedup_run_merges_agreeing_screened_duplicates_and_asks_about_the_others(
     api, lead, reviewer_a, project
 ) -> None:
-    from screening import services
+    from screening.services.imports import search_import
 
     nbib = (
         b"PMID- 1\nTI  - Digital badges in nurse education: a cohort\nDP  - 2020\n"
@@ -148,14 +153,14 @@ def test_a_dedup_run_merges_agreeing_screened_duplicates_and_asks_about_the_othe
         b"PMID- 2\nTI  - Simulation for pharmacists: a trial\nDP  - 2019\n"
         b"AU  - Jones K\nLID - 10.1000/simulation [doi]\n"
     )
-    services.search_import(
+    search_import(
         project=project, data=nbib, filename="a.nbib", database="PubMed", user=lead
     )
     first_import = {r.doi: r.reference for r in Record.objects.all()}
     _vote(first_import["10.1000/badges"], reviewer_a, "include")
     _vote(first_import["10.1000/simulation"], reviewer_a, "include")
     # The same two papers again, from another database, screened before dedup ran.
-    services.search_import(
+    search_import(
         project=project, data=nbib, filename="b.nbib", database="Embase", user=lead,
         new_search=True,
     )  # fmt: skip
@@ -164,7 +169,7 @@ def test_a_dedup_run_merges_agreeing_screened_duplicates_and_asks_about_the_othe
     }  # fmt: skip
     _vote(again["10.1000/badges"], reviewer_a, "include")
     _vote(again["10.1000/simulation"], reviewer_a, "exclude")
-    summary = deduplication.dedup_run(project=project)
+    summary = dedup_run(project=project)
     assert (summary["merged"], summary["candidates"]) == (1, 1)
     assert Reference.objects.get(pk=again["10.1000/badges"].pk).merged_into_id == (
         first_import["10.1000/badges"].pk

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from screening import services
 from screening.models import Job, JobKind, Membership, Project
+from screening.services.imports import search_import
 from tests.conftest import PASSWORD
 from tests.screening.exports import MEDLINE_TWO_RECORDS
 
@@ -47,7 +47,7 @@ def test_a_taken_slug_on_the_form_is_shown_not_raised(browser_client, reviewer_a
 def test_the_dashboard_shows_counts_members_and_jobs(
     browser_client, lead, reviewer_a, django_assert_max_num_queries
 ) -> None:
-    services.search_import(
+    search_import(
         project=Project.objects.get(slug="microcredentials"),
         data=MEDLINE_TWO_RECORDS,
         filename="pubmed.nbib",

@@ -10,13 +10,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from screening.models import ExclusionReason, Pilot, Reference, Report, Resolution, Vote
-from screening.progress import (
-    _open_references,
-    open_on_title,
-    reference_facts,
-    screened_references,
-    status_table,
-)
+from screening.selectors.queue import _open_references, open_on_title
+from screening.selectors.status_counts import status_table
+from screening.selectors.statuses import reference_facts, screened_references
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

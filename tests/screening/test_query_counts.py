@@ -89,8 +89,8 @@ def test_a_vote_on_a_reference_of_another_project_is_404_and_changes_nothing(
 def test_the_duplicates_page_does_not_grow_with_its_sets(
     browser_client, project, lead, reviewer_a, status, q
 ) -> None:
-    from screening import decisions
     from screening.models import Reference
+    from screening.services.screening import vote_cast
     from tests.screening import duplicate_sets
 
     client = browser_client(lead)
@@ -99,7 +99,7 @@ def test_the_duplicates_page_does_not_grow_with_its_sets(
     # Decisions on the waiting sets' references: read for every set shown, to mark differences.
     for candidate in few if status == "pending" else []:
         for reference in candidate.references:
-            decisions.vote_cast(
+            vote_cast(
                 reference=Reference.objects.get(pk=reference),
                 reviewer=reviewer_a,
                 stage=TA,

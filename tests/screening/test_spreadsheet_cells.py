@@ -13,7 +13,7 @@ import pandas
 import pytest
 from openpyxl.utils.escape import unescape
 
-from screening import spreadsheet
+from screening.reports import spreadsheet
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1+2", "-3+4", "@SUM(A1)", "\tindented", "\rcr"]

@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from screening import models, vocabulary, workflow
+from screening import models, vocabulary
 from screening.context_processors import vocabulary as vocabulary_context
 from screening.vocabulary import Role, Stage, Status
 
@@ -41,11 +41,6 @@ def test_a_code_stays_the_string_the_database_stores() -> None:
 def test_roles_nest_in_the_order_they_are_declared() -> None:
     assert [r.rank for r in Role] == [1, 2, 3]
     assert Role.ADMIN.rank > Role.LEAD.rank > Role.REVIEWER.rank
-
-
-def test_workflow_still_names_the_same_words() -> None:
-    assert workflow.Stage is Stage
-    assert workflow.Status is Status
 
 
 def test_the_membership_role_is_the_vocabularys() -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from screening.vocabulary import Stage, Status
 from screening.workflow import (
     SEES_ALL,
     Blinding,
     ReferenceFacts,
-    Stage,
-    Status,
     Tally,
     full_text_status,
     reaches_full_text,

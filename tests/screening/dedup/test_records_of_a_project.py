@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from screening.deduplication import dedup_records, dedup_run
 from screening.models import Reference
+from screening.services.dedup import dedup_records, dedup_run
 
 TITLE = "Drug X versus placebo after first-line chemotherapy in advanced gastric cancer"
 AUTHORS = ["Garcia M.", "Lopez R.", "Chen Y."]

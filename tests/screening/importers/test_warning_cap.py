@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from screening import importers, services
+from screening import importers
 from screening.importers import ImportWarning, WarningList
+from screening.services.imports import search_import
 
 
 def _medline(records: int) -> bytes:
@@ -49,7 +50,7 @@ def test_the_cap_holds_for_warnings_added_one_at_a_time_and_in_batches() -> None
 def test_an_import_stores_201_warnings_for_a_file_with_a_bad_year_in_every_record(
     project, lead
 ) -> None:
-    search = services.search_import(
+    search = search_import(
         project=project, data=_medline(1434), filename="big.nbib", database="PubMed", user=lead
     )
     assert search.record_count == 1434

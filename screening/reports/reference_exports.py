@@ -6,10 +6,10 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 
+from ..importers import Author, Citation, bibtex, csvfile, ris
+from ..models import AuditEvent, Record, Reference
+from ..vocabulary import Stage, Status
 from . import spreadsheet
-from .importers import Author, Citation, bibtex, csvfile, ris
-from .models import AuditEvent, Record, Reference
-from .workflow import Stage, Status
 
 
 def reference_citation(reference: Reference, records: list[Record]) -> Citation:
