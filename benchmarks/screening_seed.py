@@ -1,6 +1,6 @@
 """Seed a review of n references half-screened on title and abstract; prints the API tokens as JSON.
 
-Used by bench_screening: rows go in through COPY (screening.bulk), as an import would put them.
+Used by bench_screening: rows go in through COPY (screening.services.bulk), as an import would put them.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def main(n: int, reviewers: int) -> None:
                 )  # fmt: skip
         insert_rows(Vote, votes)
         insert_rows(Resolution, resolutions)
-        # As an import does (screening.services): a planner that knows the tables' sizes.
+        # As an import does (screening.services.imports): a planner that knows the tables' sizes.
         refresh_statistics(Reference, Record, Vote, Resolution, rows=n)
     tokens = {u.username: token_issue(user=u, name="bench") for u in [admin, *people]}
     print(json.dumps({"slug": project.slug, "tokens": tokens}))

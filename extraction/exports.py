@@ -1,7 +1,7 @@
 """The extraction as CSV and Excel: a row per included study with its extraction status,
 numbers as numbers, booleans as booleans (TRUE/FALSE in CSV, boolean cells in Excel), each
 multichoice option its own column (1 when the study has it, 0 when not), one sheet per
-extractor, the codebook. Cells go through screening/spreadsheet.py: no live formulas, control
+extractor, the codebook. Cells go through screening/reports/spreadsheet.py: no live formulas, control
 characters escaped."""
 
 from __future__ import annotations

@@ -75,4 +75,3 @@ class PrismaCounts:
     def has_previous(self) -> bool:
         """Whether this review updates a previous version that included studies."""
         return bool(self.previous_studies or self.previous_reports)
-

@@ -36,7 +36,7 @@ def full_text(report: Report) -> FileResponse:
 
 
 def csv_formulas(request: HttpRequest) -> str:
-    """A CSV download's `csv_formulas` option (screening/spreadsheet.py): "escape" unless "keep"."""
+    """A CSV download's `csv_formulas` option (screening/reports/spreadsheet.py): "escape" unless "keep"."""
     value = request.GET.get("csv_formulas", "escape")
     if value not in spreadsheet.CSV_FORMULAS:
         raise BadRequest(f"csv_formulas must be escape or keep, not {value!r}.")

@@ -121,9 +121,7 @@ def member_add(request: HttpRequest, slug: str, payload: MemberIn) -> Status[dic
 def member_list(request: HttpRequest, slug: str) -> Any:
     """The project's members and their roles."""
     project, _ = get_project_for_user(request.user, slug)
-    return [
-        {"username": m.user.username, "role": m.role} for m in project_members(project)
-    ]
+    return [{"username": m.user.username, "role": m.role} for m in project_members(project)]
 
 
 @router.delete("/projects/{slug}/members/{username}", response={204: None}, tags=["projects"])

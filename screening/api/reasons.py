@@ -29,9 +29,7 @@ class ReasonOut(Schema):
 def reason_create(request: HttpRequest, slug: str, payload: ReasonIn) -> Status[Any]:
     """Add a full-text exclusion reason to the project's list (leads and admins)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    return Status(
-        201, exclusion_reason_add(project=project, name=payload.name, user=request.user)
-    )
+    return Status(201, exclusion_reason_add(project=project, name=payload.name, user=request.user))
 
 
 class ReasonListed(Schema):

@@ -38,9 +38,7 @@ def reference_list(request: HttpRequest, slug: str, stage: str = "", status: str
     project, membership = get_project_for_user(request.user, slug)
     stage, status = stage_param(stage), status_param(status)
     # Filtered on the stage and status as the caller is shown them (workflow.Blinding).
-    references = as_seen(
-        statuses.screened_references(project), blinding_for(project, membership)
-    )
+    references = as_seen(statuses.screened_references(project), blinding_for(project, membership))
     if stage:
         references = references.filter(shown_stage=stage)
     if status:

@@ -124,9 +124,7 @@ class HistoryEventOut(Schema):
 
 def _history(request: HttpRequest, slug: str, kind: str, actor: str, reference: int | None) -> Any:
     project, membership = get_project_for_user(request.user, slug)
-    return project_history(
-        project, membership, kind=kind, actor=actor, reference=reference
-    )
+    return project_history(project, membership, kind=kind, actor=actor, reference=reference)
 
 
 def _event_out(event: AuditEvent) -> dict[str, Any]:
@@ -194,9 +192,7 @@ def progress_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
                 **row,
                 "last_vote_at": row["last_vote_at"].isoformat() if row["last_vote_at"] else None,
             }
-            for row in reviewer_progress(
-                project, viewer_id=request.user.pk, blinding=blinding
-            )
+            for row in reviewer_progress(project, viewer_id=request.user.pk, blinding=blinding)
         ],
         "pilot": pilot_out(latest_pilot(project), sees_all=sees_all),
         "blind_stages": sorted(project.blinding.blind_stages),

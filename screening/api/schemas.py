@@ -38,7 +38,7 @@ class ReferenceOut(Schema):
 
 
 def reference_out(reference: Reference) -> dict[str, Any]:
-    """A reference as `progress.as_seen` annotated it for the caller."""
+    """A reference as `selectors.blinding.as_seen` annotated it for the caller."""
     return {
         "id": reference.pk,
         "title": reference.title,

@@ -83,7 +83,9 @@ def _render_phase(phase: Phase, top: float, bottom: float) -> str:
     )
 
 
-def to_svg(counts: PrismaCounts, *, review_type: str = ReviewType.SYSTEMATIC, title: str = "") -> str:
+def to_svg(
+    counts: PrismaCounts, *, review_type: str = ReviewType.SYSTEMATIC, title: str = ""
+) -> str:
     """The PRISMA 2020 flow diagram of `counts` as a standalone SVG document."""
     words = Words(review_type, counts.has_previous)
     xs, spans, width = _columns(counts)

@@ -102,7 +102,7 @@ def decision_rows(references: list[Reference]) -> tuple[list[str], list[dict[str
     """Columns and rows: citation fields, stage and status, then every reviewer's vote, reason
     and note in their own columns per stage, then the lead's resolution.
 
-    `references` come from progress.with_status, with records, votes, resolutions and report
+    `references` come from selectors.statuses.with_status, with records, votes, resolutions and report
     prefetched.
     """
     reviewers: dict[str, set[str]] = {stage: set() for stage in STAGE_LABELS}
@@ -179,7 +179,7 @@ def _report_state(reference: Reference) -> str:
 
 def decisions_csv(references: list[Reference], *, formulas: str = "escape") -> str:
     """The CSV template's columns (which the importer reads back) followed by the decisions;
-    `formulas` as in screening/spreadsheet.py ("escape" by default, or "keep")."""
+    `formulas` as in reports/spreadsheet.py ("escape" by default, or "keep")."""
     columns, rows = decision_rows(references)
     return spreadsheet.to_csv(columns, rows, formulas=formulas)
 

@@ -120,7 +120,7 @@ def _candidates(
 # cost as much to compile as to run, and PostgreSQL turned its NOT EXISTS into anti-joins that read
 # every vote of the reviewer from the start of the project. Scalar subqueries are probed per row
 # instead, along the (project, id) index from `start`, and the scan stops at `limit` rows.
-# tests/screening/test_progress_rules.py checks it against workflow.py with the ORM version.
+# tests/screening/selectors/test_progress_rules.py checks it against workflow.py with the ORM version.
 _OPEN_ON_TITLE_SQL = """
 SELECT id, n_votes, required FROM (
     SELECT r.id,

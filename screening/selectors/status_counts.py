@@ -49,7 +49,7 @@ def status_counts(project: Project, *, blinding: Blinding = SEES_ALL) -> dict[st
 # Votes are grouped apart from the other two, with FILTER rather than SUM(CASE ...): PostgreSQL
 # then reads them in reference order from the (reference, stage, reviewer) index and groups them
 # as they come, where one aggregate over the union of all three spilled its hash table to disk
-# (benchmarks/RESULTS.md). tests/screening/test_progress_rules.py checks it against with_status.
+# (benchmarks/RESULTS.md). tests/screening/selectors/test_progress_rules.py checks it against with_status.
 # One difference, out of the services' reach: with_status names the highest reason *name* of the
 # exclusions, this the reason with the highest id. They differ only when the exclusions disagree on
 # the reason and a lead excluded without one, which full-text resolutions refuse.

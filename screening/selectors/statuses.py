@@ -3,7 +3,7 @@
 `with_status` writes workflow.py's rules as one SQL expression per stage, so that a list of 100k
 references filters by status in the database and never from a stored status; `reference_facts`
 reads one reference's rows for workflow.py itself, which the services check under a lock.
-tests/screening/test_progress_rules.py checks on random votes that the two agree.
+tests/screening/selectors/test_progress_rules.py checks on random votes that the two agree.
 """
 
 from __future__ import annotations

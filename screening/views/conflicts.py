@@ -57,7 +57,9 @@ def conflict_list(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "conflicts": conflicts,
             "stage": stage,
-            "pairs": [(",".join(p), " and ".join(p)) for p in conflict_reads.conflict_pairs(project)],
+            "pairs": [
+                (",".join(p), " and ".join(p)) for p in conflict_reads.conflict_pairs(project)
+            ],
             "pair": ",".join(between) if between else "",
             "reasons": exclusion_reasons(project, offered=True),
         },

@@ -75,9 +75,7 @@ def duplicate_review(request: HttpRequest, slug: str) -> HttpResponse:
                 status=DuplicateStatus.REJECTED,
                 survivor__isnull=False,
             ).first(),
-            "counts": project_counts(
-                project, blinding=blinding_for(project, membership)
-            ),
+            "counts": project_counts(project, blinding=blinding_for(project, membership)),
         },
     )
 
@@ -89,9 +87,7 @@ def _merge_above(request: HttpRequest, project: Project) -> HttpResponse:
     except ValueError:
         score = -1.0
     try:
-        done = merges.duplicates_merge_above(
-            project=project, score=score, actor=request.user
-        )
+        done = merges.duplicates_merge_above(project=project, score=score, actor=request.user)
     except ERROR_PAGES:
         raise
     except ServiceError as error:

@@ -78,9 +78,7 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
                         for stage in (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
                     ],
                 }
-                for row in reviewer_progress(
-                    project, viewer_id=request.user.pk, blinding=blinding
-                )
+                for row in reviewer_progress(project, viewer_id=request.user.pk, blinding=blinding)
             ],
             "stage_rows": [
                 (

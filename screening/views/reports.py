@@ -80,7 +80,9 @@ def project_download(request: HttpRequest, slug: str, name: str) -> HttpResponse
             review_type=project.review_type,
             title=project.name,
             # An unknown template falls back to the current one: a page link, not an API call.
-            template=template if template in prisma_template.CSV_TEMPLATES else prisma_template.CURRENT_TEMPLATE,
+            template=template
+            if template in prisma_template.CSV_TEMPLATES
+            else prisma_template.CURRENT_TEMPLATE,
         )
         return responses.attachment(body, f"{project.slug}-{name}")
     stage = request.GET.get("stage", "")

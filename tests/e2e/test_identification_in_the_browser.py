@@ -85,12 +85,8 @@ def test_a_lead_merges_duplicates_decided_differently_keeping_one_references_dec
     from screening.services.screening import vote_cast
 
     first, second = Reference.objects.active().order_by("id")[:2]
-    vote_cast(
-        reference=first, reviewer=reviewer_a, stage="title_abstract", vote="include"
-    )
-    vote_cast(
-        reference=second, reviewer=reviewer_a, stage="title_abstract", vote="exclude"
-    )
+    vote_cast(reference=first, reviewer=reviewer_a, stage="title_abstract", vote="include")
+    vote_cast(reference=second, reviewer=reviewer_a, stage="title_abstract", vote="exclude")
     DuplicateCandidate.objects.create(
         project=first.project, references=[first.pk, second.pk], score=0.97, reasons=["same DOI"]
     )

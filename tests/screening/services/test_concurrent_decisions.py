@@ -1,7 +1,7 @@
 """Votes and resolutions arriving at the same moment on PostgreSQL: none lost, none doubled, no 500.
 
 Each request runs in its own thread with its own database connection; a barrier releases them
-together, and the reference's row lock in decisions.py puts them one after the other.
+together, and the reference's row lock in services/screening.py puts them one after the other.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Bulk inserts (screening.bulk): every value stored as given, on PostgreSQL's binary COPY too."""
+"""Bulk inserts (screening.services.bulk): every value stored as given, on PostgreSQL's binary COPY too."""
 
 from __future__ import annotations
 

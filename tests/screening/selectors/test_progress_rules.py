@@ -1,4 +1,4 @@
-"""The SQL statuses (progress.with_status) agree with workflow.py on any votes."""
+"""The SQL statuses (selectors.statuses.with_status) agree with workflow.py on any votes."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from screening import tasks
 from screening.models import DuplicateCandidate, Job, JobKind, JobStatus, Record, Reference, Search
-from screening.services import dedup as deduplication
+from screening.services import dedup as dedup_service
 from screening.services.jobs import job_fail, job_run
 from tests.screening.exports import MEDLINE_TWO_RECORDS
 
@@ -125,7 +125,7 @@ def test_a_failed_chunk_of_a_split_run_fails_the_job_instead_of_leaving_it_runni
     def broken(**kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(deduplication, "dedup_compare_chunk", broken)
+    monkeypatch.setattr(dedup_service, "dedup_compare_chunk", broken)
     with pytest.raises(MemoryError):
         tasks.dedup_compare_chunk_task(job.pk, [["1", "2"]])
     job.refresh_from_db()
@@ -142,9 +142,9 @@ def test_a_split_run_whose_merging_fails_says_so_and_keeps_no_merge(
     job = Job.objects.create(
         kind=JobKind.DEDUP, project=project, created_by=lead, status=JobStatus.RUNNING
     )
-    records = deduplication.dedup_records(deduplication._active_references(project))
-    decisions = deduplication.dedup.compare_pairs(
-        records, deduplication.dedup.blocked_pairs(records)
+    records = dedup_service.dedup_records(dedup_service._active_references(project))
+    decisions = dedup_service.dedup.compare_pairs(
+        records, dedup_service.dedup.blocked_pairs(records)
     )
     chunks = [[vars(d) for d in decisions]]
     before = _state()
@@ -154,7 +154,7 @@ def test_a_split_run_whose_merging_fails_says_so_and_keeps_no_merge(
 
     monkeypatch.setattr("screening.services.dedup.audit_record", broken)
     with pytest.raises(RuntimeError):
-        deduplication.dedup_finish(job_id=job.pk, chunks=chunks, ids=[r.id for r in records])
+        dedup_service.dedup_finish(job_id=job.pk, chunks=chunks, ids=[r.id for r in records])
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.error.startswith(

@@ -1,4 +1,4 @@
-"""The rules of votes, resolutions, reopening, exclusion reasons and reports (screening/decisions.py).
+"""The rules of votes, resolutions, reopening, exclusion reasons and reports (screening/services/).
 
 Driven through the API, as a script would, with the database checked underneath where the API
 answer alone would not show that a rule held (one vote row, the audit trail).
@@ -589,7 +589,7 @@ def test_a_rapid_review_decides_on_one_vote_except_for_its_sampled_share(
     for user in (reviewer_a, reviewer_b):
         added = boss.post(f"{base}/members", {"username": user.username, "role": "reviewer"})
         assert added.status_code == 201
-    demo = Path(__file__).resolve().parents[2] / "screening" / "demo"
+    demo = Path(__file__).resolve().parents[3] / "screening" / "demo"
     export = io.BytesIO((demo / "pubmed_microcredentials.nbib").read_bytes())
     export.name = "pubmed_microcredentials.nbib"
     imported = boss.upload(f"{base}/searches", {"file": export, "database": "PubMed"})

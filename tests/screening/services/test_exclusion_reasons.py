@@ -1,5 +1,5 @@
 """Exclusion reasons in the lead's order: keys that never shift by themselves, renaming,
-retiring and restoring (screening/decisions.py, exclusion_reasons, the Reasons page,
+retiring and restoring (services/reasons.py, selectors/references.py's exclusion_reasons, the Reasons page,
 the API's PATCH).
 
 The rule under test: a reason's key on the Screen page is its place in the lead's list, retired
@@ -185,9 +185,7 @@ def test_a_proposed_reason_is_added_before_it_is_ordered(
     project, lead, reviewer_a, at_full_text
 ) -> None:
     _add(project, lead, "A")
-    vote_cast(
-        reference=at_full_text[0], reviewer=reviewer_a, stage=FT, vote="exclude", reason="P"
-    )
+    vote_cast(reference=at_full_text[0], reviewer=reviewer_a, stage=FT, vote="exclude", reason="P")
     proposed = ExclusionReason.objects.get(name="P")
     with pytest.raises(InvalidInput) as refused:
         exclusion_reason_move(reason=proposed, position=1, user=lead)
@@ -310,9 +308,7 @@ def test_a_resolution_naming_a_retired_reason_is_400_naming_reason(
     keep, retire = _add(project, lead, "Wrong population", "Wrong outcome")
     reference = at_full_text[0]
     vote_cast(reference=reference, reviewer=reviewer_a, stage=FT, vote="include")
-    vote_cast(
-        reference=reference, reviewer=reviewer_b, stage=FT, vote="exclude", reason=keep.name
-    )
+    vote_cast(reference=reference, reviewer=reviewer_b, stage=FT, vote="exclude", reason=keep.name)
     exclusion_reason_retire(reason=retire, user=lead)
     answer = api(lead).post(
         f"{BASE}/references/{reference.pk}/resolution",
@@ -328,9 +324,7 @@ def test_a_retired_reason_stays_in_the_exports_history_and_prisma(
     (reason,) = _add(project, lead, "Wrong population")
     reference = at_full_text[0]
     for who in (reviewer_a, reviewer_b):
-        vote_cast(
-            reference=reference, reviewer=who, stage=FT, vote="exclude", reason=reason.name
-        )
+        vote_cast(reference=reference, reviewer=who, stage=FT, vote="exclude", reason=reason.name)
     exclusion_reason_retire(reason=reason, user=lead)
     boss = api(lead)
     rows = list(
@@ -355,9 +349,7 @@ def test_prisma_lists_the_reasons_in_the_lead_s_order(
     _add(project, lead, *names)
     for reference, name in zip(at_full_text, names, strict=True):
         for who in (reviewer_a, reviewer_b):
-            vote_cast(
-                reference=reference, reviewer=who, stage=FT, vote="exclude", reason=name
-            )
+            vote_cast(reference=reference, reviewer=who, stage=FT, vote="exclude", reason=name)
     assert list(api(lead).get(f"{BASE}/prisma").json()["dbr_excluded"]) == names
     reason = ExclusionReason.objects.get(name="Not a trial")
     exclusion_reason_move(reason=reason, position=1, user=lead)

@@ -31,9 +31,7 @@ def _votes() -> set[tuple[int, str, str]]:
 
 
 def _status(reference: Reference) -> str:
-    return with_status(Reference.objects.filter(pk=reference.pk), reference.project)[
-        0
-    ].status
+    return with_status(Reference.objects.filter(pk=reference.pk), reference.project)[0].status
 
 
 def _vote(reference: Reference, reviewer: object, vote: str) -> None:
@@ -153,9 +151,7 @@ def test_a_dedup_run_merges_agreeing_screened_duplicates_and_asks_about_the_othe
         b"PMID- 2\nTI  - Simulation for pharmacists: a trial\nDP  - 2019\n"
         b"AU  - Jones K\nLID - 10.1000/simulation [doi]\n"
     )
-    search_import(
-        project=project, data=nbib, filename="a.nbib", database="PubMed", user=lead
-    )
+    search_import(project=project, data=nbib, filename="a.nbib", database="PubMed", user=lead)
     first_import = {r.doi: r.reference for r in Record.objects.all()}
     _vote(first_import["10.1000/badges"], reviewer_a, "include")
     _vote(first_import["10.1000/simulation"], reviewer_a, "include")

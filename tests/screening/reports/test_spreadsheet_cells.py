@@ -1,4 +1,4 @@
-"""Spreadsheet cells as other tools read them (screening/spreadsheet.py), read back with openpyxl,
+"""Spreadsheet cells as other tools read them (screening/reports/spreadsheet.py), read back with openpyxl,
 pandas and the csv module: no live formula, control characters escaped as Excel does, booleans
 as booleans. Pure: no database."""
 

@@ -105,9 +105,7 @@ def test_the_csv_quotes_formulas_unless_asked_to_keep_them(
 def test_the_history_csv_quotes_formulas_unless_asked(api, browser_client, project, lead) -> None:
     # Django lets a username start with @, + or -: a cell a spreadsheet would run.
     at_user = MembershipFactory(project=project, user__username="@SUM(1+1)", role="lead").user
-    search_import(
-        project=project, data=ONE_RIS, filename="hand.ris", database="Hand", user=at_user
-    )
+    search_import(project=project, data=ONE_RIS, filename="hand.ris", database="Hand", user=at_user)
 
     def who(answer: object) -> set[str]:
         assert answer.status_code == 200, answer.content

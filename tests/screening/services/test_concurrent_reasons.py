@@ -29,8 +29,7 @@ def test_two_leads_moving_reasons_at_once_leave_one_number_per_reason(
     api, project, lead, admin
 ) -> None:
     reasons = [
-        exclusion_reason_add(project=project, name=f"Reason {n}", user=lead)
-        for n in range(1, 9)
+        exclusion_reason_add(project=project, name=f"Reason {n}", user=lead) for n in range(1, 9)
     ]
     for round_ in range(6):
         first, last = reasons[round_], reasons[-1 - round_]

@@ -1,4 +1,4 @@
-"""A large import leaves PostgreSQL's planner statistics up to date (screening.bulk)."""
+"""A large import leaves PostgreSQL's planner statistics up to date (screening.services.bulk)."""
 
 from __future__ import annotations
 

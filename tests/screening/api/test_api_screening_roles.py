@@ -138,7 +138,7 @@ ENDPOINTS = [
     Endpoint("prisma.csv", "get", "/prisma.csv", "lead", 200),
     Endpoint("prisma.svg", "get", "/prisma.svg", "lead", 200),
     Endpoint("export", "get", "/export", "lead", 200),
-    # Every member reads the history; what a reviewer sees of it is tests/screening/test_history.py.
+    # Every member reads the history; what a reviewer sees of it is tests/screening/selectors/test_history.py.
     Endpoint("history", "get", "/history", "reviewer", 200),
     Endpoint("history.csv", "get", "/history.csv", "reviewer", 200),
     Endpoint("progress", "get", "/progress", "reviewer", 200),
@@ -169,9 +169,7 @@ def world(project, demo_imports, lead) -> dict[str, int]:
     ]:
         for voter, vote in zip((first, second), votes, strict=True):
             vote_cast(reference=reference, reviewer=voter, stage=TA, vote=vote)
-    report_attach(
-        reference=with_report, data=_pdf(), filename="with-report.pdf", user=lead
-    )
+    report_attach(reference=with_report, data=_pdf(), filename="with-report.pdf", user=lead)
     return {
         "pending": pending.pk,
         "conflict": conflict.pk,

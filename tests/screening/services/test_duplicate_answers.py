@@ -94,9 +94,7 @@ def test_an_unmerge_undone_keeps_the_same_survivor_and_moves_the_same_records(
     vote_cast(reference=trio[2], reviewer=reviewer_a, stage=TA, vote="include")
     before = _placement()
     candidate = _candidate(trio)
-    merges.duplicate_decide(
-        candidate=candidate, action="merge", actor=lead, survivor=second.pk
-    )
+    merges.duplicate_decide(candidate=candidate, action="merge", actor=lead, survivor=second.pk)
     merged = _placement()
     moves = _moves(DuplicateCandidate.objects.get(pk=candidate.pk))
     assert any(kind == "vote" for move in moves for kind, _ in move)  # the vote moved too
