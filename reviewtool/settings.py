@@ -136,7 +136,8 @@ if DATABASE_URL:
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["server_side_binding"] = True
         # No JIT: the screening queries stop after a few rows, but a LIMIT over per-row probes is
-        # priced high enough to trigger it, and compiling took 178 ms for a query that runs in 1.
+        # priced high enough to trigger it, and compiling such a query costs far more than running
+        # it (benchmarks/RESULTS.md).
         options["options"] = "-c jit=off"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
