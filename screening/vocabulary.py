@@ -10,7 +10,9 @@ templates read them through `screening.context_processors.vocabulary` and `{{ co
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import Self, TypeVar
+
+_Default = TypeVar("_Default")
 
 
 class Word(StrEnum):
@@ -39,10 +41,53 @@ class Word(StrEnum):
         """(code, label) pairs, for a form's or a model field's `choices`."""
         return [(member.value, member.label) for member in cls]
 
+    @classmethod
+    def codes(cls) -> tuple[str, ...]:
+        """The codes, in the order they are declared (an API schema's enum, say)."""
+        return tuple(member.value for member in cls)
+
+    @classmethod
+    def parse(cls, value: object, default: _Default = None) -> Self | _Default:
+        """The word a request names, or `default` when it names none of ours.
+
+        The one check of a code that came from outside: a page falls back to its default, the
+        API and the services refuse with their own message when this gives None.
+        """
+        if not isinstance(value, str):
+            return default
+        try:
+            return cls(value)
+        except ValueError:
+            return default
+
 
 class Stage(Word):
-    TITLE_ABSTRACT = "title_abstract", "Title and abstract"
-    FULL_TEXT = "full_text", "Full text"
+    """A stage of screening. Beside its label, two more ways it is written: `in_sentence` where a
+    sentence names it ("reviewer_a at title/abstract"), and `short_label` as the prefix of the
+    decision exports' columns ("TA reviewer_a vote"), short, and kept for the scripts that read
+    those files."""
+
+    _in_sentence_: str
+    _short_label_: str
+
+    TITLE_ABSTRACT = "title_abstract", "Title and abstract", "title/abstract", "TA"
+    FULL_TEXT = "full_text", "Full text", "full text", "FT"
+
+    def __new__(cls, value: str, label: str, in_sentence: str, short_label: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label_ = label
+        member._in_sentence_ = in_sentence
+        member._short_label_ = short_label
+        return member
+
+    @property
+    def in_sentence(self) -> str:
+        return self._in_sentence_
+
+    @property
+    def short_label(self) -> str:
+        return self._short_label_
 
 
 class VoteChoice(Word):

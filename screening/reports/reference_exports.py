@@ -95,7 +95,7 @@ def references_csv(references: Iterable[Reference]) -> str:
 
 # References with their decisions -----------------------------------------------------------
 
-STAGE_LABELS = {"title_abstract": "TA", "full_text": "FT"}
+STAGE_LABELS = {stage.value: stage.short_label for stage in Stage}
 
 
 def decision_rows(references: list[Reference]) -> tuple[list[str], list[dict[str, object]]]:

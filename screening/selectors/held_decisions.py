@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..dedup import carry
 from ..models import Report, Resolution, Vote
+from ..vocabulary import Stage
 
 # Ids per IN list: PostgreSQL takes at most 65,535 parameters in one statement.
 SLICE = 30000
@@ -33,7 +34,7 @@ def held_decisions(reference_ids: list[int]) -> list[carry.Held]:
                     reference=reference,
                     key=(stage, reviewer),
                     value=f"{vote}: {reason}" if reason else vote,
-                    label=f"{username} at {_stage_label(stage)}",
+                    label=f"{username} at {Stage(stage).in_sentence}",
                 )
             )
         resolutions = Resolution.objects.filter(reference_id__in=part).values_list(
@@ -47,7 +48,7 @@ def held_decisions(reference_ids: list[int]) -> list[carry.Held]:
                     reference=reference,
                     key=(stage,),
                     value=f"{decision}: {reason}" if reason else decision,
-                    label=f"the resolution at {_stage_label(stage)}",
+                    label=f"the resolution at {Stage(stage).in_sentence}",
                 )
             )
         reports = Report.objects.filter(reference_id__in=part).values_list("pk", "reference_id")
@@ -56,10 +57,6 @@ def held_decisions(reference_ids: list[int]) -> list[carry.Held]:
             for pk, reference in reports
         )
     return held
-
-
-def _stage_label(stage: str) -> str:
-    return "title/abstract" if stage == "title_abstract" else stage.replace("_", " ")
 
 
 def _by_reference(held: list[carry.Held]) -> dict[int, list[carry.Held]]:

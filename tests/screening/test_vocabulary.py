@@ -58,3 +58,30 @@ def test_the_label_filter_shows_a_code_in_words() -> None:
     template = Template("{% load vocabulary %}{{ stage|label }}, {{ status|label }}, {{ n|label }}")
     rendered = template.render(Context({"stage": "title_abstract", "status": "conflict", "n": 3}))
     assert rendered == "Title and abstract, Conflict, 3"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("full_text", Stage.FULL_TEXT),
+        ("title_abstract", Stage.TITLE_ABSTRACT),
+        ("Full text", None),
+        ("", None),
+        (None, None),
+        (["full_text"], None),
+    ],
+)
+def test_parse_reads_a_code_and_nothing_else(value: object, expected: Stage | None) -> None:
+    assert Stage.parse(value) is expected
+
+
+def test_parse_falls_back_to_the_default_given() -> None:
+    assert Stage.parse("tampered", default=Stage.TITLE_ABSTRACT) is Stage.TITLE_ABSTRACT
+    assert Stage.parse("tampered", default="") == ""
+    assert Status.parse("conflict", default="") is Status.CONFLICT
+
+
+def test_a_stage_has_its_words_for_a_sentence_and_for_an_export_column() -> None:
+    assert [s.in_sentence for s in Stage] == ["title/abstract", "full text"]
+    assert [s.short_label for s in Stage] == ["TA", "FT"]
+    assert Stage.codes() == ("title_abstract", "full_text")
