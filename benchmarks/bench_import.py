@@ -18,7 +18,7 @@ from pathlib import Path
 import rispy
 
 from screening import importers
-from screening.importers import garbage_collector_paused, ris
+from screening.importers import garbage_collector_paused, ris, ris_records
 from screening.importers.text import decode
 
 from .corpus import medline_bytes, ris_bytes
@@ -49,7 +49,7 @@ def _parse_rows() -> list[str]:
             ours_ris = _best_of(runs, lambda d=ris_data: importers.parse(d, format="ris"))
             # Reading alone, what rispy does: each record's tags and values (plus, for us, its
             # raw text and line number), without the mapping onto Citation.
-            ours_read = _best_of(runs, lambda t=ris_text: list(ris._records(t, [])))
+            ours_read = _best_of(runs, lambda t=ris_text: list(ris_records.records(t, [])))
             theirs = _best_of(runs, lambda t=ris_text: rispy.loads(t))
             # Reading and mapping onto Citation, the reader swapped: had we built on rispy,
             # each record would still need our mapping (rispy's dicts kept tag by tag).
@@ -93,7 +93,7 @@ def _parse_on_rispy(text: str) -> list:
     warnings: list = []
     unknown = ris.UnknownTags(ris.KNOWN_TAGS, what="a RIS tag")
     return [
-        ris._citation(ris._Record(line=0, raw="", fields=fields), warnings, unknown)
+        ris._citation(ris_records.Record(line=0, raw="", fields=fields), warnings, unknown)
         for fields in records
     ]
 

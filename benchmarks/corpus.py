@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 
-from screening.importers import Author, Citation, medline, ris
+from screening.exporters import ris
+from screening.importers import Author, Citation, medline
 
 WORDS = [
     "education",

@@ -32,12 +32,22 @@ holds, so that the app's own CSV export reads back as its RIS and BibTeX exports
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .citation import Author, Citation, ExportFormatError, ImportWarning
+from .csv_columns import (
+    ALIASES,
+    KEYWORD_COLUMNS,
+    OTHER_ROLES,
+    SOURCE_DATABASE,
+    TEMPLATE_COLUMNS,
+    TYPED_CHECKS,
+    UNREAD_FROM_DATABASES,
+    WOS_ALIASES,
+    WOS_KEYWORD_COLUMNS,
+)
 from .fields import (
     clean_doi,
     clean_isbn,
@@ -54,145 +64,6 @@ from .fields import (
     warn_unread,
 )
 
-TEMPLATE_COLUMNS = (
-    "title",
-    "abstract",
-    "authors",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
-    "accession",
-    "keywords",
-    "url",
-    "issn",
-    "isbn",
-    "publication_type",
-    "language",
-    "pmcid",
-    "journal_abbrev",
-    "editors",
-)
-
-# Header names (normalised: lower case, single spaces) for each field, best first.
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "article title", "document title", "primary title", "item title"),
-    "abstract": ("abstract", "abstract note"),
-    "authors": ("author full names", "authors", "author names", "author(s)", "author"),
-    "year": ("year", "publication year", "year published", "publication date", "date"),
-    "journal": (
-        "journal",
-        "source title",
-        "journal title",
-        "journal/book",
-        "publication title",
-        "journal name",
-        "secondary title",
-    ),
-    "journal_abbrev": (
-        "journal_abbrev",
-        "abbreviated source title",
-        "journal abbreviation",
-        "iso abbreviation",
-    ),
-    "volume": ("volume", "vol"),
-    "issue": ("issue", "number"),
-    "pages": ("pages", "page range"),
-    "start_page": ("page start", "first page", "start page"),
-    "end_page": ("page end", "last page", "end page"),
-    "doi": ("doi",),
-    "pmid": ("pmid", "pubmed id", "medline pmid"),
-    "pmcid": ("pmcid",),
-    "accession": (
-        "accession",
-        "central id",
-        "eid",
-        "embase accession id",
-        "embase accession number",
-        "embase id",
-        "eric id",
-        "eric number",
-        "accession number",
-        "pui",
-    ),
-    "issn": ("issn", "eissn", "e-issn"),
-    "isbn": ("isbn",),
-    "language": ("language", "language of original document", "article language"),
-    "publication_type": (
-        "publication_type",
-        "document type",
-        "publication type",
-        "doctype",
-        "item type",
-        "type",
-    ),
-    "url": ("url", "link", "plink", "embase link", "full text link"),
-    "editors": ("editors",),
-}
-# Read only from our template and other tables we do not know by name: Scopus's `Editors` cell
-# runs names together ("Lange B.Thomas D.") or holds correspondence addresses, and Embase's is
-# empty in every export seen, so a database's column is left in `fields` as printed.
-_UNREAD_FROM_DATABASES = frozenset({"editors"})
-_KEYWORD_COLUMNS = (
-    "keywords",
-    "author keywords",
-    "index keywords",
-    "subjects",
-    "subject terms",
-    "mesh terms",
-    "emtree drug index terms (major focus)",
-    "emtree drug index terms",
-    "emtree medical index terms (major focus)",
-    "emtree medical index terms",
-    "manual tags",
-    "automatic tags",
-)
-# Web of Science tab-delimited exports name their columns by field tag.
-_WOS_ALIASES: dict[str, tuple[str, ...]] = {
-    "title": ("ti",),
-    "abstract": ("ab",),
-    "authors": ("af", "au"),
-    "year": ("py",),
-    "journal": ("so",),
-    "journal_abbrev": ("ji", "j9"),
-    "volume": ("vl",),
-    "issue": ("is",),
-    "start_page": ("bp",),
-    "end_page": ("ep",),
-    "doi": ("di",),
-    "pmid": ("pm",),
-    "accession": ("ut",),
-    "issn": ("sn", "ei"),
-    "isbn": ("bn",),
-    "language": ("la",),
-    "publication_type": ("dt",),
-}
-_WOS_KEYWORD_COLUMNS = ("de", "id")
-_SOURCE_DATABASE = {
-    "embase": "Embase",
-    "scopus": "Scopus",
-    "cochrane": "Cochrane CENTRAL",
-    "ebsco": "EBSCOhost",
-    "pubmed": "PubMed",
-    "wos": "Web of Science",
-}
-_TYPED_CHECKS: dict[str, re.Pattern[str]] = {
-    "year": re.compile(r"\d{4}"),
-    "doi": re.compile(r"10\.\d{4,9}/\S+"),
-    "eid": re.compile(r"2-s2\.0-\d+"),
-    "pubmed id": re.compile(r"\d{1,9}"),
-    "pmid": re.compile(r"\d{1,9}"),
-    "issn": re.compile(r"[\dXx;\s-]{8,}"),
-    "link": re.compile(r"https?://\S+"),
-    "url": re.compile(r"https?://\S+"),
-    "page start": re.compile(r"[\w-]{1,10}"),
-    "page end": re.compile(r"[\w-]{1,10}"),
-    "cited by": re.compile(r"\d+"),
-    "language of original document": re.compile(r"[A-Za-z;, ]+"),
-}
 _EMBASE_PREAMBLE_RE = re.compile(r'^\s*"?SEARCH QUERY"?\s*[,;\t]', re.IGNORECASE)
 _EXCEL_GUARD_RE = re.compile(r'^="(.*)"$', re.DOTALL)
 _EMBASE_SOURCE_RE = re.compile(
@@ -278,7 +149,7 @@ def _title_column(cells: list[str]) -> int | None:
     if len(cells) < 2:
         return None
     names = [_normalise(cell) for cell in cells]
-    for alias in (*_ALIASES["title"], *_WOS_ALIASES["title"]):
+    for alias in (*ALIASES["title"], *WOS_ALIASES["title"]):
         if alias in names:
             if alias == "ti" and "py" not in names:
                 continue  # a lone "TI" column is too weak a sign of a WoS header
@@ -317,11 +188,11 @@ def _layout(lines: list[str]) -> _Layout:
 def _describe(delimiter: str, index: int, header: list[str]) -> _Layout:
     names = [_normalise(cell) for cell in header]
     flavour = _flavour(set(names))
-    aliases = _WOS_ALIASES if flavour == "wos" else _ALIASES
-    keyword_names = _WOS_KEYWORD_COLUMNS if flavour == "wos" else _KEYWORD_COLUMNS
+    aliases = WOS_ALIASES if flavour == "wos" else ALIASES
+    keyword_names = WOS_KEYWORD_COLUMNS if flavour == "wos" else KEYWORD_COLUMNS
     layout = _Layout(delimiter=delimiter, header_index=index, header=header, flavour=flavour)
     for key, options in aliases.items():
-        if key in _UNREAD_FROM_DATABASES and flavour not in ("template", "generic"):
+        if key in UNREAD_FROM_DATABASES and flavour not in ("template", "generic"):
             continue
         if flavour == "cochrane" and key == "journal":
             options = (*options, "source")
@@ -404,7 +275,7 @@ def _best_split(layout: _Layout, cells: list[str], surplus: int) -> int:
         aligned = cells[:split] + cells[split + surplus :]
         fit = 0
         for name, value in zip(names, aligned, strict=True):
-            check = _TYPED_CHECKS.get(name)
+            check = TYPED_CHECKS.get(name)
             if check and value:
                 fit += 1 if check.fullmatch(value) else -1
         # Ties: Scopus writes a second funding text next to the first; otherwise at the end.
@@ -420,7 +291,8 @@ def _cell(value: str) -> str:
     if guarded:
         return guarded.group(1).strip()
     # A quote before a formula's first character is the guard spreadsheet exports (ours among
-    # them, screening/spreadsheet.py) write so that "=1+2" or "-based" is not run as a formula.
+    # them, screening/reports/spreadsheet.py) write so that "=1+2" or "-based" is not run as a
+    # formula.
     if value[:1] == "'" and value[1:2] in _FORMULA_STARTS:
         return value[1:]
     return value
@@ -475,7 +347,7 @@ def _citation(
         language=get("language"),
         publication_type=get("publication_type"),
         url=get("url"),
-        source_database=_SOURCE_DATABASE.get(layout.flavour, ""),
+        source_database=SOURCE_DATABASE.get(layout.flavour, ""),
         fields=fields,
     )
     _fill_from_source(citation, layout, fields)
@@ -530,10 +402,7 @@ def _editors(value: str) -> list[Author]:
     return people
 
 
-# The parts other than editor a contributor plays (RIS A3 and A4, EndNote's tertiary and
-# subsidiary authors), written after the name in the template's `editors` column.
-_OTHER_ROLES = ("series editor", "translator")
-_ROLE_SUFFIX_RE = re.compile(r"\s*\((" + "|".join(_OTHER_ROLES) + r")\)$")
+_ROLE_SUFFIX_RE = re.compile(r"\s*\((" + "|".join(OTHER_ROLES) + r")\)$")
 
 
 def _split_list(value: str) -> list[str]:
@@ -593,56 +462,3 @@ def _unique(values: Iterable[str]) -> list[str]:
     for value in values:
         seen.setdefault(value.casefold(), value)
     return list(seen.values())
-
-
-def dump(citations: Iterable[Citation]) -> str:
-    """The app's CSV template, one row per citation, which `parse` reads back unchanged."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(TEMPLATE_COLUMNS)
-    for citation in citations:
-        row = template_row(citation)
-        writer.writerow([row[column] for column in TEMPLATE_COLUMNS])
-    return out.getvalue()
-
-
-def template_row(c: Citation) -> dict[str, str]:
-    """One citation under the template's column names (the columns of `TEMPLATE_COLUMNS`)."""
-    pages = "-".join(p for p in (c.start_page, c.end_page) if p) or c.pages
-    row = {
-        "title": c.title,
-        "abstract": c.abstract,
-        "authors": "; ".join(_printed_author(a) for a in c.authors),
-        "year": str(c.year or ""),
-        "journal": c.journal,
-        "volume": c.volume,
-        "issue": c.issue,
-        "pages": pages,
-        "doi": c.doi,
-        "pmid": c.pmid,
-        "accession": c.accession,
-        "keywords": "; ".join(c.keywords),
-        "url": c.url,
-        "issn": "; ".join(c.issn),
-        "isbn": "; ".join(c.isbn),
-        "publication_type": c.publication_type,
-        "language": c.language,
-        "pmcid": c.pmcid,
-        "journal_abbrev": c.journal_abbrev,
-        "editors": "; ".join(_printed_editor(e) for e in c.editors),
-    }
-    return {column: row.get(column, "") for column in TEMPLATE_COLUMNS}
-
-
-def _printed_editor(editor: Author) -> str:
-    name = _printed_author(editor)
-    return f"{name} ({editor.role})" if editor.role in _OTHER_ROLES else name
-
-
-def _printed_author(author: Author) -> str:
-    """`Family, Given`; a name with no given name that `parse` would split ("Médecins Sans
-    Frontières" into "Frontières, Médecins Sans") gets a trailing comma, which keeps it whole."""
-    name = author.display()
-    if author.given or " " not in name.strip():
-        return name
-    return name if parse_author(name).family == name.strip() else f"{name},"

@@ -9,18 +9,13 @@ regex engine, not a Python loop per line, finds the records and their fields, an
 onto `Citation` (authors split, DOI cleaned, pages expanded, identifiers found) weighs about as
 much as the reading (benchmarks/bench_import.py; the figures in benchmarks/RESULTS.md).
 
-A record runs from `TY` to `ER`. Inside it, a line without a valid tag continues the previous
-value: Scopus's multi-line `N1`, Web of Science's "Total Times Cited" lines, Rayyan's and
-EndNote's one-keyword-per-line `KW`. Between records, Ovid's `1.` and "Link to ..." lines,
-Cochrane's `Record #3 of 18` headers and APA's `Provider:` preamble are skipped silently.
+Finding the records and their tags is `ris_records`' part; here each record becomes a `Citation`.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from . import medline
 from .citation import Author, Citation, ImportWarning
@@ -39,38 +34,9 @@ from .fields import (
     parse_year,
     warn_unread,
 )
+from .ris_records import KNOWN_TAGS, Record, records
 
-# A tag is two capitals (or capital + digit), two spaces, a hyphen, then a space or the line end,
-# as in rispy; APA PsycNet adds a four-letter `PMID  - `. Cochrane's two spaces after the hyphen
-# are stripped with the value. Real tools also write a known tag with other spacing: `TY - `,
-# `TY -`, `TY- `, `ER  -` with no trailing space, tabs. Those variants are read only for the
-# tags of the RIS specification and its dialects, so that a wrapped line such as `US - based
-# cohort` inside an abstract stays text. Every pattern below anchors on the "\n" before a line,
-# which the regex engine scans for far faster than a `^` in MULTILINE mode.
-_KNOWN_TAG_NAMES = (
-    "TY A1 A2 A3 A4 AB AD AI AN AU AV BT C1 C2 C3 C4 C5 C6 C7 C8 CA CN CP CT CY DA DB DI DO DP "
-    "ED EP ET H1 H2 ID IS J1 J2 J9 JA JF JI JO KW L1 L2 L3 L4 LA LB LK M1 M2 M3 N1 N2 NL NV OP "
-    "PB PP PT PY RI RN RP SE SN SP ST T1 T2 T3 TA TI TT U1 U2 U3 U4 U5 UR VL VO Y1 Y2 ER "
-    "PMID "
-    # Dialects: Cochrane's CC, Scopus's M4 and TS, Web of Science's publisher (PU, PI, PA),
-    # edition (WE) and funding (FU, FX).
-    "CC M4 TS PU PI PA WE FU FX"
-)
-KNOWN_TAGS = frozenset(_KNOWN_TAG_NAMES.split())
-_KNOWN = "|".join(sorted(KNOWN_TAGS, key=len, reverse=True))
-_SEPARATOR = r"[ \t]*-(?:[ \t]|\n|$)"
-_TAG = rf"(?:(?:[A-Z][A-Z0-9]|PMID)  -(?: |\n|$)|(?:{_KNOWN}){_SEPARATOR})"
-_TAG_RE = re.compile(_TAG)
-_BOUNDARY_RE = re.compile(r"\n(?:TY|ER)[ \t]*-(?=[ \t]|\n|$)[^\n]*")
-# A tag line's "\n" and tag, up to its value: what lies between two of them is a value, with the
-# untagged lines after it.
-_FIELD_SPLIT_RE = re.compile(
-    rf"\n((?:[A-Z][A-Z0-9]|PMID)(?=  -)|(?:{_KNOWN})(?={_SEPARATOR}))[ \t]*-(?:[ \t]+|(?=\n)|$)"
-)
 _SNIFF_RE = re.compile(r"^\s*TY[ \t]*-(?:[ \t]|$)", re.MULTILINE)
-_OVID_NUMBER_RE = re.compile(r"\d+\.\s*")
-_NOISE_RE = re.compile(r"Link to |Record #\d+ of \d+|(?:Provider|Content|Database):", re.I)
-_LIST_CONTINUATION = frozenset({"KW", "AU", "A1", "A2", "A3", "A4", "UR"})
 _ERIC_ID_RE = re.compile(r"E[DJ]\d{4,}")
 _APA_ID_RE = re.compile(r"\d{4}-\d{5}-\d{3}")
 _DIGITS_RE = re.compile(r"\d{1,9}")
@@ -100,50 +66,6 @@ TYPE_NAMES: dict[str, str] = {
     "DATA": "Dataset",
     "GEN": "Generic",
 }
-_TYPE_CODES = {name.lower(): code for code, name in TYPE_NAMES.items()}
-# The words the importers keep as a publication type (MEDLINE's PT, Embase's and Scopus's
-# document type, BibTeX's entry type, EndNote's reference type), tried in order: the first
-# whose pattern matches names the RIS type. "Case Reports" and "Review" are journal articles
-# in MEDLINE, so the journal words come before `report`.
-_TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (code, re.compile(pattern, re.IGNORECASE))
-    for code, pattern in (
-        ("ABST", r"abstract"),
-        ("CHAP", r"chapter|book section|incollection|inbook"),
-        ("CPAPER", r"conference|proceeding|congress|symposium|meeting|inproceedings"),
-        ("THES", r"thesis|dissertation"),
-        ("JOUR", r"case report|journal|article|review|letter|editorial|comment|erratum|trial"),
-        ("RPRT", r"report"),
-        ("UNPB", r"preprint|unpublished|manuscript"),
-        ("DATA", r"data ?set"),
-        ("ELEC", r"web|electronic|online|internet"),
-        ("BOOK", r"book"),
-    )
-)
-
-
-@dataclass(slots=True)
-class _Record:
-    line: int
-    raw: str
-    fields: dict[str, list[str]] = field(default_factory=dict)
-    numbered: bool = False  # preceded by Ovid's `1.` line, so its ID is an accession
-    tags: list[str] = field(default_factory=list)  # in file order: AU and A1 may interleave
-
-
-class _Lines:
-    """1-based line numbers of positions in a text, counted once, front to back."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.position = 0
-        self.count = 0
-
-    def after(self, newline: int) -> int:
-        """The number of the line that starts after the "\\n" at `newline`."""
-        self.count += self.text.count("\n", self.position, newline + 1)
-        self.position = newline + 1
-        return self.count
 
 
 def sniff(text: str) -> bool:
@@ -160,189 +82,12 @@ def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
     """
     warnings: list[ImportWarning] = []
     unknown = UnknownTags(KNOWN_TAGS, what="a RIS tag")
-    citations = [_citation(record, warnings, unknown) for record in _records(text, warnings)]
+    citations = [_citation(record, warnings, unknown) for record in records(text, warnings)]
     warnings.extend(unknown.warnings())
     return citations, warnings
 
 
-def _records(text: str, warnings: list[ImportWarning]) -> Iterator[_Record]:
-    text = "\n" + text  # so that the first line, too, follows a "\n"
-    lines = _Lines(text)
-    start = -1  # the "\n" before the open record's TY; -1 between records
-    gap = 0  # the "\n" where the text between records begins
-    ended: _Record | None = None  # held back: Ovid writes an `NL` line after `ER`
-    numbered = False
-    for boundary in _BOUNDARY_RE.finditer(text):
-        at = boundary.start()
-        opens = text[at + 1] == "T"
-        if start < 0:
-            numbered, orphans = _between(text, gap, at, ended, lines, warnings)
-            if ended is not None:
-                yield ended
-                ended = None
-            yield from orphans
-            if opens:
-                start = at
-            else:
-                warnings.append(_stray_er(lines.after(at)))
-                gap = boundary.end()
-        elif opens:
-            record = _record(text, start, at, lines, numbered)
-            warnings.append(_missing_er(record))
-            yield record
-            start, numbered = at, False
-        else:
-            ended = _record(text, start, boundary.end(), lines, numbered)
-            start, gap, numbered = -1, boundary.end(), False
-    if start >= 0:
-        record = _record(text, start, len(text), lines, numbered)
-        warnings.append(
-            ImportWarning(
-                line=record.line,
-                message="the record has no ER line: the file looks cut off here; the record "
-                "was kept as far as it goes (check its last field, or export it again)",
-                field="ER",
-            )
-        )
-        yield record
-        return
-    _, orphans = _between(text, gap, len(text), ended, lines, warnings)
-    if ended is not None:
-        yield ended
-    yield from orphans
-
-
-def _record(text: str, start: int, end: int, lines: _Lines, numbered: bool) -> _Record:
-    fields: dict[str, list[str]] = {}
-    get = fields.get
-    # Split at every tag: [text before the first tag, tag, value, tag, value, ...]. The record
-    # starts with the "\n" before its TY, so nothing comes before the first tag.
-    chunk = text[start:end]
-    parts = _FIELD_SPLIT_RE.split(chunk)
-    tags = parts[1::2]
-    if chunk.count("\n") == len(tags):  # no untagged lines: no value holds a "\n"
-        for tag, value in zip(tags, map(str.strip, parts[2::2]), strict=True):
-            values = get(tag)
-            if values is None:
-                fields[tag] = [value]
-            else:
-                values.append(value)
-    else:
-        for tag, value in zip(tags, parts[2::2], strict=True):
-            if "\n" in value:
-                _add_wrapped(fields, tag, value)
-                continue
-            values = get(tag)
-            if values is None:
-                fields[tag] = [value.strip()]
-            else:
-                values.append(value.strip())
-    fields.pop("ER", None)
-    raw = text[start + 1 : end].rstrip()
-    return _Record(line=lines.after(start), raw=raw, fields=fields, numbered=numbered, tags=tags)
-
-
-def _add_wrapped(fields: dict[str, list[str]], tag: str, value: str) -> None:
-    """A value with untagged lines after it: new items of a list tag, else more of the value."""
-    # map/filter/join run at C speed: Scopus's N1 can run to hundreds of reference lines.
-    lines = list(filter(None, map(str.strip, value.split("\n"))))
-    values = fields.setdefault(tag, [])
-    if tag not in _LIST_CONTINUATION:
-        values.append("\n".join(lines))
-    elif value[: value.index("\n")].strip():
-        values.extend(lines)
-    else:
-        values.extend(["", *lines])
-
-
-def _between(
-    text: str,
-    start: int,
-    end: int,
-    ended: _Record | None,
-    lines: _Lines,
-    warnings: list[ImportWarning],
-) -> tuple[bool, list[_Record]]:
-    """Read the text between two records: True when it holds Ovid's record-number line, and
-    the records made of tag lines that no TY opened."""
-    if end <= start or not text[start + 1 : end].strip():  # blank lines: nothing to do
-        return False, []
-    first = lines.after(start)
-    numbered = False
-    orphans: list[_Record] = []
-    orphan_end = -1  # the end of the last record made of tag lines with no TY
-    position = start  # the "\n" before the line being read
-    for offset, line in enumerate(text[start + 1 : end].split("\n")):
-        here, position = position, position + len(line) + 1
-        if here < orphan_end:
-            continue
-        tag = _TAG_RE.match(line + "\n")
-        if tag:
-            if ended is None:
-                orphan_end = _orphan_end(text, here, end)
-                orphans.append(_orphan(text, here, orphan_end, lines, warnings))
-                continue
-            name, value = _tag_name(tag.group(0)), line[tag.end() :].strip()
-            ended.tags.append(name)
-            ended.fields.setdefault(name, []).append(value)
-            ended.raw = f"{ended.raw}\n{line}"
-            continue
-        ended = None  # only the lines right after ER belong to that record
-        numbered = _skip(line, first + offset, warnings) if line.strip() else numbered
-    return numbered, orphans
-
-
-def _tag_name(tag: str) -> str:
-    return tag.split("-", 1)[0].strip()
-
-
-def _orphan_end(text: str, start: int, end: int) -> int:
-    """Where a run of lines from `start` ends: at the first blank line, or at `end`."""
-    blank = text.find("\n\n", start + 1, end)
-    return end if blank < 0 else blank
-
-
-def _orphan(
-    text: str, start: int, end: int, lines: _Lines, warnings: list[ImportWarning]
-) -> _Record:
-    record = _record(text, start, end, lines, False)
-    tag = next(iter(record.fields), "")
-    warnings.append(
-        ImportWarning(
-            line=record.line,
-            message="tag lines outside any record (no TY line opens them) were read as a record "
-            "of their own",
-            field=tag,
-        )
-    )
-    return record
-
-
-def _skip(line: str, number: int, warnings: list[ImportWarning]) -> bool:
-    """Skip one untagged line between records; True when it is Ovid's record number."""
-    stripped = line.strip()
-    if _OVID_NUMBER_RE.fullmatch(stripped):
-        return True
-    if not _NOISE_RE.match(stripped):
-        warnings.append(
-            ImportWarning(line=number, message=f"skipped text between records: {stripped[:60]!r}")
-        )
-    return False
-
-
-def _stray_er(number: int) -> ImportWarning:
-    return ImportWarning(line=number, message="skipped an ER line with no record open", field="ER")
-
-
-def _missing_er(record: _Record) -> ImportWarning:
-    return ImportWarning(
-        line=record.line,
-        message="the record has no ER line; it was ended at the next TY",
-        field="ER",
-    )
-
-
-def _citation(record: _Record, warnings: list[ImportWarning], unknown: UnknownTags) -> Citation:
+def _citation(record: Record, warnings: list[ImportWarning], unknown: UnknownTags) -> Citation:
     fields = record.fields
     get = fields.get
     unknown.see(fields, record.line)
@@ -440,7 +185,7 @@ _ROLES = {
 _SURNAME_LIST_RE = re.compile(r"[^,\s]+(?:\s[^,\s]+)?(?:,\s*[^,\s]+(?:\s[^,\s]+)?){3,}")
 
 
-def _people(record: _Record) -> tuple[list[Author], list[Author]]:
+def _people(record: Record) -> tuple[list[Author], list[Author]]:
     """Authors and editors in file order, every person tag kept (AU and A1 may interleave)."""
     fields = record.fields
     present = [tag for tag in _ROLES if tag in fields]
@@ -640,87 +385,3 @@ def _note(notes: str, marker: str, pattern: re.Pattern[str]) -> str:
         return ""
     match = pattern.search(notes)
     return match.group(1) if match else ""
-
-
-def ris_type(publication_type: str, *, journal: str = "") -> str:
-    """The RIS `TY` for a publication type as the importers keep it; JOUR for a type-less
-    record in a journal, GEN when nothing says what it is."""
-    kind = publication_type.strip()
-    if not kind:
-        return "JOUR" if journal else "GEN"
-    if kind.upper() in TYPE_NAMES or kind.upper() == "CPAPER":
-        return kind.upper()
-    code = _TYPE_CODES.get(kind.lower())
-    if code:
-        return code
-    return next((code for code, pattern in _TYPE_PATTERNS if pattern.search(kind)), "GEN")
-
-
-# Contributors by role, as RIS numbers them (A2 editor, A3 series editor, A4 translator).
-_ROLE_TAGS = {"editor": "A2", "series editor": "A3", "translator": "A4"}
-
-
-def dump(citations: list[Citation]) -> str:
-    """The citations as standard RIS that `parse`, rispy and the reference managers read back.
-
-    Text is written exactly as the app holds it: no HTML escaping, which other tools would read
-    literally (`&lt;i&gt;`). A tag that may hold several values but that rispy (and so ASReview)
-    reads once (AN, SN, DB) is written once with the values joined by `; `: rispy keeps only
-    the first line of a repeated single-value tag, and `parse` splits SN at `;` and takes the
-    first AN, as it does for ProQuest's `AN  - 2214991469; 51887`.
-    """
-    return "".join("\n".join(_dump_record(citation)) + "\n\n" for citation in citations)
-
-
-def _dump_record(citation: Citation) -> list[str]:
-    kind = citation.publication_type
-    out = [f"TY  - {ris_type(kind, journal=citation.journal)}"]
-    out.extend(f"AU  - {_printed(author)}" for author in citation.authors if author.family)
-    for person in citation.editors:
-        if person.family:
-            out.append(f"{_ROLE_TAGS.get(person.role, 'A2')}  - {_printed(person)}")
-    _put(out, "TI", citation.title)
-    _put(out, "T2", citation.journal)
-    _put(out, "J2", citation.journal_abbrev)
-    _put(out, "PY", str(citation.year) if citation.year else "")
-    _put(out, "VL", citation.volume)
-    _put(out, "IS", citation.issue)
-    start, end = citation.start_page, citation.end_page
-    if not start and citation.pages:
-        start, end = expand_pages(citation.pages)
-    _put(out, "SP", start)
-    _put(out, "EP", end)
-    _put(out, "DO", citation.doi)
-    _put(out, "AN", citation.accession)
-    _put(out, "AB", citation.abstract)
-    out.extend(
-        f"KW  - {collapse_space(keyword)}" for keyword in citation.keywords if keyword.strip()
-    )
-    _put(out, "SN", "; ".join([*citation.issn, *citation.isbn]))
-    _put(out, "LA", citation.language)
-    _put(out, "UR", citation.url)
-    _put(out, "DB", citation.source_database)
-    # M3 keeps the type as the app holds it ("Conference Abstract", "Case Reports"), which TY
-    # alone cannot; `parse` reads M3 before TY.
-    if kind and TYPE_NAMES.get(ris_type(kind, journal=citation.journal)) != kind:
-        _put(out, "M3", kind)
-    # The app's notes first: the first of them is the label ASReview reads in a decisions export.
-    for note in citation.notes:
-        _put(out, "N1", note)
-    _put(out, "N1", f"PMID: {citation.pmid}" if citation.pmid else "")
-    _put(out, "N1", f"PMCID: {citation.pmcid}" if citation.pmcid else "")
-    out.append("ER  - ")
-    return out
-
-
-def _put(out: list[str], tag: str, value: str) -> None:
-    value = collapse_space(value)
-    if value:
-        out.append(f"{tag}  - {value}")
-
-
-def _printed(author: Author) -> str:
-    if author.given:
-        return f"{author.family}, {author.given}"
-    # A trailing comma keeps a several-word family name ("Van Dyke,") from being split.
-    return f"{author.family}," if " " in author.family.strip() else author.family

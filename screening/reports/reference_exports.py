@@ -6,7 +6,8 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 
-from ..importers import Author, Citation, bibtex, csvfile, ris
+from ..exporters import bibtex, csvfile, ris
+from ..importers import Author, Citation
 from ..models import AuditEvent, Record, Reference
 from ..vocabulary import Stage, Status
 from . import spreadsheet

@@ -84,7 +84,7 @@ def test_decoding_in_blocks_of_any_size_gives_the_same_text(block: int, words: l
 
 
 def test_a_large_generated_file_reads_in_pieces_with_every_record(monkeypatch) -> None:
-    from screening.importers import ris
+    from screening.exporters import ris
 
     citations = [
         Citation(raw="", line=0, title=f"Title {i}", authors=[Author(family="Doe", given="J")])

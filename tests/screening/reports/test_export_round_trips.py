@@ -14,6 +14,8 @@ import pytest
 import rispy
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from screening.exporters import bibtex as bibtex_writer
+from screening.exporters import ris as ris_writer
 from screening.importers import Author, Citation, bibtex, csvfile, ris
 from screening.models import Record, Reference
 from screening.reports import reference_exports
@@ -150,7 +152,7 @@ def test_csv_round_trip_keeps_corporate_authors_and_pandas_reads_them_whole() ->
 def test_bibtex_round_trip_keeps_every_field_and_bibtexparser_reads_every_entry() -> None:
     first, second = ProjectFactory(slug="first"), ProjectFactory(slug="second")
     before = _import(first, SOURCE, "source.ris")
-    text = bibtex.dump(reference_exports.references_as_citations(_exported(first)))
+    text = bibtex_writer.dump(reference_exports.references_as_citations(_exported(first)))
     after = _import(second, text, "again.bib")
     assert [_fields(r) for r in after] == [_fields(r) for r in before]
 
@@ -189,9 +191,9 @@ def _citation(**extra: object) -> Citation:
     ],
 )
 def test_ris_type_per_publication_type(kind: str, journal: str, code: str) -> None:
-    assert ris.ris_type(kind, journal=journal) == code
+    assert ris_writer.ris_type(kind, journal=journal) == code
     assert (
-        rispy.loads(ris.dump([_citation(publication_type=kind, journal=journal)]))[0][
+        rispy.loads(ris_writer.dump([_citation(publication_type=kind, journal=journal)]))[0][
             "type_of_reference"
         ]
         == code
@@ -199,7 +201,7 @@ def test_ris_type_per_publication_type(kind: str, journal: str, code: str) -> No
 
 
 def test_ris_writes_every_accession_once_so_rispy_keeps_them_all() -> None:
-    text = ris.dump(
+    text = ris_writer.dump(
         [_citation(accession="2014123456; 33000001", source_database="Embase; MEDLINE")]
     )
     read = rispy.loads(text)[0]
@@ -223,7 +225,7 @@ def test_decisions_ris_label_is_read_by_asreview_s_rule(
 ) -> None:
     assert reference_exports.asreview_label(stage, status) == label
     citation = _citation(notes=[label, "Vote full_text: lead exclude (wrong population)"])
-    notes = rispy.loads(ris.dump([citation]))[0]["notes"]
+    notes = rispy.loads(ris_writer.dump([citation]))[0]["notes"]
     # ASReview's RIS reader (asreview/data/ris.py): the first note holding one of its three
     # words gives the label.
     words = {"ASReview_relevant": 1, "ASReview_irrelevant": 0, "ASReview_not_seen": None}
@@ -267,7 +269,7 @@ def test_decisions_ris_round_trip_keeps_records_and_carries_the_label() -> None:
 def test_latex_math_is_kept_and_written_back_the_same(source: str, title: str) -> None:
     imported = bibtex.parse(f"@article{{k, title = {{{source}}}, year = {{2020}}}}")[0][0]
     assert imported.title == title
-    text = bibtex.dump([imported])
+    text = bibtex_writer.dump([imported])
     assert bibtex.parse(text)[0][0].title == title
     read = bibtexparser.parse_string(text).entries[0].fields_dict["title"].value
     # bibtexparser keeps the braces that protect a word's capitals from a style ({MRI}, {H₂O}).
@@ -280,7 +282,7 @@ def test_bibtex_escapes_specials_and_keeps_corporate_and_unicode_names() -> None
         authors=[Author(family="World Health Organization"), Author(family="Ôtake", given="Ō")],
         year=2020,
     )
-    text = bibtex.dump([citation, citation])
+    text = bibtex_writer.dump([citation, citation])
     back = bibtex.parse(text)[0]
     assert [c.title for c in back] == [citation.title] * 2
     assert [(a.family, a.given) for a in back[0].authors] == [
