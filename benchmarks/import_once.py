@@ -15,7 +15,7 @@ def main(path: str) -> None:
     from django.contrib.auth import get_user_model
 
     from screening.models import Project
-    from screening.services.imports import search_import
+    from screening.services.imports import SearchDetails, search_import
     from screening.services.projects import project_create
 
     user = get_user_model().objects.create_user(username=f"bench{time.time_ns()}")
@@ -23,7 +23,11 @@ def main(path: str) -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     with open(path, "rb") as handle:  # a stream, as an upload reaches the service
         search = search_import(
-            project=project, data=handle, filename="bench.nbib", database="PubMed", user=user
+            project=project,
+            data=handle,
+            filename="bench.nbib",
+            details=SearchDetails(database="PubMed"),
+            user=user,
         )
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     assert Project.objects.get(pk=project.pk).records.count() == search.record_count

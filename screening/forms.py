@@ -4,6 +4,7 @@ from django import forms
 
 from . import importers
 from .models import Role
+from .services.imports import SearchDetails
 
 COMMON_DATABASES = [
     "PubMed", "MEDLINE (Ovid)", "Embase", "ERIC", "Scopus", "Web of Science", "CINAHL",
@@ -41,3 +42,15 @@ class SearchImportForm(forms.Form):
     new_search = forms.BooleanField(
         required=False, label="This file is the result of a new search (import it again)"
     )
+
+    def search_details(self) -> SearchDetails:
+        """What the reviewer said about the search, once the form is valid."""
+        data = self.cleaned_data
+        return SearchDetails(
+            database=data["database"],
+            platform=data["platform"],
+            searched_on=data["searched_on"],
+            query=data["query"],
+            format=data["format"],
+            new_search=data["new_search"],
+        )

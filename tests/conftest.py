@@ -95,7 +95,7 @@ def demo_imports(project, lead) -> list[int]:
     """The demo's PubMed (12 records) and Embase (10) exports imported: 9 papers are in both."""
     from pathlib import Path
 
-    from screening.services.imports import search_import
+    from screening.services.imports import SearchDetails, search_import
 
     demo = Path(__file__).resolve().parents[1] / "screening" / "demo"
     exports = [
@@ -107,7 +107,7 @@ def demo_imports(project, lead) -> list[int]:
             project=project,
             data=(demo / name).read_bytes(),
             filename=name,
-            database=database,
+            details=SearchDetails(database=database),
             user=lead,
         ).pk
         for name, database in exports

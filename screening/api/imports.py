@@ -71,31 +71,22 @@ def search_create(
             f"{file.name} is {file.size} bytes; the limit is {settings.UPLOAD_MAX_BYTES}.",
             field="file",
         )
+    details = imports.SearchDetails(
+        database=database,
+        platform=platform,
+        searched_on=searched_on,
+        query=query,
+        format=format,
+        new_search=new_search,
+    )
+    filename = file.name or "export"
     if request.GET.get("async") in {"1", "true"}:
         job = imports.search_import_enqueue(
-            project=project,
-            data=file,
-            filename=file.name or "export",
-            database=database,
-            format=format,
-            searched_on=searched_on,
-            query=query,
-            platform=platform,
-            new_search=new_search,
-            user=request.user,
+            project=project, data=file, filename=filename, details=details, user=request.user
         )
         return Status(202, {"job": job.pk})
     search = imports.search_import(
-        project=project,
-        data=file,
-        filename=file.name or "export",
-        database=database,
-        format=format,
-        searched_on=searched_on,
-        query=query,
-        platform=platform,
-        new_search=new_search,
-        user=request.user,
+        project=project, data=file, filename=filename, details=details, user=request.user
     )
     return Status(201, _search_out(search))
 

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import io
 import secrets
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -37,19 +38,62 @@ def _as_stream(data: bytes | BinaryIO) -> BinaryIO:
     return stream
 
 
+@dataclass(frozen=True)
+class SearchDetails:
+    """What the reviewers say about a search beside its file (PRISMA-S): the database, the
+    platform it was searched on, when, with which query; how to read the file (`format`, `auto`
+    to recognise it); and whether it is a new search, so that the same file may come in again.
+    """
+
+    database: str
+    platform: str = ""
+    searched_on: dt.date | None = None
+    query: str = ""
+    format: str = "auto"
+    new_search: bool = False
+
+    def as_params(self) -> dict[str, Any]:
+        """The details as a queued import's JSON keeps them."""
+        return {
+            "database": self.database,
+            "format": self.format,
+            "searched_on": self.searched_on.isoformat() if self.searched_on else None,
+            "query": self.query,
+            "platform": self.platform,
+            "new_search": self.new_search,
+        }
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> SearchDetails:
+        """The details of a queued import, from its JSON (`as_params`); a key it lacks is left
+        at its default, as the job always read it."""
+        searched_on = params.get("searched_on")
+        return cls(
+            database=params["database"],
+            platform=params.get("platform", ""),
+            searched_on=dt.date.fromisoformat(searched_on) if searched_on else None,
+            query=params.get("query", ""),
+            format=params.get("format", "auto"),
+            new_search=params.get("new_search", False),
+        )
+
+
+def _database_named(details: SearchDetails) -> str:
+    """The database, refused when blank: a search is told apart by where it was run."""
+    database = details.database.strip()
+    if not database:
+        raise InvalidInput("Name the database this export came from.", field="database")
+    return database
+
+
 @transaction.atomic
 def search_import(
     *,
     project: Project,
     data: bytes | BinaryIO,
     filename: str,
-    database: str,
+    details: SearchDetails,
     user: AbstractBaseUser | None,
-    format: str = "auto",
-    searched_on: dt.date | None = None,
-    query: str = "",
-    platform: str = "",
-    new_search: bool = False,
     progress: Job | None = None,
 ) -> Search:
     """Import one export file as a Search: every record kept, or nothing stored at all.
@@ -57,16 +101,15 @@ def search_import(
     The file is read as a stream and stored in batches, so memory stays flat for any size. Each
     record starts as its own reference; deduplication merges them afterwards.
     """
-    database = database.strip()
-    if not database:
-        raise InvalidInput("Name the database this export came from.", field="database")
+    database = _database_named(details)
+    format = details.format
     if format != "auto" and format not in importers.FORMATS:
         raise InvalidInput(
             f"format must be auto or one of {', '.join(importers.FORMATS)}.", field="format"
         )
     stream = _as_stream(data)
     sha256 = file_sha256(stream)
-    if not new_search and Search.objects.filter(project=project, sha256=sha256).exists():
+    if not details.new_search and Search.objects.filter(project=project, sha256=sha256).exists():
         raise Conflict(
             f"{filename} has been imported into this project already. "
             "Import it again only if it is the result of a new search.",
@@ -75,9 +118,9 @@ def search_import(
     search = Search(
         project=project,
         database=database[:120],
-        platform=platform[:120],
-        searched_on=searched_on,
-        query=query,
+        platform=details.platform[:120],
+        searched_on=details.searched_on,
+        query=details.query,
         filename=filename[:255],
         sha256=sha256,
         created_by=user,
@@ -124,19 +167,13 @@ def search_import_job(job: Job) -> dict[str, Any]:
     if existing is not None:
         return _search_result(existing)
     upload = job.params["upload"]
-    searched_on = job.params.get("searched_on")
     with default_storage.open(upload, "rb") as handle:
         search = search_import(
             project=job.project,
             data=handle,
             filename=job.params["filename"],
-            database=job.params["database"],
+            details=SearchDetails.from_params(job.params),
             user=job.created_by,
-            format=job.params.get("format", "auto"),
-            searched_on=dt.date.fromisoformat(searched_on) if searched_on else None,
-            query=job.params.get("query", ""),
-            platform=job.params.get("platform", ""),
-            new_search=job.params.get("new_search", False),
             progress=job,
         )
     default_storage.delete(upload)
@@ -158,17 +195,11 @@ def search_import_enqueue(
     project: Project,
     data: bytes | BinaryIO,
     filename: str,
-    database: str,
+    details: SearchDetails,
     user: AbstractBaseUser | None,
-    format: str = "auto",
-    searched_on: dt.date | None = None,
-    query: str = "",
-    platform: str = "",
-    new_search: bool = False,
 ) -> Job:
     """Keep the upload and queue its import as a Job, for files too large to wait on."""
-    if not database.strip():
-        raise InvalidInput("Name the database this export came from.", field="database")
+    _database_named(details)
     stream = _as_stream(data)
     sha256 = file_sha256(stream)
     upload = default_storage.save(
@@ -183,12 +214,7 @@ def search_import_enqueue(
                 "upload": upload,
                 "sha256": sha256,
                 "filename": filename,
-                "database": database,
-                "format": format,
-                "searched_on": searched_on.isoformat() if searched_on else None,
-                "query": query,
-                "platform": platform,
-                "new_search": new_search,
+                **details.as_params(),
             },
         )
 

@@ -32,8 +32,8 @@ def search_import(request: HttpRequest, slug: str) -> HttpResponse:
                     project=project,
                     data=upload,
                     filename=upload.name,
+                    details=form.search_details(),
                     user=request.user,
-                    **{k: v for k, v in form.cleaned_data.items() if k != "file"},
                 )
             except ERROR_PAGES:
                 raise
@@ -72,5 +72,9 @@ def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
         search = Search.objects.filter(pk=job.result["search"]).first()
         context["search"] = search
         context["first_records"] = Record.objects.filter(search=search).order_by("position")[:10]
-    template = "screening/partials/job_status.html" if request.htmx else "screening/job_status.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "screening/partials/job_status.html", context)
+    if project is not None:
+        # The whole page shows the project's menu, which offers a lead's pages to leads only.
+        _, context["membership"] = get_project_for_user(request.user, project.slug)
+    return render(request, "screening/job_status.html", context)

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from screening.models import Project, Role
-from screening.services.imports import search_import
+from screening.services.imports import SearchDetails, search_import
 from screening.services.projects import membership_set, project_create, project_screening_update
 from screening.services.reasons import exclusion_reason_add
 
@@ -140,14 +140,14 @@ def _demo_review(users: dict[str, Any]) -> Project:
     for reason in ("Wrong population", "Not microcredentials", "Wrong study design"):
         exclusion_reason_add(project=project, name=reason, user=users["lead"])
     for filename, database, platform, query in SEARCHES:
+        details = SearchDetails(
+            database=database, platform=platform, searched_on=dt.date(2026, 10, 1), query=query
+        )
         search_import(
             project=project,
             data=(DEMO_DIR / filename).read_bytes(),
             filename=filename,
-            database=database,
-            platform=platform,
-            searched_on=dt.date(2026, 10, 1),
-            query=query,
+            details=details,
             user=users["lead"],
         )
     return project

@@ -7,7 +7,7 @@ import pytest
 
 from screening import importers
 from screening.importers import ImportWarning, WarningList
-from screening.services.imports import search_import
+from screening.services.imports import SearchDetails, search_import
 
 
 def _medline(records: int) -> bytes:
@@ -51,7 +51,11 @@ def test_an_import_stores_201_warnings_for_a_file_with_a_bad_year_in_every_recor
     project, lead
 ) -> None:
     search = search_import(
-        project=project, data=_medline(1434), filename="big.nbib", database="PubMed", user=lead
+        project=project,
+        data=_medline(1434),
+        filename="big.nbib",
+        details=SearchDetails(database="PubMed"),
+        user=lead,
     )
     assert search.record_count == 1434
     assert len(search.warnings) == 201

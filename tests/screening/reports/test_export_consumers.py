@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from screening.services.imports import search_import
+from screening.services.imports import SearchDetails, search_import
 from tests.extraction.conftest import A_VALUES, CODEBOOK
 from tests.pdfs import pdf_with_text
 
@@ -96,7 +96,11 @@ def decided(api, project, lead, reviewer_a, reviewer_b) -> list[int]:
     """r0 and r1 included at full text, r2 excluded on title and abstract (a note with a line
     break, a comma and quotes), r3 undecided."""
     search_import(
-        project=project, data=SOURCE.encode(), filename="r.ris", database="Embase", user=lead
+        project=project,
+        data=SOURCE.encode(),
+        filename="r.ris",
+        details=SearchDetails(database="Embase"),
+        user=lead,
     )
     items = api(lead).get(f"{BASE}/references", limit=10).json()["items"]
     by_title = {item["title"]: item["id"] for item in items}

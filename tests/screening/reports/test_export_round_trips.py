@@ -20,7 +20,7 @@ from screening.importers import Author, Citation, bibtex, csvfile, ris
 from screening.models import Record, Reference
 from screening.reports import reference_exports
 from screening.selectors.statuses import decided_references
-from screening.services.imports import search_import
+from screening.services.imports import SearchDetails, search_import
 from tests.factories import ProjectFactory
 
 # One record per kind the round trip must carry: a chapter with an editor and an ISBN, a
@@ -94,7 +94,11 @@ FIELDS = (
 
 def _import(project: object, data: str, filename: str) -> list[Record]:
     search_import(
-        project=project, data=data.encode(), filename=filename, database="Test", user=None
+        project=project,
+        data=data.encode(),
+        filename=filename,
+        details=SearchDetails(database="Test"),
+        user=None,
     )
     return list(Record.objects.filter(project=project).order_by("position"))
 

@@ -11,7 +11,7 @@ import pandas
 import pytest
 from openpyxl.utils.escape import unescape
 
-from screening.services.imports import search_import
+from screening.services.imports import SearchDetails, search_import
 from tests.factories import MembershipFactory
 from tests.pdfs import pdf_with_text
 
@@ -31,7 +31,11 @@ def screened(api, demo_imports, project, lead, reviewer_a, reviewer_b) -> dict[s
     a vertical tab in B's), r2 half-voted, r3 included on title and abstract and waiting for
     its full text, and a record from a database named with a VT."""
     search_import(
-        project=project, data=ONE_RIS, filename="hand.ris", database=VT_DATABASE, user=lead
+        project=project,
+        data=ONE_RIS,
+        filename="hand.ris",
+        details=SearchDetails(database=VT_DATABASE),
+        user=lead,
     )
     refs = [r["id"] for r in api(lead).get(f"{BASE}/references", limit=4).json()["items"]]
     r0, r1, r2, r3 = refs
@@ -105,7 +109,13 @@ def test_the_csv_quotes_formulas_unless_asked_to_keep_them(
 def test_the_history_csv_quotes_formulas_unless_asked(api, browser_client, project, lead) -> None:
     # Django lets a username start with @, + or -: a cell a spreadsheet would run.
     at_user = MembershipFactory(project=project, user__username="@SUM(1+1)", role="lead").user
-    search_import(project=project, data=ONE_RIS, filename="hand.ris", database="Hand", user=at_user)
+    search_import(
+        project=project,
+        data=ONE_RIS,
+        filename="hand.ris",
+        details=SearchDetails(database="Hand"),
+        user=at_user,
+    )
 
     def who(answer: object) -> set[str]:
         assert answer.status_code == 200, answer.content

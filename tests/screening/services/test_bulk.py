@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from screening.models import Record, Reference, Search
 from screening.services.bulk import insert_rows
-from screening.services.imports import search_import
+from screening.services.imports import SearchDetails, search_import
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_an_import_leaves_the_foreign_keys_deferred_as_django_declares_them(proj
             project=project,
             data=b"PMID- 1\nTI  - One\n\nPMID- 2\nTI  - Two\n",
             filename="two.nbib",
-            database="PubMed",
+            details=SearchDetails(database="PubMed"),
             user=lead,
         )
         record = Record.objects.filter(project=project).first()

@@ -7,7 +7,7 @@ from django.db import connection
 
 from benchmarks.corpus import medline_bytes
 from screening.services.bulk import ANALYZE_AFTER_ROWS
-from screening.services.imports import search_import
+from screening.services.imports import SearchDetails, search_import
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,11 @@ def test_a_large_import_refreshes_the_planner_statistics(project, lead) -> None:
         pytest.skip("planner statistics are PostgreSQL's")
     n = ANALYZE_AFTER_ROWS + 500
     search_import(
-        project=project, data=medline_bytes(n), filename="big.nbib", database="PubMed", user=lead
+        project=project,
+        data=medline_bytes(n),
+        filename="big.nbib",
+        details=SearchDetails(database="PubMed"),
+        user=lead,
     )
     assert _estimated_rows("screening_reference") == pytest.approx(n, rel=0.05)
     assert _estimated_rows("screening_record") == pytest.approx(n, rel=0.05)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from screening.models import Record, Reference, Search
-from screening.services.imports import search_import
+from screening.services.imports import SearchDetails, search_import
 from tests.shared_data import SHARED_DATA, requires_shared_data
 
 README = SHARED_DATA / "exports" / "README.md"
@@ -49,7 +49,7 @@ def test_every_real_export_imports_with_its_record_count(project, lead, path, re
         project=project,
         data=data,
         filename=path.rsplit("/", 1)[-1],
-        database=path.split("/", 1)[0],
+        details=SearchDetails(database=path.split("/", 1)[0]),
         user=lead,
     )
     assert search.record_count == records

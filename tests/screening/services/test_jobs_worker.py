@@ -107,14 +107,14 @@ def test_a_dedup_run_whose_worker_processes_are_killed_finishes_with_the_same_me
     from screening import dedup
     from screening.models import DuplicateCandidate, Job, Reference
     from screening.services.dedup import dedup_records
-    from screening.services.imports import search_import
+    from screening.services.imports import SearchDetails, search_import
 
     # The same 1,500 records imported twice: 1,500 certain pairs, in chunks of 10 pairs.
     data = medline_bytes(1500)
     for name in ("first.nbib", "second.nbib"):
         search_import(
-            project=project, data=data, filename=name, database="PubMed", user=lead,
-            new_search=True,
+            project=project, data=data, filename=name, user=lead,
+            details=SearchDetails(database="PubMed", new_search=True),
         )  # fmt: skip
     references = list(Reference.objects.filter(project=project).order_by("pk"))
     expected = dedup.find_duplicates(dedup_records(references))

@@ -143,7 +143,7 @@ def test_resolutions_and_full_texts_follow_too(lead, reviewer_a, reviewer_b, pai
 def test_a_dedup_run_merges_agreeing_screened_duplicates_and_asks_about_the_others(
     api, lead, reviewer_a, project
 ) -> None:
-    from screening.services.imports import search_import
+    from screening.services.imports import SearchDetails, search_import
 
     nbib = (
         b"PMID- 1\nTI  - Digital badges in nurse education: a cohort\nDP  - 2020\n"
@@ -151,14 +151,20 @@ def test_a_dedup_run_merges_agreeing_screened_duplicates_and_asks_about_the_othe
         b"PMID- 2\nTI  - Simulation for pharmacists: a trial\nDP  - 2019\n"
         b"AU  - Jones K\nLID - 10.1000/simulation [doi]\n"
     )
-    search_import(project=project, data=nbib, filename="a.nbib", database="PubMed", user=lead)
+    search_import(
+        project=project,
+        data=nbib,
+        filename="a.nbib",
+        details=SearchDetails(database="PubMed"),
+        user=lead,
+    )
     first_import = {r.doi: r.reference for r in Record.objects.all()}
     _vote(first_import["10.1000/badges"], reviewer_a, "include")
     _vote(first_import["10.1000/simulation"], reviewer_a, "include")
     # The same two papers again, from another database, screened before dedup ran.
     search_import(
-        project=project, data=nbib, filename="b.nbib", database="Embase", user=lead,
-        new_search=True,
+        project=project, data=nbib, filename="b.nbib", user=lead,
+        details=SearchDetails(database="Embase", new_search=True),
     )  # fmt: skip
     again = {
         r.doi: r.reference for r in Record.objects.filter(search__database="Embase")

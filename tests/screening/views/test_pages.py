@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from screening.models import Job, JobKind, Membership, Project
-from screening.services.imports import search_import
+from screening.services.imports import SearchDetails, search_import
 from tests.conftest import PASSWORD
 from tests.screening.exports import MEDLINE_TWO_RECORDS
 
@@ -51,7 +51,7 @@ def test_the_dashboard_shows_counts_members_and_jobs(
         project=Project.objects.get(slug="microcredentials"),
         data=MEDLINE_TWO_RECORDS,
         filename="pubmed.nbib",
-        database="PubMed",
+        details=SearchDetails(database="PubMed"),
         user=lead,
     )
     client = browser_client(reviewer_a)
