@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 
 from ..errors import InvalidInput, NotFound
-from ..models import Membership, Project, Reference, Role
+from ..models import Membership, Project, Reference
 from ..selectors import blinding as blinding_reads
 from ..selectors.statuses import screened_references
 from ..vocabulary import Stage
@@ -14,26 +14,26 @@ from ..vocabulary import Status as StageStatus
 from ..workflow import SEES_ALL, Blinding
 from .schemas import record_sources
 
-STAGES = {s.value for s in Stage}
-STATUSES = {s.value for s in StageStatus}
 
-
-def stage_param(stage: str, *, required: bool = False) -> str:
+def stage_param(stage: str, *, required: bool = False) -> Stage | str:
+    """The stage asked for; "" (every stage) when it may be left out and is."""
     if not stage and not required:
         return ""
-    if stage not in STAGES:
+    checked = Stage.parse(stage)
+    if checked is None:
         raise InvalidInput("stage must be title_abstract or full_text.", field="stage")
-    return stage
+    return checked
 
 
-def status_param(status: str) -> str:
-    if status and status not in STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(sorted(STATUSES))}.", field="status")
-    return status
-
-
-def sees_all_votes(membership: Membership) -> bool:
-    return membership.allows(Role.LEAD)
+def status_param(status: str) -> StageStatus | str:
+    """The status asked for, or "" (any status)."""
+    if not status:
+        return ""
+    checked = StageStatus.parse(status)
+    if checked is None:
+        codes = ", ".join(sorted(StageStatus.codes()))
+        raise InvalidInput(f"status must be one of {codes}.", field="status")
+    return checked
 
 
 def blinding_for(project: Project, membership: Membership) -> Blinding:

@@ -11,7 +11,7 @@ from ..access import get_project_for_user
 from ..errors import NotFound
 from ..models import Pilot, Role
 from ..services import pilots
-from ._params import rounded, sees_all_votes
+from ._params import rounded
 
 router = Router(tags=["screening"])
 
@@ -59,7 +59,7 @@ def pilot_create(request: HttpRequest, slug: str, payload: PilotIn) -> Status[di
 def pilot_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     """The latest pilot round: open or not, how far, and (to leads) its agreement."""
     project, membership = get_project_for_user(request.user, slug)
-    found = pilot_out(pilots.latest_pilot(project), sees_all=sees_all_votes(membership))
+    found = pilot_out(pilots.latest_pilot(project), sees_all=membership.leads)
     if found is None:
         raise NotFound("This project has had no pilot round.")
     return found

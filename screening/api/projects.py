@@ -9,19 +9,24 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from ..access import get_project_for_user
-from ..models import Project, Role
+from ..models import Project
 from ..selectors.progress import project_counts
 from ..selectors.projects import project_members
 from ..services import projects
+from ..vocabulary import ReviewType, Role
 from ..workflow import SEES_ALL
 
 router = Router()
+
+# The schema's enums, in the order the vocabulary declares the codes.
+REVIEW_TYPES = Literal[ReviewType.codes()]
+ROLES = Literal[Role.codes()]
 
 
 class ProjectIn(Schema):
     name: str
     slug: str = ""
-    review_type: Literal["systematic", "rapid", "scoping"] = "systematic"
+    review_type: REVIEW_TYPES = ReviewType.SYSTEMATIC.value
     # Unset: the review type's default (2 for systematic and scoping; 1 and a 20% second
     # reviewer for rapid).
     reviewers_per_reference: int | None = None
@@ -52,7 +57,7 @@ def _project_out(project: Project, role: str) -> dict[str, Any]:
         "role": role,
         "counts": project_counts(
             project,
-            blinding=SEES_ALL if Role.rank(role) >= Role.rank(Role.LEAD) else project.blinding,
+            blinding=SEES_ALL if Role(role).rank >= Role.LEAD.rank else project.blinding,
         ),
         "blind_stages": sorted(project.blinding.blind_stages),
     }
@@ -94,7 +99,7 @@ def project_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 class MemberIn(Schema):
     username: str
-    role: Literal["reviewer", "lead", "admin"] = "reviewer"
+    role: ROLES = Role.REVIEWER.value
 
 
 class MemberOut(Schema):

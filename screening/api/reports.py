@@ -19,7 +19,7 @@ from ..selectors.prisma_counts import prisma_counts
 from ..selectors.progress import reviewer_progress
 from ..selectors.status_counts import status_counts
 from ..services.pilots import latest_pilot
-from ._params import blinding_for, rounded, sees_all_votes, stage_param
+from ._params import blinding_for, rounded, stage_param
 from .pilots import pilot_out
 
 router = Router(tags=["screening"])
@@ -183,7 +183,7 @@ def progress_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     A reviewer sees conflicts counted as pending, and how many votes others cast but not which.
     """
     project, membership = get_project_for_user(request.user, slug)
-    sees_all = sees_all_votes(membership)
+    sees_all = membership.leads
     blinding = blinding_for(project, membership)
     return {
         "stages": status_counts(project, blinding=blinding),

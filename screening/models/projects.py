@@ -36,7 +36,7 @@ class Project(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     review_type = models.CharField(
         max_length=12,
-        choices=[(t.value, t.value.capitalize()) for t in ReviewType],
+        choices=ReviewType.choices(),
         default=ReviewType.SYSTEMATIC,
     )
     reviewers_per_reference = models.PositiveSmallIntegerField(default=2)
@@ -115,6 +115,17 @@ class Membership(models.Model):
 
     def allows(self, min_role: str) -> bool:
         return Role.rank(self.role) >= Role.rank(min_role)
+
+    @property
+    def leads(self) -> bool:
+        """A lead or an admin: may import, resolve conflicts, unblind a stage, manage the reasons
+        and export; sees every vote, where a reviewer sees only their own while a stage is blind."""
+        return self.allows(Role.LEAD)
+
+    @property
+    def administers(self) -> bool:
+        """An admin: may manage the project's members, besides all a lead may."""
+        return self.allows(Role.ADMIN)
 
 
 class ApiToken(models.Model):

@@ -25,11 +25,12 @@ from .audit import audit_record
 from .reasons import check_reason, reason_for_vote
 
 
-def stage_checked(value: str) -> str:
+def stage_checked(value: str) -> Stage:
     """The stage named, refused unless it is one of the two."""
-    if value not in {s.value for s in Stage}:
+    stage = Stage.parse(value)
+    if stage is None:
         raise InvalidInput("stage must be title_abstract or full_text.", field="stage")
-    return value
+    return stage
 
 
 def reference_locked(reference: Reference) -> Reference:

@@ -7,17 +7,20 @@ from __future__ import annotations
 from ..errors import NotAllowed, NotFound
 from ..vocabulary import Stage
 
-STAGES = frozenset(s.value for s in Stage)
-
 
 def int_or_none(value: str | None) -> int | None:
     """A number posted by a form of ours, or None when absent (or tampered with)."""
     return int(value) if value and value.isdigit() else None
 
 
-def stage_arg(value: str | None) -> str:
+def stage_arg(value: str | None) -> Stage:
     """The stage a link names, title and abstract when it names none we know."""
-    return value if value in STAGES else Stage.TITLE_ABSTRACT.value
+    return Stage.parse(value, default=Stage.TITLE_ABSTRACT)
+
+
+def stage_filter(value: str | None) -> Stage | str:
+    """The stage a list is filtered by, or "" (every stage) when it names none we know."""
+    return Stage.parse(value, default="")
 
 
 def stage_label(stage: str) -> str:

@@ -15,7 +15,7 @@ from ..models import Reference, Role
 from ..selectors import conflicts as conflict_reads
 from ..selectors.references import exclusion_reasons
 from ..services.conflicts import resolution_record
-from ._params import ERROR_PAGES, STAGES
+from ._params import ERROR_PAGES, stage_filter
 
 
 @login_required
@@ -23,7 +23,7 @@ from ._params import ERROR_PAGES, STAGES
 def conflict_list(request: HttpRequest, slug: str) -> HttpResponse:
     """Conflicts with both votes side by side; a lead decides each (keys I and E on the first)."""
     project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
-    stage = request.GET.get("stage", "") if request.GET.get("stage") in STAGES else ""
+    stage = stage_filter(request.GET.get("stage"))
     if request.method == "POST":
         reference = get_object_or_404(Reference, pk=request.POST.get("reference"), project=project)
         try:

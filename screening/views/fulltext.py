@@ -21,9 +21,11 @@ from ..services import fulltext
 from ..vocabulary import Stage, Status
 from ._params import ERROR_PAGES
 
+# The first tab is named for the lead's task rather than the status ("Awaiting full text"): it
+# lists what they still have to fetch.
 RETRIEVAL_TABS = {
     "awaiting": (Status.AWAITING_REPORT, "To retrieve"),
-    "not_retrieved": (Status.NOT_RETRIEVED, "Not retrieved"),
+    "not_retrieved": (Status.NOT_RETRIEVED, Status.NOT_RETRIEVED.label),
 }
 
 

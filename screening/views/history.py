@@ -9,7 +9,6 @@ from django.shortcuts import render
 
 from .. import responses
 from ..access import get_project_for_user
-from ..models import Role
 from ..reports import reference_exports
 from ..selectors import history
 from ..selectors.projects import project_members
@@ -40,7 +39,7 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "events": [(event, reference_exports.event_reference(event)) for event in page],
             "kinds": history.history_kinds(project),
-            "people": project_members(project) if membership.allows(Role.LEAD) else [],
+            "people": project_members(project) if membership.leads else [],
             "kind": kind,
             "actor": actor,
             "reference": reference_param,

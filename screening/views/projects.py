@@ -121,7 +121,7 @@ def _pilot_context(project: Project, membership: Membership) -> dict[str, object
     if pilot is None:
         return None
     report = pilots.pilot_report(pilot)
-    if not membership.allows(Role.LEAD):  # these would tell how, or whether, the others voted
+    if not membership.leads:  # these would tell how, or whether, the others voted
         report.pop("agreement")
         report.pop("per_reviewer")
         report["screened"] = None
@@ -167,7 +167,7 @@ def project_members(request: HttpRequest, slug: str) -> HttpResponse:
     project, membership = get_project_for_user(request.user, slug)
     form = MemberForm(request.POST or None)
     if request.method == "POST":
-        if not membership.allows(Role.ADMIN):
+        if not membership.administers:
             raise NotAllowed("Only the project's admins manage its members.")
         try:
             if "remove" in request.POST:
@@ -197,7 +197,7 @@ def project_members(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership,
             "members": projects.project_members(project),
             "form": form,
-            "can_manage": membership.allows(Role.ADMIN),
+            "can_manage": membership.administers,
         },
     )
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..access import get_project_for_user
 from ..errors import InvalidInput, NotAllowed, ServiceError
-from ..models import ExclusionReason, Project, Role
+from ..models import ExclusionReason, Project
 from ..selectors import references
 from ..services.reasons import (
     exclusion_reason_add,
@@ -67,7 +67,7 @@ def exclusion_reasons(request: HttpRequest, slug: str) -> HttpResponse:
     order, retire and restore them, and confirm those reviewers proposed."""
     project, membership = get_project_for_user(request.user, slug)
     if request.method == "POST":
-        if not membership.allows(Role.LEAD):
+        if not membership.leads:
             raise NotAllowed("Only leads and admins manage the reasons to exclude.")
         query = ""
         try:
@@ -79,7 +79,7 @@ def exclusion_reasons(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, error.message)
         url = reverse("exclusion_reasons", args=[project.slug])
         return redirect(f"{url}?{query}" if query else url)
-    reasons = references.exclusion_reasons(project, votes=membership.allows(Role.LEAD))
+    reasons = references.exclusion_reasons(project, votes=membership.leads)
     return render(
         request,
         "screening/exclusion_reasons.html",

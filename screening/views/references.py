@@ -10,7 +10,7 @@ from django.shortcuts import render
 from ..access import get_project_for_user
 from ..selectors.references import REFERENCES_PAGE, reference_search
 from ..vocabulary import Status
-from ._params import STAGES, stage_arg
+from ._params import stage_arg, stage_filter
 
 
 @login_required
@@ -24,7 +24,7 @@ def reference_list(request: HttpRequest, slug: str) -> HttpResponse:
         project,
         membership,
         text=query.get("q", ""),
-        stage=query.get("stage", "") if query.get("stage") in STAGES else "",
+        stage=stage_filter(query.get("stage")),
         status=query.get("status", ""),
         year=int(year) if year.isdigit() else None,
         my_vote=query.get("mine", ""),

@@ -18,7 +18,7 @@ from ..selectors import conflicts
 from ..selectors.prisma_counts import prisma_counts
 from ..selectors.statuses import decided_references
 from ..vocabulary import Stage, Status
-from ._params import STAGES
+from ._params import stage_filter
 
 DOWNLOADS = {
     "prisma.json",
@@ -85,12 +85,10 @@ def project_download(request: HttpRequest, slug: str, name: str) -> HttpResponse
             else prisma_template.CURRENT_TEMPLATE,
         )
         return responses.attachment(body, f"{project.slug}-{name}")
-    stage = request.GET.get("stage", "")
-    status = request.GET.get("status", "")
     references = decided_references(
         project,
-        stage if stage in STAGES else "",
-        status if status in {s.value for s in Status} else "",
+        stage_filter(request.GET.get("stage")),
+        Status.parse(request.GET.get("status"), default=""),
     )
     body = reference_exports.decisions_file(
         list(references), format, csv_formulas=responses.csv_formulas(request)

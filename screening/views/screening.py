@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from ..access import get_project_for_user
 from ..errors import NotFound, ServiceError
 from ..highlight import Terms, highlight
-from ..models import Membership, Project, Record, Reference, Role, Vote
+from ..models import Membership, Project, Record, Reference, Vote
 from ..selectors import queue
 from ..selectors.blinding import blinding_for
 from ..selectors.references import offered_reasons
@@ -196,7 +196,7 @@ def screen_team(request: HttpRequest, slug: str) -> HttpResponse:
         "screening/partials/screen_team.html",
         {
             "counts": counts,
-            "sees_all": membership.allows(Role.LEAD),
+            "sees_all": membership.leads,
             "blind": stage in blinding.blind_stages,
             "project": project,
             "stage": stage,
