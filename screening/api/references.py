@@ -15,6 +15,7 @@ from ..reports import reference_exports
 from ..selectors import statuses
 from ..selectors.blinding import as_seen
 from ..selectors.queue import next_reference
+from ..vocabulary import Stage
 from ..vocabulary import Status as StageStatus
 from ._params import blinding_for, screened_reference, stage_param, status_param
 from .schemas import ReferenceOut, record_sources, reference_out
@@ -48,7 +49,7 @@ def reference_list(request: HttpRequest, slug: str, stage: str = "", status: str
 
 # Before /references/{reference_id}, which would take "next" for an id.
 @router.get("/projects/{slug}/references/next", response={200: ReferenceOut, 204: None})
-def reference_next(request: HttpRequest, slug: str, stage: str = "title_abstract") -> Any:
+def reference_next(request: HttpRequest, slug: str, stage: str = Stage.TITLE_ABSTRACT.value) -> Any:
     """The next reference the caller has not voted on at the stage, or 204 when none is left."""
     project, _ = get_project_for_user(request.user, slug)
     stage = stage_param(stage, required=True)

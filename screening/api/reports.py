@@ -19,6 +19,7 @@ from ..selectors.prisma_counts import prisma_counts
 from ..selectors.progress import reviewer_progress
 from ..selectors.status_counts import status_counts
 from ..services.pilots import latest_pilot
+from ..vocabulary import Stage
 from ._params import blinding_for, rounded, stage_param
 from .pilots import pilot_out
 
@@ -45,7 +46,9 @@ class AgreementOut(Schema):
 
 
 @router.get("/projects/{slug}/agreement", response=AgreementOut, tags=["reporting"])
-def agreement_detail(request: HttpRequest, slug: str, stage: str = "title_abstract") -> Any:
+def agreement_detail(
+    request: HttpRequest, slug: str, stage: str = Stage.TITLE_ABSTRACT.value
+) -> Any:
     """Percent agreement and kappa over references with two or more votes (maybe = include)."""
     project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     stage = stage_param(stage, required=True)
