@@ -28,7 +28,7 @@ def codebook(request: HttpRequest, slug: str) -> HttpResponse:
     project, membership = get_project_for_user(request.user, slug)
     rows = None
     if request.method == "POST":
-        if not membership.allows(Role.LEAD):
+        if not membership.leads:
             raise PermissionDenied("Only leads and admins change the codebook.")
         rows = forms.codebook_from_post(request.POST)
         try:
@@ -77,7 +77,7 @@ def codebook(request: HttpRequest, slug: str) -> HttpResponse:
 def study_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The included studies and where each stands; leads draw the sample extracted twice."""
     project, membership = get_project_for_user(request.user, slug)
-    sees_all = membership.allows(Role.LEAD)
+    sees_all = membership.leads
     if request.method == "POST" and request.POST.get("action") == "assign":
         if not sees_all:
             raise PermissionDenied("Only leads and admins assign extractors.")
@@ -304,7 +304,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
     """The review's "Table 2", with a bar chart per categorical field; downloads for leads."""
     project, membership = get_project_for_user(request.user, slug)
     if request.GET.get("format") in {"csv", "xlsx"}:
-        if not membership.allows(Role.LEAD):
+        if not membership.leads:
             raise PermissionDenied("Only leads and admins export the extraction.")
         kind = request.GET["format"]
         body = exports.extraction_file(project, kind, csv_formulas=responses.csv_formulas(request))
@@ -318,7 +318,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
             else ""
         )
         fields.append({"name": name, "figures": figures, "chart": chart})
-    lead = membership.allows(Role.LEAD)
+    lead = membership.leads
     agreement, agreement_by_pair = services.extraction_agreement(project) if lead else (None, [])
     return render(
         request,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 
-from ..models import Membership, Project, Reference, ReferenceSource, Role
+from ..models import Membership, Project, Reference, ReferenceSource
 from ..vocabulary import Stage, Status
 from ..workflow import REPORT_STATUSES, SEES_ALL, Blinding
 
@@ -14,7 +14,7 @@ TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
 
 def blinding_for(project: Project, membership: Membership | None) -> Blinding:
     """Leads and admins see every outcome; a reviewer (or anyone else) the project's blinding."""
-    if membership is not None and membership.allows(Role.LEAD):
+    if membership is not None and membership.leads:
         return SEES_ALL
     return project.blinding
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ..models import AuditEvent, Membership, Project, Role
+from ..models import AuditEvent, Membership, Project
 
 HISTORY_PAGE = 100
 
@@ -25,7 +25,7 @@ def project_history(
     about one reference (votes, resolutions, reports and reopenings name it).
     """
     events = AuditEvent.objects.filter(project=project).select_related("actor")
-    if not membership.allows(Role.LEAD):
+    if not membership.leads:
         events = events.filter(actor=membership.user_id)
     if kind:
         events = events.filter(verb__startswith=f"{kind}.")

@@ -125,7 +125,7 @@ def membership_set(
         raise InvalidInput(f"There is no user {username!r}.", field="username")
     membership = Membership.objects.select_for_update().filter(project=project, user=user).first()
     before = {"role": membership.role} if membership else {}
-    if membership is not None and membership.role == Role.ADMIN and role != Role.ADMIN:
+    if membership is not None and membership.administers and role != Role.ADMIN:
         _refuse_removing_last_admin(project)
     if membership is None:
         membership = Membership.objects.create(project=project, user=user, role=role)
@@ -155,7 +155,7 @@ def membership_remove(*, project: Project, username: str, actor: AbstractBaseUse
     )
     if membership is None:
         raise InvalidInput(f"{username!r} is not a member of this project.", field="username")
-    if membership.role == Role.ADMIN:
+    if membership.administers:
         _refuse_removing_last_admin(project)
     membership.delete()
     audit_record(
