@@ -1,0 +1,1 @@
+"""Ranking references for screening: pure, scikit-learn, no Django."""
