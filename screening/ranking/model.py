@@ -1,0 +1,130 @@
+"""The ranker: a linear model trained on settled decisions only, scoring what is left to screen.
+
+Candidates were compared by `make bench-ranking` (benchmarks/RESULTS.md); `DEFAULT` is the one
+chosen there. Before the first settled include (and exclude) there is nothing to learn from, so
+the references are ranked by cosine similarity to a query (the eligibility criteria, the include
+keywords and the text of any seed references the lead marks as known includes), and without a
+query they keep import order, which is what the reviewer had without ranking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import ComplementNB
+from sklearn.svm import LinearSVC
+from sklearn.utils.class_weight import compute_sample_weight
+
+MODELS = ("logreg", "svm", "nb")
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Which linear model and how hard it fits; the defaults are the benchmark's choice."""
+
+    model: str = "logreg"
+    # Inverse regularisation for logreg and svm; for nb, its smoothing alpha.
+    C: float = 10.0
+    # Balanced class weights: includes are 1-15 % of a pool, and an unweighted model learns to
+    # say "exclude" to everything (ASReview's ELAS u4 weighs its LinearSVC the same way).
+    balanced: bool = True
+    # Repeat the includes until they are this share of the training rows (ASReview's old
+    # "double" balancer did so dynamically); 0 leaves the rows as they are.
+    oversample_to: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ValueError(f"unknown model {self.model!r}: one of {', '.join(MODELS)}")
+
+
+def _training_rows(
+    rows: np.ndarray, labels: np.ndarray, oversample_to: float
+) -> tuple[np.ndarray, np.ndarray]:
+    included = rows[labels == 1]
+    if oversample_to <= 0 or len(included) == 0:
+        return rows, labels
+    share = len(included) / len(rows)
+    if share >= oversample_to:
+        return rows, labels
+    excluded = len(rows) - len(included)
+    wanted = int(np.ceil(oversample_to * excluded / (1 - oversample_to)))
+    extra = np.resize(included, max(wanted - len(included), 0))
+    return np.concatenate([rows, extra]), np.concatenate([labels, np.ones(len(extra), int)])
+
+
+def model_fit(
+    matrix: sp.csr_matrix,
+    rows: Sequence[int] | np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    settings: ModelSettings,
+) -> LogisticRegression | LinearSVC | ComplementNB:
+    """Fit on the labelled rows only (1 include, 0 exclude); both classes must be present."""
+    rows = np.asarray(rows, dtype=np.intp)
+    labels = np.asarray(labels, dtype=int)
+    rows, labels = _training_rows(rows, labels, settings.oversample_to)
+    x = matrix[rows]
+    weights = compute_sample_weight("balanced", labels) if settings.balanced else None
+    if settings.model == "logreg":
+        # liblinear's dual form: the same L2 problem, solved about twice as fast as the primal
+        # while the labelled rows are fewer than the features, which they are in screening.
+        estimator = LogisticRegression(C=settings.C, solver="liblinear", dual=True)
+    elif settings.model == "svm":
+        estimator = LinearSVC(C=settings.C)
+    else:
+        estimator = ComplementNB(alpha=settings.C)
+    estimator.fit(x, labels, sample_weight=weights)
+    return estimator
+
+
+def model_scores(
+    estimator: LogisticRegression | LinearSVC | ComplementNB, matrix: sp.csr_matrix
+) -> np.ndarray:
+    """One relevance score per row: higher is more likely an include."""
+    if isinstance(estimator, ComplementNB):
+        log_probability = estimator.predict_log_proba(matrix)
+        return log_probability[:, 1] - log_probability[:, 0]
+    return estimator.decision_function(matrix)
+
+
+def similarity_scores(matrix: sp.csr_matrix, query: sp.csr_matrix) -> np.ndarray:
+    """Cosine similarity of every row to the query rows' centroid (rows are l2-normalised)."""
+    centroid = np.asarray(query.mean(axis=0)).ravel()
+    return np.asarray(matrix @ centroid).ravel()
+
+
+def ranking_scores(
+    matrix: sp.csr_matrix,
+    rows: Sequence[int] | np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    settings: ModelSettings,
+    query: sp.csr_matrix | None = None,
+) -> np.ndarray | None:
+    """Scores for every row of the pool, or None when import order is all there is to go by.
+
+    With both an include and an exclude among the labels the model is trained on them. Before
+    that, the query (criteria, keywords, seed references' text) and any labelled includes are
+    the description of what is sought, and rows are scored by their similarity to it.
+    """
+    rows = np.asarray(rows, dtype=np.intp)
+    labels = np.asarray(labels, dtype=int)
+    if (labels == 1).any() and (labels == 0).any():
+        return model_scores(model_fit(matrix, rows, labels, settings), matrix)
+    sought = [matrix[rows[labels == 1]]] if (labels == 1).any() else []
+    if query is not None and query.shape[0] and query.nnz:
+        sought.append(query)
+    if not sought:
+        return None
+    scores = similarity_scores(matrix, sp.vstack(sought, format="csr"))
+    return scores if scores.any() else None
+
+
+def ranking_order(scores: np.ndarray | None, candidates: Sequence[int] | np.ndarray) -> np.ndarray:
+    """The candidates, highest score first; ties (and no scores at all) keep import order."""
+    candidates = np.sort(np.asarray(candidates, dtype=np.intp))
+    if scores is None:
+        return candidates
+    return candidates[np.argsort(-scores[candidates], kind="stable")]
