@@ -69,6 +69,21 @@ $(ASREVIEW_VENV)/.installed-$(ASREVIEW_VERSION):
 	$(ASREVIEW_VENV)/bin/python -m pip install --quiet "asreview==$(ASREVIEW_VERSION)"
 	touch $@
 
+# Prioritised screening (issue 18) on the six labelled sets, ASReview's default beside it from
+# the runs `make bench-asreview` stored in benchmarks/asreview_runs/. RANKING_SETS, RANKING_SEEDS
+# and RANKING_MODELS choose a quicker run (benchmarks/bench_ranking.py).
+.PHONY: bench-ranking bench-asreview
+bench-ranking: install
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python -m benchmarks ranking
+
+# ASReview LAB's `simulate` on the same sets, priors and seeds, in its own environment; minutes
+# a run, so a run already stored is kept (ASREVIEW_ARGS="--force" re-runs; "--sets a,b",
+# "--seeds 0,1", "--jobs 2" narrow or widen it).
+bench-asreview: $(ASREVIEW_VENV)/.installed-$(ASREVIEW_VERSION)
+	mkdir -p var/asreview
+	cd var/asreview && ../asreview-venv/bin/python ../../benchmarks/asreview_simulate.py $(ASREVIEW_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

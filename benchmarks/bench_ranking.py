@@ -59,9 +59,7 @@ CANDIDATES = {
     "logreg-char": Candidate(
         FeatureSettings(char_ngram_max=5, char_weight=0.5), ModelSettings("logreg", C=10.0)
     ),
-    "logreg-over": Candidate(
-        FeatureSettings(), ModelSettings("logreg", C=10.0, oversample_to=0.5)
-    ),
+    "logreg-over": Candidate(FeatureSettings(), ModelSettings("logreg", C=10.0, oversample_to=0.5)),
 }
 CHOSEN = "logreg"
 
