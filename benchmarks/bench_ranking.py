@@ -66,7 +66,7 @@ CHOSEN = "logreg"
 
 def _key(name: str, candidate: Candidate, refit: int) -> str:
     text = json.dumps([asdict(candidate), refit], sort_keys=True)
-    return f"{name}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+    return f"{name}-{hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:8]}"
 
 
 def dataset_read(path: Path) -> tuple[list[str], list[int]]:
@@ -136,7 +136,7 @@ def _mean(values: list[float]) -> float:
 
 
 def _cell(value: float) -> str:
-    return "–" if value != value else f"{value:.3f}"
+    return "-" if value != value else f"{value:.3f}"
 
 
 def timing(repeats: int = 5) -> list[tuple[int, int, float, float]]:
