@@ -19,8 +19,11 @@ Two indicators with a published basis:
   screening alone (includes found against references screened). It needs no sample but carries
   no guarantee; here it says when a random sample is worth drawing.
 
-Pure: the standard library and numpy only, no Django, so the page, the API and the simulation
-(benchmarks/bench_stopping.py) read the same figures.
+A third reading, buscar's, takes the ranked tail itself for the sample (`recall_test_ranked`):
+no extra screening, but sound only as long as the ranking beats chance.
+
+Pure: numpy (and scipy for the ranked tail's many readings at once), no Django, so the page, the
+API and the simulation (benchmarks/bench_stopping.py) read the same figures.
 """
 
 from __future__ import annotations
@@ -271,6 +274,42 @@ def stopping_evidence(
 def _recall(found: int, missed: float) -> float:
     # Nothing found and nothing left to find: nothing was missed.
     return 1.0 if found + missed == 0 else found / (found + missed)
+
+
+def recall_test_ranked(
+    order_labels: Sequence[int] | np.ndarray, total: int, *, target: float = TARGET
+) -> float:
+    """The p-value of "recall < `target`" with no extra sample, reading the ranked tail as one.
+
+    The reading of Callaghan & Müller-Hansen's buscar package: the last j references screened in
+    ranked order are taken as if drawn at random from themselves and the unscreened, and the
+    test above is run for every j, keeping the smallest p. It is sound only while the ranking
+    puts includes earlier than chance (the tail then holds more includes than a random draw, so
+    each p errs high); the smallest p over all j is not corrected for the choice of j. A
+    signal to propose the random sample sooner; not, by itself, the evidence for a stop.
+    """
+    from scipy.stats import hypergeom
+
+    labels = np.asarray(order_labels, dtype=np.int64)
+    screened = int(labels.size)
+    unscreened = total - screened
+    if unscreened < 0:
+        raise ValueError(f"{screened} screened of {total} references")
+    if unscreened == 0:
+        return 0.0
+    if screened == 0:
+        return 1.0
+    fraction = _as_fraction(target)
+    found = int(labels.sum())
+    tail_found = np.cumsum(labels[::-1])
+    sizes = np.arange(1, screened + 1)
+    population = sizes + unscreened
+    needed = (found * fraction.denominator) // fraction.numerator + 1 - (found - tail_found)
+    possible = needed <= population
+    if not possible.all():
+        return 0.0  # some reading leaves too few references for recall to miss the target
+    p_values = hypergeom.cdf(tail_found, population, needed, sizes)
+    return float(p_values.min())
 
 
 # --- the knee method ---------------------------------------------------------------------------

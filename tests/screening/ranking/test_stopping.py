@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction
 
 import pytest
@@ -16,6 +17,7 @@ from screening.ranking.stopping import (
     knee_reached,
     proposed_sample_size,
     recall_test,
+    recall_test_ranked,
     stopping_evidence,
 )
 
@@ -238,3 +240,32 @@ def test_a_straight_curve_has_no_knee_to_speak_of() -> None:
     assert knee is not None
     assert knee.slope_ratio < 2
     assert not knee_reached(labels)
+
+
+# --- the ranked tail read as a sample -----------------------------------------------------------
+
+
+def test_the_ranked_tail_by_hand() -> None:
+    # 10 includes first, then 90 excludes, 900 left unscreened. The best reading is the 90
+    # excludes as a sample of 990: 1 include among them would miss 0.95, p = 900 / 990.
+    assert recall_test_ranked([1] * 10 + [0] * 90, 1_000) == pytest.approx(900 / 990, rel=1e-9)
+
+
+def test_the_ranked_tail_is_the_smallest_p_over_its_readings() -> None:
+    rng = random.Random(7)
+    labels = [1] * 30 + [int(rng.random() < 0.1) for _ in range(200)] + [0] * 400
+    total = 3_000
+    readings = []
+    for size in range(1, len(labels) + 1):
+        tail = labels[-size:]
+        readings.append(
+            recall_test(sum(labels) - sum(tail), size, sum(tail), total - len(labels) + size)
+        )
+    assert recall_test_ranked(labels, total) == pytest.approx(min(readings), rel=1e-6)
+
+
+def test_the_ranked_tail_edges() -> None:
+    assert recall_test_ranked([1, 0, 0], 3) == 0.0  # everything screened
+    assert recall_test_ranked([], 100) == 1.0  # nothing screened
+    with pytest.raises(ValueError, match="screened of"):
+        recall_test_ranked([0, 0], 1)
