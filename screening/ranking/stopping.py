@@ -256,6 +256,9 @@ def stopping_evidence(
     # With no sample there is no evidence: every unscreened reference may be an include.
     left_estimate = sample_includes * unsampled / sample_size if sample_size else float(unsampled)
     left_upper = upper - sample_includes
+    # A count is whole and the share is not: with a pool nearly all sampled, the share can
+    # exceed the bound (1 include in 40 of 41: 0.025 left, bound 0); the bound wins.
+    left_estimate = min(left_estimate, float(left_upper))
     return StoppingEvidence(
         screened_includes=screened_includes,
         sample_size=sample_size,

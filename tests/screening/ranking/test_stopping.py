@@ -191,6 +191,14 @@ def test_the_bound_reaches_the_target_exactly_when_the_test_rejects(
     assert evidence.recall_lower <= evidence.recall <= 1.0
 
 
+def test_the_estimate_never_falls_below_the_bound() -> None:
+    # 1 include in a sample of 40 of 41: the share says 0.025 left, the exact bound says none.
+    evidence = stopping_evidence(0, 40, 1, 41)
+    assert evidence.includes_left_upper == 0
+    assert evidence.includes_left_estimate == 0
+    assert evidence.recall == evidence.recall_lower == 1.0
+
+
 def test_the_evidence_in_words() -> None:
     supported = stopping_evidence(120, 700, 0, 2_000)
     assert supported.stop_supported
