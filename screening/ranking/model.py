@@ -70,8 +70,10 @@ def model_fit(
     weights = compute_sample_weight("balanced", labels) if settings.balanced else None
     if settings.model == "logreg":
         # liblinear's dual form: the same L2 problem, solved about twice as fast as the primal
-        # while the labelled rows are fewer than the features, which they are in screening.
-        estimator = LogisticRegression(C=settings.C, solver="liblinear", dual=True)
+        # while the labelled rows are fewer than the features, which they are in screening. Late
+        # in a screening (few includes left, the classes almost separable) it needs more than
+        # the default 100 passes to converge.
+        estimator = LogisticRegression(C=settings.C, solver="liblinear", dual=True, max_iter=1000)
     elif settings.model == "svm":
         estimator = LinearSVC(C=settings.C)
     else:
