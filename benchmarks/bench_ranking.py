@@ -51,8 +51,16 @@ class Candidate:
 CANDIDATES = {
     # The plain baseline of ../shared/RANKING.md.
     "logreg": Candidate(FeatureSettings(), ModelSettings("logreg", C=10.0)),
-    # ASReview 3's ELAS u4 settings: every term kept, LinearSVC C=0.11, balanced weights.
-    "svm-u4": Candidate(FeatureSettings(min_df=1, max_df=1.0), ModelSettings("svm", C=0.11)),
+    # ASReview 3's ELAS u4 settings: every term kept, no stop list, LinearSVC C=0.11, the
+    # includes weighing 9.8 times the excludes.
+    "svm-u4": Candidate(
+        FeatureSettings(min_df=1, max_df=0.95, stop_words=None),
+        ModelSettings("svm", C=0.11, include_ratio=9.8),
+    ),
+    "logreg-r5": Candidate(FeatureSettings(), ModelSettings("logreg", C=10.0, include_ratio=5.0)),
+    "svm-u4-stop": Candidate(
+        FeatureSettings(min_df=1, max_df=0.95), ModelSettings("svm", C=0.11, include_ratio=9.8)
+    ),
     "svm": Candidate(FeatureSettings(), ModelSettings("svm", C=0.5)),
     # ASReview 1's default family: naive Bayes on TF-IDF with the includes resampled up.
     "nb": Candidate(FeatureSettings(), ModelSettings("nb", C=0.5, oversample_to=0.5)),

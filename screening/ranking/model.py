@@ -17,7 +17,6 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
-from sklearn.utils.class_weight import compute_sample_weight
 
 MODELS = ("logreg", "svm", "nb")
 
@@ -29,9 +28,10 @@ class ModelSettings:
     model: str = "logreg"
     # Inverse regularisation for logreg and svm; for nb, its smoothing alpha.
     C: float = 10.0
-    # Balanced class weights: includes are 1-15 % of a pool, and an unweighted model learns to
-    # say "exclude" to everything (ASReview's ELAS u4 weighs its LinearSVC the same way).
-    balanced: bool = True
+    # How much the includes weigh, together, against the excludes, together: includes are
+    # 1-15 % of a pool, and an unweighted model learns to say "exclude" to everything. 1 is
+    # sklearn's "balanced"; ASReview's ELAS u4 uses 9.8 (its "ratio"); 0 leaves rows unweighted.
+    include_ratio: float = 1.0
     # Repeat the includes until they are this share of the training rows (ASReview's old
     # "double" balancer did so dynamically); 0 leaves the rows as they are.
     oversample_to: float = 0.0
@@ -56,6 +56,16 @@ def _training_rows(
     return np.concatenate([rows, extra]), np.concatenate([labels, np.ones(len(extra), int)])
 
 
+def _sample_weights(labels: np.ndarray, include_ratio: float) -> np.ndarray | None:
+    """Weights with sum(includes) = include_ratio * sum(excludes), averaging 1 over the rows."""
+    if include_ratio <= 0:
+        return None
+    included = int((labels == 1).sum())
+    excluded = len(labels) - included
+    weights = np.where(labels == 1, 1.0, included / (include_ratio * excluded))
+    return weights * (len(labels) / weights.sum())
+
+
 def model_fit(
     matrix: sp.csr_matrix,
     rows: Sequence[int] | np.ndarray,
@@ -67,7 +77,7 @@ def model_fit(
     labels = np.asarray(labels, dtype=int)
     rows, labels = _training_rows(rows, labels, settings.oversample_to)
     x = matrix[rows]
-    weights = compute_sample_weight("balanced", labels) if settings.balanced else None
+    weights = _sample_weights(labels, settings.include_ratio)
     if settings.model == "logreg":
         # liblinear's dual form: the same L2 problem, solved about twice as fast as the primal
         # while the labelled rows are fewer than the features, which they are in screening. Late
