@@ -18,6 +18,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
+from screening.ranking.features import Features, features_transform
+
 MODELS = ("logreg", "svm", "nb")
 
 
@@ -140,3 +142,22 @@ def ranking_order(scores: np.ndarray | None, candidates: Sequence[int] | np.ndar
     if scores is None:
         return candidates
     return candidates[np.argsort(-scores[candidates], kind="stable")]
+
+
+def pool_rank(
+    features: Features,
+    rows: Sequence[int] | np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    settings: ModelSettings | None = None,
+    query_texts: Sequence[str] = (),
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The pool's unlabelled rows in the order to screen them, and every row's score.
+
+    `rows` and `labels` are the settled decisions (1 include, 0 exclude); `query_texts` the
+    eligibility criteria, include keywords and seed references' text for the cold start.
+    """
+    rows = np.asarray(rows, dtype=np.intp)
+    query = features_transform(features, list(query_texts)) if query_texts else None
+    scores = ranking_scores(features.matrix, rows, labels, settings or ModelSettings(), query)
+    unlabelled = np.setdiff1d(np.arange(features.matrix.shape[0]), rows)
+    return ranking_order(scores, unlabelled), scores

@@ -11,7 +11,13 @@ from screening.ranking.features import (
     features_transform,
     reference_text,
 )
-from screening.ranking.model import MODELS, ModelSettings, ranking_order, ranking_scores
+from screening.ranking.model import (
+    MODELS,
+    ModelSettings,
+    pool_rank,
+    ranking_order,
+    ranking_scores,
+)
 
 TEXTS = [
     "Road traffic noise and sleep in adults",
@@ -80,3 +86,16 @@ def test_a_pool_of_empty_texts_gives_import_order() -> None:
 def test_an_unknown_model_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown model"):
         ModelSettings("forest")
+
+
+def test_pool_rank_orders_the_unlabelled_from_a_query_then_from_labels() -> None:
+    pool = features_build(TEXTS)
+    order, scores = pool_rank(pool, [], [], query_texts=["farming soil bacteria"])
+    assert order[0] == 7
+    assert scores is not None
+    order, _ = pool_rank(pool, [0, 1], [1, 0])
+    assert {0, 1}.isdisjoint(order)
+    assert set(order[:3]) == {2, 4, 6}
+    order, scores = pool_rank(pool, [], [])
+    assert list(order) == list(range(8))
+    assert scores is None
