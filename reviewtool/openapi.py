@@ -54,6 +54,7 @@ _MEMBER_OPERATIONS: Final = frozenset(
         ("get", "/projects/{slug}/history.csv"),
         ("get", "/projects/{slug}/progress"),
         ("get", "/projects/{slug}/pilot"),
+        ("get", "/projects/{slug}/ranking"),
         ("get", "/projects/{slug}/codebook"),
         ("post", "/projects/{slug}/references/{reference_id}/extractions"),
         ("get", "/projects/{slug}/extractions/summary"),

@@ -114,6 +114,14 @@ class Status(Word):
     NOT_RETRIEVED = "not_retrieved", "Not retrieved"
 
 
+class Order(Word):
+    """The order a reviewer meets the references still to screen at a stage, set by the lead."""
+
+    IMPORT = "import", "Import order"
+    RANKED = "ranked", "Ranked by relevance"
+    RANDOM = "random", "Random order"
+
+
 class ReviewType(Word):
     SYSTEMATIC = "systematic", "Systematic"
     RAPID = "rapid", "Rapid"
@@ -133,7 +141,7 @@ class Role(Word):
         return type(self)._member_names_.index(self.name) + 1
 
 
-WORDS: tuple[type[Word], ...] = (Stage, Status, VoteChoice, Decision, ReviewType, Role)
+WORDS: tuple[type[Word], ...] = (Stage, Status, VoteChoice, Decision, Order, ReviewType, Role)
 # Codes are unique across the words but for `include`/`exclude`, a vote and a decision alike,
 # which read the same either way; so one code has one label, whatever word it belongs to.
 _LABELS: dict[str, str] = {code: text for word in WORDS for code, text in word.labels().items()}

@@ -311,6 +311,13 @@ def test_every_operation_answers_only_what_the_schema_declares(
     assert ld.get(f"{BASE}/pilot").status_code == 200
     assert ld.post(f"{BASE}/pilot/close").status_code == 200
     assert ld.post(f"{BASE}/pilot/close").status_code == 409
+    assert ra.get(f"{BASE}/ranking", stage=TA).status_code == 200
+    assert ra.get(f"{BASE}/ranking", stage="abstract").status_code == 400
+    assert ld.put(f"{BASE}/ranking", {"stage": TA, "order": "best"}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ld.put(f"{BASE}/ranking", {"stage": TA, "order": "ranked"}).status_code == 200
+        assert ld.post(f"{BASE}/ranking/retrain", {"stage": TA}).status_code == 202
+    assert ld.post(f"{BASE}/ranking/retrain", {"stage": "abstract"}).status_code == 400
 
     # Extraction.
     assert ra.get(f"{BASE}/codebook").status_code == 200
@@ -374,6 +381,8 @@ BODIES = {
     ("post", "/projects/{slug}/exclusion-reasons"): {"name": "Wrong setting"},
     ("patch", "/projects/{slug}/exclusion-reasons/{reason_id}"): {},
     ("post", "/projects/{slug}/pilot"): {"size": 1},
+    ("put", "/projects/{slug}/ranking"): {"stage": TA, "order": "ranked"},
+    ("post", "/projects/{slug}/ranking/retrain"): {"stage": TA},
     ("put", "/projects/{slug}/codebook"): {"fields": []},
     ("put", "/projects/{slug}/references/{reference_id}/extractors"): {"extractors": []},
     ("post", "/projects/{slug}/references/{reference_id}/consensus"): {"values": {}},

@@ -16,6 +16,7 @@ from . import (
     jobs,
     pilots,
     projects,
+    ranking,
     reasons,
     references,
     reports,
@@ -35,4 +36,5 @@ ROUTERS: tuple[Router, ...] = (
     fulltext.router,
     reports.router,
     pilots.router,
+    ranking.router,
 )

@@ -9,6 +9,7 @@ from .decisions import STAGE_CHOICES, ExclusionReason, Resolution, Vote
 from .jobs import Job, JobKind, JobStatus
 from .pilots import Pilot
 from .projects import ApiToken, Membership, Project, ProjectQuerySet, Role
+from .ranking import RankedReference, Ranking
 from .references import (
     DuplicateCandidate,
     DuplicateStatus,
@@ -34,6 +35,8 @@ __all__ = [
     "Pilot",
     "Project",
     "ProjectQuerySet",
+    "RankedReference",
+    "Ranking",
     "Record",
     "Reference",
     "ReferenceQuerySet",

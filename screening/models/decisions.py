@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from ..vocabulary import Decision, Stage, VoteChoice
+from ..vocabulary import Decision, Order, Stage, VoteChoice
 from .projects import Project
 from .references import Reference
 
@@ -73,6 +73,9 @@ class Vote(models.Model):
         max_length=10, blank=True, default="", choices=[(v.value, v.value) for v in VoteChoice]
     )
     changed_after_others_at = models.DateTimeField(null=True, blank=True)
+    # The order the stage was screened in when the vote was cast: a ranked order may sway a
+    # reviewer, so the methods can say how many decisions were made in it.
+    order = models.CharField(max_length=10, choices=Order.choices(), default=Order.IMPORT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -19,6 +19,7 @@ class JobStatus(models.TextChoices):
 class JobKind(models.TextChoices):
     IMPORT = "import", "Import an export file"
     DEDUP = "dedup", "Deduplicate"
+    RANK = "rank", "Rank the references still to screen"
 
 
 class Job(models.Model):

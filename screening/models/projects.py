@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from .. import vocabulary
-from ..vocabulary import ReviewType, Stage
+from ..vocabulary import Order, ReviewType, Stage
 from ..workflow import Blinding
 
 
@@ -51,6 +51,14 @@ class Project(models.Model):
     # reviewer is shown every reference as pending, with their own vote only.
     title_abstract_blind = models.BooleanField(default=True)
     full_text_blind = models.BooleanField(default=True)
+    # The order each stage is screened in, set by the lead (services.ranking.ranking_order_set);
+    # `ranked` serves the stage's newest Ranking, import order when there is none yet.
+    title_abstract_order = models.CharField(
+        max_length=10, choices=Order.choices(), default=Order.IMPORT
+    )
+    full_text_order = models.CharField(max_length=10, choices=Order.choices(), default=Order.IMPORT)
+    # A ranked stage is retrained after every this many settled decisions there.
+    ranking_retrain_every = models.PositiveIntegerField(default=25)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -77,6 +85,11 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def order_at(self, stage: str) -> Order:
+        """The order the stage is screened in."""
+        value = self.full_text_order if stage == Stage.FULL_TEXT else self.title_abstract_order
+        return Order.parse(value, Order.IMPORT)
 
     @property
     def blinding(self) -> Blinding:

@@ -26,8 +26,18 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Mod
 
-from ..models import Pilot, Project, Reference, ReferenceSource, Report, Resolution, Vote
-from ..vocabulary import Stage, Status, VoteChoice
+from ..models import (
+    Pilot,
+    Project,
+    RankedReference,
+    Ranking,
+    Reference,
+    ReferenceSource,
+    Report,
+    Resolution,
+    Vote,
+)
+from ..vocabulary import Order, Stage, Status, VoteChoice
 from ..workflow import SAMPLE_MULTIPLIER
 from .statuses import _vote_status_expression, required_expression
 
@@ -91,17 +101,22 @@ def _candidates(
     project: Project, reviewer: AbstractBaseUser, stage: str
 ) -> list[tuple[int, int, int]]:
     """(id, votes, votes required) of the first references open to this reviewer at `stage`."""
+    ranked = project.order_at(stage) == Order.RANKED
     if stage != TA:
         mine = Vote.objects.filter(reference=OuterRef("pk"), stage=stage, reviewer=reviewer)
-        return list(
-            _open_references(project, stage)
-            .exclude(Exists(mine))
-            .order_by("id")
-            .values_list("id", "n_votes", "required")[:_CANDIDATES]
-        )
+        references = _open_references(project, stage).exclude(Exists(mine))
+        if ranked:
+            references = _in_ranked_order(references, project, stage)
+        else:
+            references = references.order_by("id")
+        return list(references.values_list("id", "n_votes", "required")[:_CANDIDATES])
     pilot_id = open_pilot_id(project)
     if pilot_id is not None:  # a pilot round first: its references only, no hints needed
         return open_on_title(project, reviewer_id=reviewer.pk, pilot_id=pilot_id)
+    if ranked:
+        # The hints are places in import order; a ranked order reads every open reference
+        # (two indexed probes each) and sorts them by their position.
+        return open_on_title(project, reviewer_id=reviewer.pk, ranked=True)
     own_key, anyone_key = _hint_keys(project, reviewer.pk)
     hints = cache.get_many([own_key, anyone_key])
     floor = hints.get(own_key)
@@ -132,14 +147,22 @@ SELECT id, n_votes, required FROM (
             WHERE s.reference_id = r.id AND s.stage = %s) AS resolved,
         CASE WHEN r.pilot_id IS NOT NULL THEN %s
             WHEN (r.id * %s) %% 100 < %s THEN 2 ELSE %s END AS required
+        {position}
     FROM screening_reference r
+        {ranked_join}
     WHERE r.project_id = %s AND r.id >= %s AND r.merged_into_id IS NULL AND r.source = %s
         {in_pilot}
 ) AS candidates
 WHERE n_votes < required AND mine IS NULL AND resolved IS NULL
-ORDER BY id
+ORDER BY {order_by}
 LIMIT %s
 """
+
+# A ranked stage: each reference's position in the stage's newest ranking, one join; those
+# not in it (imported since) come after the ranked ones, in import order.
+_RANKED_JOIN = """LEFT JOIN screening_rankedreference p ON p.reference_id = r.id
+            AND p.ranking_id = (SELECT MAX(k.id) FROM screening_ranking k
+                WHERE k.project_id = %s AND k.stage = %s)"""
 
 
 def open_on_title(
@@ -149,23 +172,31 @@ def open_on_title(
     reviewer_id: int | None = None,
     pilot_id: int | None = None,
     limit: int = _CANDIDATES,
+    ranked: bool = False,
 ) -> list[tuple[int, int, int]]:
     """(id, votes, votes required) of references from `start` open to a vote on title and abstract.
 
     With `reviewer_id`, only those this reviewer has not voted on yet; with `pilot_id`, only
     the references drawn for that pilot round. Two indexed probes per row
     read, and the rows read are the open ones from `start`, so the hints keep this short.
+    `ranked`: in the stage's newest ranking's order rather than import order.
     """
     per_reference = project.reviewers_per_reference
     share = project.second_reviewer_share if per_reference == 1 else 0
     params = [
         TA, TA, reviewer_id, TA,
         max(per_reference, 2), SAMPLE_MULTIPLIER, share, per_reference,
+        *([project.pk, TA] if ranked else []),
         project.pk, start, ReferenceSource.DATABASES.value,
         *([pilot_id] if pilot_id else []),
         limit,
     ]  # fmt: skip
-    sql = _OPEN_ON_TITLE_SQL.format(in_pilot="AND r.pilot_id = %s" if pilot_id else "")
+    sql = _OPEN_ON_TITLE_SQL.format(
+        in_pilot="AND r.pilot_id = %s" if pilot_id else "",
+        position=", p.position AS position" if ranked else "",
+        ranked_join=_RANKED_JOIN if ranked else "",
+        order_by="(position IS NULL), position, id" if ranked else "id",
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]
@@ -200,6 +231,19 @@ def _open_references(project: Project, stage: str) -> QuerySet[Reference]:
         .annotate(ta_status=_vote_status_expression(TA, F("required")))
         .filter(Q(source=ReferenceSource.OTHER) | Q(ta_status=Status.INCLUDED.value))
     )
+
+
+def _in_ranked_order(
+    references: QuerySet[Reference], project: Project, stage: str
+) -> QuerySet[Reference]:
+    """In the stage's newest ranking's order, those not in it after, in import order."""
+    newest = Ranking.objects.filter(project=project, stage=stage).order_by("-id").values("id")[:1]
+    position = RankedReference.objects.filter(
+        ranking_id=Subquery(newest), reference=OuterRef("pk")
+    ).values("position")[:1]
+    return references.annotate(
+        ranked_position=Subquery(position, output_field=IntegerField())
+    ).order_by(F("ranked_position").asc(nulls_last=True), "id")
 
 
 def _vote_count(stage: str, **only: str) -> Coalesce:

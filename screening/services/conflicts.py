@@ -11,6 +11,7 @@ from ..selectors import statuses
 from ..selectors.queue import forget_hints
 from ..vocabulary import Decision, Stage, Status
 from .audit import audit_record
+from .ranking import ranking_settled
 from .reasons import check_reason, reason_for_vote
 from .screening import reference_locked, stage_checked, vote_facts
 
@@ -55,6 +56,7 @@ def resolution_record(
         obj=resolution,
         after={"reference": reference.pk, "stage": stage, "decision": decision, "reason": reason},
     )
+    ranking_settled(project, stage)
     return resolution, facts.with_resolution(stage, decision).state()[stage]
 
 

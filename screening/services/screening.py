@@ -22,6 +22,7 @@ from ..selectors.statuses import reference_facts
 from ..vocabulary import Stage, Status, VoteChoice
 from ..workflow import DECIDED
 from .audit import audit_record
+from .ranking import ranking_settled
 from .reasons import check_reason, reason_for_vote
 
 
@@ -68,6 +69,7 @@ def vote_facts(vote: Vote | None) -> dict[str, Any]:
         "vote": vote.vote,
         "reason": vote.reason.name if vote.reason_id else "",
         "note": vote.note,
+        "order": vote.order,
     }
 
 
@@ -155,6 +157,7 @@ def vote_cast(
             vote=vote,
             reason=reason_row,
             note=note,
+            order=project.order_at(stage),
         )
     else:
         cast = existing
@@ -180,6 +183,8 @@ def vote_cast(
         after=vote_facts(cast),
     )
     after = facts.with_vote(stage, reviewer.pk, vote, cast.reason_id)
+    if state[stage] not in DECIDED and after.state()[stage] in DECIDED:
+        ranking_settled(project, stage)
     if after.hidden_at(stage, blinding):
         return cast, Status.PENDING
     return cast, after.state()[stage]

@@ -282,7 +282,15 @@ def test_a_change_after_the_other_vote_is_flagged_and_agreement_counts_the_first
     # B's own history shows the change, and nothing of the flag: it would say A had voted.
     [replaced, _] = b.get(f"{BASE}/history").json()["items"]
     assert replaced["action"] == "vote.replace"
-    assert set(replaced["after"]) == {"reference", "stage", "reviewer", "vote", "reason", "note"}
+    assert set(replaced["after"]) == {
+        "reference",
+        "stage",
+        "reviewer",
+        "vote",
+        "reason",
+        "note",
+        "order",
+    }
     # A later change keeps the first vote.
     _vote(b, r, TA, "maybe")
     assert Vote.objects.get(reference_id=r, reviewer=reviewer_b).first_vote == "include"

@@ -1,0 +1,227 @@
+"""Ranking: a stage's references still to screen, likely includes first, retrained as a Job.
+
+The model learns from settled decisions only (two votes that agree, or a lead's resolution),
+never from anyone's open vote: an order that moved with the other reviewer's open vote would
+tell a blinded reviewer how they voted. Before any settled include and exclude the references
+are ranked by their likeness to the eligibility criteria and the include terms (the pure core's
+cold start), and without those they keep import order.
+
+A retrain writes its Ranking whole in one transaction; the queue serves the newest, so a new one
+takes over when it commits and a failed or unfinished one leaves the previous in force.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.db import transaction
+
+from ..errors import InvalidInput
+from ..models import Job, JobKind, JobStatus, Project, RankedReference, Ranking, ReferenceSource
+from ..ranking.features import features_build, features_transform, reference_text
+from ..ranking.model import ModelSettings, ranking_order, ranking_scores
+from ..selectors.statuses import screened_references
+from ..vocabulary import Order, Stage, Status
+from .audit import audit_record
+from .jobs import job_create, job_handler, job_set_progress, job_step
+
+READING = "reading the references and their settled decisions"
+SCORING = "scoring the references"
+STORING = "storing the ranking"
+
+# The label a settled status gives at each stage (1 include, 0 exclude), as the workflow says:
+# at title/abstract, included is included whatever became of its full text.
+_LABELS = {Status.INCLUDED.value: 1, Status.EXCLUDED.value: 0}
+
+
+def stage_for_ranking(value: str) -> Stage:
+    stage = Stage.parse(value)
+    if stage is None:
+        raise InvalidInput("stage must be title_abstract or full_text.", field="stage")
+    return stage
+
+
+def ranking_query_text(project: Project) -> str:
+    """What the lead says is sought, for the cold start: the criteria and the include terms
+    (a stem's `*` and a phrase's quotes dropped, the words kept)."""
+    terms = re.sub(r"[*\"]", " ", project.include_terms)
+    return " ".join(part.strip() for part in (project.eligibility_criteria, terms) if part.strip())
+
+
+def _pool(project: Project, stage: Stage) -> list[tuple[int, str, int | None]]:
+    """(id, text, label or None) of every reference at the stage, in import order."""
+    references = screened_references(project)
+    if stage == Stage.TITLE_ABSTRACT:
+        references = references.filter(source=ReferenceSource.DATABASES)
+        status_field = "ta_status"
+    else:
+        references = references.filter(stage=Stage.FULL_TEXT.value)
+        status_field = "ft_status"
+    rows = references.order_by("id").values_list(
+        "id", "title", "abstract", "keywords", status_field
+    )
+    return [
+        (
+            pk,
+            reference_text(title, abstract, " ".join(map(str, keywords or []))),
+            _LABELS.get(status),
+        )
+        for pk, title, abstract, keywords, status in rows
+    ]
+
+
+def ranking_retrain(*, project: Project, stage: str, job: Job | None = None) -> Ranking:
+    """Rank the stage's unsettled references from its settled decisions, and store the order."""
+    stage = stage_for_ranking(stage)
+    settings = ModelSettings()
+    with job_step(READING):
+        pool = _pool(project, stage)
+    labelled = [(row, label) for row, (_, _, label) in enumerate(pool) if label is not None]
+    rows = np.asarray([row for row, _ in labelled], dtype=np.intp)
+    labels = np.asarray([label for _, label in labelled], dtype=int)
+    candidates = [row for row, (_, _, label) in enumerate(pool) if label is None]
+    with job_step(SCORING):
+        scores = None
+        if pool:
+            features = features_build([text for _, text, _ in pool])
+            query_text = ranking_query_text(project)
+            query = features_transform(features, [query_text]) if query_text else None
+            scores = ranking_scores(features.matrix, rows, labels, settings, query)
+        order = ranking_order(scores, candidates) if candidates else np.asarray([], np.intp)
+    if job is not None:
+        job_set_progress(job, 0.8)
+    includes, excludes = int((labels == 1).sum()), int((labels == 0).sum())
+    if scores is None:
+        model = "import"
+    elif includes and excludes:
+        model = settings.model
+    else:
+        model = "similarity"
+    with job_step(STORING), transaction.atomic():
+        ranking = Ranking.objects.create(
+            project=project,
+            stage=stage,
+            job=job,
+            includes=includes,
+            excludes=excludes,
+            model=model,
+        )
+        RankedReference.objects.bulk_create(
+            (
+                RankedReference(
+                    ranking=ranking,
+                    reference_id=pool[row][0],
+                    position=position,
+                    score=None if scores is None else float(scores[row]),
+                )
+                for position, row in enumerate(order.tolist())
+            ),
+            batch_size=2000,
+        )
+    return ranking
+
+
+@job_handler(
+    JobKind.RANK,
+    on_failure="The previous ranking stays in force: the queue's order is as it was.",
+)
+def ranking_retrain_job(job: Job) -> dict[str, Any]:
+    """A retrain as a Job; re-running it only writes a newer ranking, so it is idempotent."""
+    ranking = ranking_retrain(project=job.project, stage=job.params.get("stage", ""), job=job)
+    return {
+        "ranking": ranking.pk,
+        "stage": ranking.stage,
+        "model": ranking.model,
+        "includes": ranking.includes,
+        "excludes": ranking.excludes,
+    }
+
+
+def ranking_job_running(project: Project, stage: str) -> Job | None:
+    """The stage's retrain waiting or under way, if any."""
+    return (
+        Job.objects.filter(
+            project=project,
+            kind=JobKind.RANK,
+            status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+            params__stage=stage,
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def ranking_retrain_start(
+    *, project: Project, stage: str, user: AbstractBaseUser | None = None
+) -> Job:
+    """Start a retrain of the stage as a Job, or give the one already waiting or running."""
+    stage = stage_for_ranking(stage)
+    # Locks the project's row: two asks at once start one job, not two.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    running = ranking_job_running(project, stage)
+    if running is not None:
+        return running
+    return job_create(
+        kind=JobKind.RANK, project=project, created_by=user, params={"stage": stage.value}
+    )
+
+
+@transaction.atomic
+def ranking_order_set(
+    *, project: Project, stage: str, order: str, user: AbstractBaseUser
+) -> Project:
+    """The lead sets the order a stage is screened in; a stage turned to ranked with no
+    ranking yet gets its first retrain."""
+    stage = stage_for_ranking(stage)
+    chosen = Order.parse(order)
+    if chosen is None or chosen == Order.RANDOM:
+        raise InvalidInput("order must be import or ranked.", field="order")
+    field = "full_text_order" if stage == Stage.FULL_TEXT else "title_abstract_order"
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    before = getattr(project, field)
+    if before != chosen:
+        setattr(project, field, chosen.value)
+        project.save(update_fields=[field])
+        audit_record(
+            actor=user,
+            verb="ranking.order_set",
+            project=project,
+            obj=project,
+            before={"stage": stage.value, "order": before},
+            after={"stage": stage.value, "order": chosen.value},
+        )
+    if chosen == Order.RANKED and not Ranking.objects.filter(project=project, stage=stage).exists():
+        ranking_retrain_start(project=project, stage=stage, user=user)
+    return project
+
+
+def ranking_current(project: Project, stage: str) -> Ranking | None:
+    """The ranking the queue serves at the stage: the newest."""
+    return Ranking.objects.filter(project=project, stage=stage).order_by("-id").first()
+
+
+def ranking_settled(project: Project, stage: str) -> None:
+    """A vote or a resolution settled a reference at a ranked stage: after every
+    `ranking_retrain_every` of them, one retrain is started.
+
+    Counted in the cache, not with a query over the project's statuses, so that the vote that
+    settles costs nothing more; a lost count only delays a retrain, which the lead can also ask
+    for at any time.
+    """
+    if project.order_at(stage) != Order.RANKED:
+        return
+    key = f"ranking-settled:{project.pk}:{stage}"
+    cache.add(key, 0, None)
+    try:
+        settled = cache.incr(key)
+    except ValueError:  # evicted between add and incr: count from here
+        cache.set(key, 1, None)
+        settled = 1
+    if settled >= max(project.ranking_retrain_every, 1):
+        cache.set(key, 0, None)
+        ranking_retrain_start(project=project, stage=stage)
