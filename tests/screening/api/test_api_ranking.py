@@ -1,0 +1,131 @@
+"""The ranking API: the lead's order per stage, the newest ranking, a retrain on demand; and the
+ranked order the API's `next` and the screening page both serve."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from screening.models import Job, JobKind, JobStatus, Project
+from screening.services.ranking import ranking_current
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/projects/microcredentials"
+TA = "title_abstract"
+HTMX = {"HX-Request": "true"}
+CRITERIA = "Massive open online courses in medical education"
+
+
+@pytest.fixture
+def ranked(api, demo_imports, lead, django_capture_on_commit_callbacks) -> list[int]:
+    """The demo project ranked at title/abstract from its criteria: the ranked ids, in order."""
+    Project.objects.filter(slug="microcredentials").update(eligibility_criteria=CRITERIA)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api(lead).put(f"{BASE}/ranking", {"stage": TA, "order": "ranked"})
+    assert answer.status_code == 200, answer.content
+    project = Project.objects.get(slug="microcredentials")
+    current = ranking_current(project, TA)
+    return list(current.positions.order_by("position").values_list("reference_id", flat=True))
+
+
+def test_ranked_order_in_the_api_s_next_is_the_page_s_next_card(
+    api, browser_client, ranked, reviewer_a, reviewer_b
+) -> None:
+    import_order = sorted(ranked)
+    assert ranked[0] != import_order[0]  # the criteria moved a later reference first
+    by_api = api(reviewer_a).get(f"{BASE}/references/next", stage=TA).json()["id"]
+    page = browser_client(reviewer_b).get(f"{BASE}/screen/").content.decode()
+    held = [int(n) for n in re.findall(r'data-reference="(\d+)"', page)]
+    assert by_api == held[0] == ranked[0]
+    assert held[1] == ranked[1]
+
+
+def test_a_vote_in_ranked_order_costs_no_more_queries(
+    browser_client, ranked, reviewer_a, django_assert_max_num_queries
+) -> None:
+    client = browser_client(reviewer_a)
+    page = client.get(f"{BASE}/screen/").content.decode()
+    held = [int(n) for n in re.findall(r'data-reference="(\d+)"', page)]
+    with django_assert_max_num_queries(12):
+        answer = client.post(
+            f"{BASE}/screen/{held[0]}/vote/",
+            {
+                "stage": TA,
+                "vote": "exclude",
+                "shown": held[1],
+                "skip": ",".join(map(str, held[2:])),
+                "ahead": 1,
+            },
+            headers=HTMX,
+        )
+    cards = re.findall(
+        r'<article class="reference" data-reference="(\d+)"', answer.content.decode()
+    )
+    assert [int(n) for n in cards] == [pk for pk in ranked if pk not in held][:1]
+
+
+def test_members_see_the_order_and_the_newest_ranking_leads_its_labels(
+    api, ranked, lead, reviewer_a
+) -> None:
+    seen_by_lead = api(lead).get(f"{BASE}/ranking", stage=TA).json()
+    assert seen_by_lead["stage"] == TA
+    assert seen_by_lead["order"] == "ranked"
+    assert seen_by_lead["job"] is None
+    found = seen_by_lead["ranking"]
+    assert (found["model"], found["includes"], found["excludes"]) == ("similarity", 0, 0)
+    # While the stage is blind a reviewer is not told the settled counts, which move when
+    # another reviewer's vote agrees with theirs.
+    seen_by_reviewer = api(reviewer_a).get(f"{BASE}/ranking", stage=TA).json()
+    assert seen_by_reviewer["ranking"]["includes"] is None
+    assert seen_by_reviewer["order"] == "ranked"
+    full_text = api(reviewer_a).get(f"{BASE}/ranking", stage="full_text").json()
+    assert (full_text["order"], full_text["ranking"]) == ("import", None)
+
+
+def test_a_retrain_on_demand_answers_202_with_its_job(
+    api, ranked, lead, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api(lead).post(f"{BASE}/ranking/retrain", {"stage": TA})
+    assert answer.status_code == 202
+    job = Job.objects.get(pk=answer.json()["job"])
+    assert (job.kind, job.status) == (JobKind.RANK, JobStatus.DONE)
+    assert api(lead).get(f"/jobs/{job.pk}").json()["result"]["ranking"] > 0
+
+
+def test_a_queued_retrain_shows_and_a_second_ask_gives_the_same_job(api, ranked, lead) -> None:
+    # No commit in this test: the job stays queued.
+    first = api(lead).post(f"{BASE}/ranking/retrain", {"stage": TA}).json()["job"]
+    again = api(lead).post(f"{BASE}/ranking/retrain", {"stage": TA}).json()["job"]
+    assert first == again
+    shown = api(lead).get(f"{BASE}/ranking", stage=TA).json()["job"]
+    assert (shown["id"], shown["status"]) == (first, "queued")
+
+
+def test_a_reviewer_may_not_set_the_order_or_retrain(api, demo_imports, reviewer_a) -> None:
+    reviewer = api(reviewer_a)
+    assert reviewer.put(f"{BASE}/ranking", {"stage": TA, "order": "ranked"}).status_code == 403
+    assert reviewer.post(f"{BASE}/ranking/retrain", {"stage": TA}).status_code == 403
+    assert Project.objects.get(slug="microcredentials").title_abstract_order == "import"
+    assert not Job.objects.filter(kind=JobKind.RANK).exists()
+
+
+def test_outsiders_get_404(api, demo_imports, outsider) -> None:
+    stranger = api(outsider)
+    assert stranger.get(f"{BASE}/ranking", stage=TA).status_code == 404
+    assert stranger.put(f"{BASE}/ranking", {"stage": TA, "order": "ranked"}).status_code == 404
+    assert stranger.post(f"{BASE}/ranking/retrain", {"stage": TA}).status_code == 404
+
+
+def test_bad_input_is_400_naming_the_field(api, demo_imports, lead) -> None:
+    boss = api(lead)
+    answer = boss.put(f"{BASE}/ranking", {"stage": TA, "order": "random"})
+    assert (answer.status_code, answer.json()["field"]) == (400, "order")
+    answer = boss.put(f"{BASE}/ranking", {"stage": "abstract", "order": "ranked"})
+    assert (answer.status_code, answer.json()["field"]) == (400, "stage")
+    answer = boss.get(f"{BASE}/ranking", stage="abstract")
+    assert (answer.status_code, answer.json()["field"]) == (400, "stage")
+    answer = boss.post(f"{BASE}/ranking/retrain", {"stage": ""})
+    assert (answer.status_code, answer.json()["field"]) == (400, "stage")
