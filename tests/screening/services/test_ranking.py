@@ -204,3 +204,28 @@ def test_the_lead_s_order_is_import_or_ranked(project, lead) -> None:
         with pytest.raises(InvalidInput):
             ranking.ranking_order_set(project=project, stage=stage, order=order, user=lead)
     assert Membership.objects.filter(project=project).count() == 1
+
+
+def test_full_text_is_ranked_over_the_references_that_reached_it(project, reviewer_a) -> None:
+    from screening.models import ReferenceSource, Report
+
+    FT = "full_text"
+    project.eligibility_criteria = "microcredentials continuing education"
+    project.full_text_order = "ranked"
+    project.save()
+    titles = [t for pair in zip(OTHER, SOUGHT, strict=True) for t in pair]
+    ids = []
+    for title in titles:
+        # Found by other methods: straight to full text, once its report is here.
+        reference = Reference.objects.create(
+            project=project, title=title, abstract=title, source=ReferenceSource.OTHER
+        )
+        Report.objects.create(
+            project=project, reference=reference, file=f"reports/{reference.pk}.pdf"
+        )
+        ids.append(reference.pk)
+    _references(project, ["Microcredentials screened on title only"])  # not at full text
+    found = ranking.ranking_retrain(project=project, stage=FT)
+    assert sorted(_order(found)) == ids
+    assert set(_order(found)[:5]) == set(ids[1::2])
+    assert next_reference(project, reviewer_a, FT) == _order(found)[0]
