@@ -32,10 +32,9 @@ class RankingRun(Schema):
     id: int
     created_at: str
     model: str
-    # The settled decisions it learnt from; None to a reviewer while the stage is blind, since
-    # the count moves when another reviewer's vote agrees with theirs.
-    includes: int | None
-    excludes: int | None
+    # The settled decisions it learnt from.
+    includes: int
+    excludes: int
 
 
 class RankingJob(Schema):
@@ -47,15 +46,18 @@ class RankingJob(Schema):
 class RankingOut(Schema):
     stage: str
     order: str
+    # Both None to a reviewer while the stage is blind: a retrain starts when a vote settles a
+    # reference, so when one ran, and on how many settled decisions, would tell them whether
+    # their vote agreed with another reviewer's.
     ranking: RankingRun | None
     job: RankingJob | None
 
 
 def ranking_out(project: Project, stage: Stage, membership: Membership) -> dict[str, Any]:
     """The stage's order, its newest ranking and the retrain waiting or running, if any."""
-    current = ranking.ranking_current(project, stage)
-    running = ranking.ranking_job_running(project, stage)
-    sees_counts = membership.leads or stage not in blinding_for(project, membership).blind_stages
+    sees_runs = membership.leads or stage not in blinding_for(project, membership).blind_stages
+    current = ranking.ranking_current(project, stage) if sees_runs else None
+    running = ranking.ranking_job_running(project, stage) if sees_runs else None
     return {
         "stage": stage.value,
         "order": project.order_at(stage).value,
@@ -63,8 +65,8 @@ def ranking_out(project: Project, stage: Stage, membership: Membership) -> dict[
             "id": current.pk,
             "created_at": current.created_at.isoformat(),
             "model": current.model,
-            "includes": current.includes if sees_counts else None,
-            "excludes": current.excludes if sees_counts else None,
+            "includes": current.includes,
+            "excludes": current.excludes,
         }
         if current is not None
         else None,

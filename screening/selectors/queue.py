@@ -49,7 +49,8 @@ _CANDIDATES = 25
 
 
 def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> int | None:
-    """The id of the first reference (in import order) at `stage` this reviewer has not voted on.
+    """The id of the first reference (in the stage's order: import order, or its newest
+    ranking's when the lead chose ranked) at `stage` this reviewer has not voted on.
 
     References that already have their votes are skipped, and so, softly, are those just handed
     to enough other reviewers (a claim in the cache for 15 minutes): twenty reviewers asking at

@@ -15,6 +15,7 @@ api or tasks; background work starts through `jobs`.
 - merges: a person's answers on a duplicate set, and merging every set above a score
 - pilots: pilot rounds on a random sample, with the team's agreement
 - projects: projects, their screening settings, members and roles, and blinding a stage
+- ranking: the order a stage is screened in, and its ranking retrained from settled decisions
 - reasons: the lead's exclusion reasons, and those reviewers propose on a vote
 - screening: a reviewer's vote, and the checks every change to a reference shares
 """

@@ -66,20 +66,20 @@ def test_a_vote_in_ranked_order_costs_no_more_queries(
     assert [int(n) for n in cards] == [pk for pk in ranked if pk not in held][:1]
 
 
-def test_members_see_the_order_and_the_newest_ranking_leads_its_labels(
-    api, ranked, lead, reviewer_a
-) -> None:
+def test_members_see_the_order_and_leads_the_newest_ranking(api, ranked, lead, reviewer_a) -> None:
     seen_by_lead = api(lead).get(f"{BASE}/ranking", stage=TA).json()
     assert seen_by_lead["stage"] == TA
     assert seen_by_lead["order"] == "ranked"
     assert seen_by_lead["job"] is None
     found = seen_by_lead["ranking"]
     assert (found["model"], found["includes"], found["excludes"]) == ("similarity", 0, 0)
-    # While the stage is blind a reviewer is not told the settled counts, which move when
-    # another reviewer's vote agrees with theirs.
+    # While the stage is blind a reviewer is told the order only: when a ranking ran, and on
+    # how many settled decisions, moves when another reviewer's vote agrees with theirs.
     seen_by_reviewer = api(reviewer_a).get(f"{BASE}/ranking", stage=TA).json()
-    assert seen_by_reviewer["ranking"]["includes"] is None
-    assert seen_by_reviewer["order"] == "ranked"
+    assert seen_by_reviewer == {"stage": TA, "order": "ranked", "ranking": None, "job": None}
+    assert api(lead).post(f"{BASE}/blinding", {"stage": TA, "blind": False}).status_code == 200
+    unblinded = api(reviewer_a).get(f"{BASE}/ranking", stage=TA).json()
+    assert unblinded["ranking"] == found
     full_text = api(reviewer_a).get(f"{BASE}/ranking", stage="full_text").json()
     assert (full_text["order"], full_text["ranking"]) == ("import", None)
 
