@@ -24,6 +24,7 @@ urlpatterns = [
     path("projects/<slug:slug>/duplicates/", duplicates.duplicate_review, name="duplicate_review"),
     path("projects/<slug:slug>/pilot/", projects.project_pilot, name="project_pilot"),
     path("projects/<slug:slug>/blinding/", projects.project_blinding, name="project_blinding"),
+    path("projects/<slug:slug>/ranking/", projects.project_ranking, name="project_ranking"),
     path("projects/<slug:slug>/screen/", screening.screen, name="screen"),
     path("projects/<slug:slug>/screen/team/", screening.screen_team, name="screen_team"),
     path("projects/<slug:slug>/references/", references.reference_list, name="reference_list"),

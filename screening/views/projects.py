@@ -15,7 +15,7 @@ from ..models import Membership, Project, Role
 from ..selectors import projects
 from ..selectors.blinding import blinding_for
 from ..selectors.progress import project_counts, reviewer_progress
-from ..services import pilots
+from ..services import pilots, ranking
 from ..services.projects import (
     membership_remove,
     membership_set,
@@ -94,8 +94,46 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             if blinding.blind_stages
             else "",
             "pilot": _pilot_context(project, membership),
+            "ranking_rows": _ranking_rows(project) if membership.leads else [],
         },
     )
+
+
+def _ranking_rows(project: Project) -> list[dict[str, object]]:
+    """Each stage's order and newest ranking, for the lead's switch on the dashboard."""
+    return [
+        {
+            "stage": stage,
+            "label": stage.label,
+            "order": project.order_at(stage),
+            "ranking": ranking.ranking_current(project, stage),
+            "job": ranking.ranking_job_running(project, stage),
+        }
+        for stage in (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
+    ]
+
+
+@login_required
+@require_http_methods(["POST"])
+def project_ranking(request: HttpRequest, slug: str) -> HttpResponse:
+    """Set the order a stage is screened in, or retrain its ranking now (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    stage = stage_arg(request.POST.get("stage"))
+    label = stage_label(stage)
+    if request.POST.get("action") == "retrain":
+        ranking.ranking_retrain_start(project=project, stage=stage, user=request.user)
+        messages.success(
+            request,
+            f"{label}: the ranking is being retrained; the queue keeps its order till then.",
+        )
+    else:
+        project = ranking.ranking_order_set(
+            project=project, stage=stage, order=request.POST.get("order", ""), user=request.user
+        )
+        messages.success(
+            request, f"{label} is screened in {project.order_at(stage).label.lower()}."
+        )
+    return redirect("project_dashboard", slug=slug)
 
 
 @login_required

@@ -129,3 +129,29 @@ def test_bad_input_is_400_naming_the_field(api, demo_imports, lead) -> None:
     assert (answer.status_code, answer.json()["field"]) == (400, "stage")
     answer = boss.post(f"{BASE}/ranking/retrain", {"stage": ""})
     assert (answer.status_code, answer.json()["field"]) == (400, "stage")
+
+
+def test_the_lead_switches_the_order_and_retrains_from_the_dashboard(
+    browser_client, demo_imports, lead, reviewer_a, django_capture_on_commit_callbacks
+) -> None:
+    page = browser_client(lead).get(f"{BASE}/").content.decode()
+    assert "Rank by relevance" in page
+    assert "none yet" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = browser_client(lead).post(
+            f"{BASE}/ranking/", {"stage": TA, "order": "ranked"}, follow=True
+        )
+    html = answer.content.decode()
+    assert "Title and abstract is screened in ranked by relevance." in html
+    assert "Back to import order" in html
+    project = Project.objects.get(slug="microcredentials")
+    assert project.title_abstract_order == "ranked"
+    first = ranking_current(project, TA)
+    with django_capture_on_commit_callbacks(execute=True):
+        browser_client(lead).post(f"{BASE}/ranking/", {"stage": TA, "action": "retrain"})
+    assert ranking_current(project, TA).pk > first.pk
+    # A reviewer sees no switch, and may not use it.
+    assert "Rank by relevance" not in browser_client(reviewer_a).get(f"{BASE}/").content.decode()
+    refused = browser_client(reviewer_a).post(f"{BASE}/ranking/", {"stage": TA, "order": "import"})
+    assert refused.status_code == 403
+    assert Project.objects.get(slug="microcredentials").title_abstract_order == "ranked"
