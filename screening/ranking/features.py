@@ -54,7 +54,7 @@ def _vectoriser(settings: FeatureSettings, pool_size: int, *, chars: bool) -> Tf
         "min_df": 1 if small else settings.min_df,
         "max_df": 1.0 if small else settings.max_df,
         "sublinear_tf": settings.sublinear_tf,
-        "dtype": np.float32,
+        "dtype": np.float64,
     }
     if chars:
         return TfidfVectorizer(
@@ -91,9 +91,9 @@ def features_build(texts: Sequence[str], settings: FeatureSettings | None = None
         if char_matrix is None:
             chars = None
         else:
-            blocks.append(char_matrix * np.float32(settings.char_weight))
+            blocks.append(char_matrix * settings.char_weight)
     if not blocks:
-        matrix = sp.csr_matrix((len(texts), 1), dtype=np.float32)
+        matrix = sp.csr_matrix((len(texts), 1), dtype=np.float64)
     elif len(blocks) == 1:
         matrix = blocks[0].tocsr()
     else:
@@ -107,9 +107,9 @@ def features_transform(features: Features, texts: Sequence[str]) -> sp.csr_matri
     if features.words is not None:
         blocks.append(features.words.transform(texts))
     if features.chars is not None:
-        blocks.append(features.chars.transform(texts) * np.float32(features.settings.char_weight))
+        blocks.append(features.chars.transform(texts) * features.settings.char_weight)
     if not blocks:
-        return sp.csr_matrix((len(texts), features.matrix.shape[1]), dtype=np.float32)
+        return sp.csr_matrix((len(texts), features.matrix.shape[1]), dtype=np.float64)
     if len(blocks) == 1:
         return blocks[0].tocsr()
     return normalize(sp.hstack(blocks, format="csr"))
