@@ -100,15 +100,10 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _ranking_rows(project: Project) -> list[dict[str, object]]:
-    """Each stage's order and newest ranking, for the lead's switch on the dashboard."""
+    """Each stage's order, for the lead's switch on the dashboard: read from the project's row,
+    so the dashboard asks nothing more (the newest ranking is the API's and the jobs page's)."""
     return [
-        {
-            "stage": stage,
-            "label": stage.label,
-            "order": project.order_at(stage),
-            "ranking": ranking.ranking_current(project, stage),
-            "job": ranking.ranking_job_running(project, stage),
-        }
+        {"stage": stage, "label": stage.label, "order": project.order_at(stage)}
         for stage in (Stage.TITLE_ABSTRACT, Stage.FULL_TEXT)
     ]
 

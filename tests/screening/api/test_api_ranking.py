@@ -136,7 +136,7 @@ def test_the_lead_switches_the_order_and_retrains_from_the_dashboard(
 ) -> None:
     page = browser_client(lead).get(f"{BASE}/").content.decode()
     assert "Rank by relevance" in page
-    assert "none yet" in page
+    assert "also after every 25 settled decisions" in page
     with django_capture_on_commit_callbacks(execute=True):
         answer = browser_client(lead).post(
             f"{BASE}/ranking/", {"stage": TA, "order": "ranked"}, follow=True
