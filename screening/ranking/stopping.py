@@ -184,6 +184,19 @@ def proposed_sample_size(
     return low
 
 
+def sample_alpha(sample_number: int, *, alpha: float = ALPHA) -> float:
+    """The level for a stage's `sample_number`-th random sample (1, 2, ...), spending `alpha`.
+
+    Every sample that fails sends the team back to ranked screening and a later sample gets
+    another chance to reject wrongly; levels of 6 alpha / (pi^2 j^2) (0.030, 0.0076, 0.0034, ...
+    for alpha 0.05) sum to alpha, so the chance of a wrong stop over all of a stage's samples
+    stays within alpha, while the first sample, usually the only one, pays little for it.
+    """
+    if sample_number < 1:
+        raise ValueError(f"samples are numbered from 1, not {sample_number}")
+    return 6 * alpha / (math.pi**2 * sample_number**2)
+
+
 @dataclass(frozen=True)
 class StoppingEvidence:
     """What a random sample of the unscreened says about recall, in numbers and in words."""

@@ -18,6 +18,7 @@ from screening.ranking.stopping import (
     proposed_sample_size,
     recall_test,
     recall_test_ranked,
+    sample_alpha,
     stopping_evidence,
 )
 
@@ -162,6 +163,14 @@ def test_the_proposed_sample_is_the_smallest_that_can_reject(
     assert recall_test(found, n, 0, remaining, target) < 0.05
     if n > 0:
         assert recall_test(found, n - 1, 0, remaining, target) >= 0.05
+
+
+def test_the_levels_of_successive_samples_spend_alpha() -> None:
+    assert sample_alpha(1) == pytest.approx(0.0304, abs=1e-4)
+    assert sample_alpha(2) == pytest.approx(sample_alpha(1) / 4)
+    assert sum(sample_alpha(j) for j in range(1, 100_000)) == pytest.approx(0.05, abs=1e-6)
+    with pytest.raises(ValueError, match="numbered from 1"):
+        sample_alpha(0)
 
 
 # --- the estimate and its bound ----------------------------------------------------------------
