@@ -195,32 +195,31 @@ def run() -> str:
     columns = [*models, "asreview"]
     per_set: dict[str, dict[str, list[Metrics]]] = {}
     seconds: dict[str, list[float]] = {c: [] for c in columns}
-    missing = []
+    missing: dict[str, int] = dict.fromkeys(columns, 0)
     for path in sets:
         texts, labels = dataset_read(path)
         per_set[path.stem] = {c: [] for c in columns}
         for seed in seeds:
-            for name in models:
-                ours = our_run(name, path, texts, labels, seed, refit)
-                if ours is None:
-                    missing.append(f"{name} {path.stem} seed {seed}")
-                    continue
-                per_set[path.stem][name].append(_measures(ours, labels))
-                seconds[name].append(ours["seconds"])
-                print(f"{path.stem} seed {seed} {name}: {per_set[path.stem][name][-1]}", flush=True)
-            theirs = asreview_run(path, labels, seed)
-            if theirs is None:
-                missing.append(f"asreview {path.stem} seed {seed}")
-            else:
-                per_set[path.stem]["asreview"].append(_measures(theirs, labels))
-                seconds["asreview"].append(theirs["seconds"])
+            runs = {name: our_run(name, path, texts, labels, seed, refit) for name in models}
+            runs["asreview"] = asreview_run(path, labels, seed)
+            for name, one in runs.items():
+                missing[name] += one is None
+            # Side by side means the same seeds: a seed counts only where the first model and
+            # ASReview both have it (and for the others only when they have it too).
+            if runs[models[0]] is None or runs["asreview"] is None:
+                continue
+            for name, one in runs.items():
+                if one is not None:
+                    per_set[path.stem][name].append(_measures(one, labels))
+                    seconds[name].append(one["seconds"])
+                    print(f"{path.stem} seed {seed} {name}: {per_set[path.stem][name][-1]}")
     lines = [
         "### Prioritised screening (issue 18): our ranker against ASReview LAB's default",
         "",
         "`.venv/bin/python -m benchmarks ranking` (`make bench-ranking`), seeds "
         f"{','.join(map(str, seeds))}, refit every {refit} label(s); ASReview 3's ELAS u4 from "
         "benchmarks/asreview_runs/ on the same priors and seeds (`make bench-asreview`). "
-        "n = runs; mean over seeds.",
+        "n = runs (seeds with both our run and ASReview's); mean over seeds.",
         "",
     ]
     for measure, label in (
@@ -248,12 +247,17 @@ def run() -> str:
         )
         lines.append("")
     lines.append(
-        "Seconds per simulated screening (mean): "
+        "Wall-clock seconds per simulated screening (mean; runs share the machine's two cores "
+        "with each other and other work, so compare within a run only): "
         + ", ".join(f"{c} {_mean(seconds[c]):.0f} s" for c in columns if seconds[c])
         + "."
     )
-    if missing:
-        lines.append(f"Runs missing: {', '.join(missing)}.")
+    if any(missing.values()):
+        lines.append(
+            f"Runs missing (of {len(sets) * len(seeds)} each): "
+            + ", ".join(f"{c} {n}" for c, n in missing.items() if n)
+            + "; a seed without both the first model's and ASReview's run is left out."
+        )
     if os.environ.get("RANKING_TIMING", "1") == "1" and (DATA / "hall_2012.csv").exists():
         lines += [
             "",
