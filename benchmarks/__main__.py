@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+RUN_ONLY_WHEN_NAMED = frozenset({"bench_ranking", "bench_stopping"})
 
 
 def machine() -> str:
@@ -39,6 +40,10 @@ def main(argv: list[str]) -> int:
     modules = sorted(p.stem for p in HERE.glob("bench_*.py"))
     if wanted:
         modules = [m for m in modules if m in wanted or m.removeprefix("bench_") in wanted]
+    else:
+        # Simulating whole screenings takes hours: those run only when named
+        # (`make bench-ranking`, `python -m benchmarks stopping`).
+        modules = [m for m in modules if m not in RUN_ONLY_WHEN_NAMED]
     if not modules:
         print("no benchmarks matched", file=sys.stderr)
         return 1
