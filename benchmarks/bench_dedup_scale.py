@@ -17,7 +17,7 @@ import time
 from itertools import combinations
 from pathlib import Path
 
-from .bench_dedup import DEDUP, SETS, load
+from .dedup_sets import DEDUP, SETS, load
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")

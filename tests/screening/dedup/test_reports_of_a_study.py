@@ -288,7 +288,7 @@ def test_every_sign_of_another_report_is_one_contradiction_and_the_pair_a_questi
 
 
 def test_the_abstract_then_article_benchmark_merges_no_two_reports_of_a_study() -> None:
-    from benchmarks.bench_dedup import evaluate_reports
+    from benchmarks.abstracts_then_articles import evaluate_reports
 
     measured = evaluate_reports(studies=60)
     assert measured["report_pairs_merged"] == 0, measured

@@ -6,7 +6,7 @@ from itertools import combinations
 
 import pytest
 
-from benchmarks.bench_dedup import load
+from benchmarks.dedup_sets import load
 from screening.dedup import AUTO, DedupRecord, find_duplicates
 from tests.shared_data import requires_shared_data, shared_file
 
