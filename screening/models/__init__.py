@@ -19,6 +19,13 @@ from .references import (
 )
 from .reports import Report, report_upload_to
 from .searches import OtherMethod, Record, Search, search_upload_to
+from .stopping import (
+    RankingSeed,
+    ScreeningStop,
+    StoppedReference,
+    StoppingSample,
+    StoppingSampleReference,
+)
 
 __all__ = [
     "STAGE_CHOICES",
@@ -37,6 +44,7 @@ __all__ = [
     "ProjectQuerySet",
     "RankedReference",
     "Ranking",
+    "RankingSeed",
     "Record",
     "Reference",
     "ReferenceQuerySet",
@@ -44,7 +52,11 @@ __all__ = [
     "Report",
     "Resolution",
     "Role",
+    "ScreeningStop",
     "Search",
+    "StoppedReference",
+    "StoppingSample",
+    "StoppingSampleReference",
     "Vote",
     "report_upload_to",
     "search_upload_to",
