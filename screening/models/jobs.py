@@ -20,6 +20,7 @@ class JobKind(models.TextChoices):
     IMPORT = "import", "Import an export file"
     DEDUP = "dedup", "Deduplicate"
     RANK = "rank", "Rank the references still to screen"
+    SIMULATE = "simulate", "Replay the screening in ranked order"
 
 
 class Job(models.Model):
