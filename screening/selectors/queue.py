@@ -40,6 +40,7 @@ from ..models import (
 from ..vocabulary import Order, Stage, Status, VoteChoice
 from ..workflow import SAMPLE_MULTIPLIER
 from .statuses import _vote_status_expression, required_expression
+from .stopping import open_sample_id, stop_in_force_id, stopped_in_force
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
 
@@ -114,6 +115,10 @@ def _candidates(
     pilot_id = open_pilot_id(project)
     if pilot_id is not None:  # a pilot round first: its references only, no hints needed
         return open_on_title(project, reviewer_id=reviewer.pk, pilot_id=pilot_id)
+    # A stopping sample next, in its random order; when this reviewer is done with it, the rest.
+    sample_id = open_sample_id(project, TA)
+    if sample_id and (rows := open_on_title(project, reviewer_id=reviewer.pk, sample_id=sample_id)):
+        return rows
     if ranked:
         # The hints are places in import order; a ranked order reads every open reference
         # (two indexed probes each) and sorts them by their position.
@@ -150,9 +155,9 @@ SELECT id, n_votes, required FROM (
             WHEN (r.id * %s) %% 100 < %s THEN 2 ELSE %s END AS required
         {position}
     FROM screening_reference r
-        {ranked_join}
+        {ranked_join}{sample_join}
     WHERE r.project_id = %s AND r.id >= %s AND r.merged_into_id IS NULL AND r.source = %s
-        {in_pilot}
+        {in_pilot}{not_stopped}
 ) AS candidates
 WHERE n_votes < required AND mine IS NULL AND resolved IS NULL
 ORDER BY {order_by}
@@ -165,6 +170,14 @@ _RANKED_JOIN = """LEFT JOIN screening_rankedreference p ON p.reference_id = r.id
             AND p.ranking_id = (SELECT MAX(k.id) FROM screening_ranking k
                 WHERE k.project_id = %s AND k.stage = %s)"""
 
+_RANKED_POSITION = ", p.position AS position"
+# A stopping sample (selectors/stopping.py): its references only, in the sample's random order.
+_SAMPLE_JOIN = """JOIN screening_stoppingsamplereference m ON m.reference_id = r.id
+            AND m.sample_id = %s"""
+# A stop in force leaves its references out at any order: one probe of (reference, stop) each.
+_NOT_STOPPED = """ AND NOT EXISTS (SELECT 1 FROM screening_stoppedreference x
+            WHERE x.reference_id = r.id AND x.stop_id = %s)"""
+
 
 def open_on_title(
     project: Project,
@@ -174,29 +187,37 @@ def open_on_title(
     pilot_id: int | None = None,
     limit: int = _CANDIDATES,
     ranked: bool = False,
+    sample_id: int | None = None,
 ) -> list[tuple[int, int, int]]:
     """(id, votes, votes required) of references from `start` open to a vote on title and abstract.
 
     With `reviewer_id`, only those this reviewer has not voted on yet; with `pilot_id`, only
     the references drawn for that pilot round. Two indexed probes per row
     read, and the rows read are the open ones from `start`, so the hints keep this short.
-    `ranked`: in the stage's newest ranking's order rather than import order.
+    `ranked`: in the stage's newest ranking's order rather than import order; `sample_id`:
+    only the references of that stopping sample, in its random order. Never those under a stop
+    in force (selectors/stopping.py).
     """
+    stop_id = stop_in_force_id(project, TA)
     per_reference = project.reviewers_per_reference
     share = project.second_reviewer_share if per_reference == 1 else 0
     params = [
         TA, TA, reviewer_id, TA,
         max(per_reference, 2), SAMPLE_MULTIPLIER, share, per_reference,
-        *([project.pk, TA] if ranked else []),
+        *([project.pk, TA] if ranked and not sample_id else []),
+        *([sample_id] if sample_id else []),
         project.pk, start, ReferenceSource.DATABASES.value,
         *([pilot_id] if pilot_id else []),
+        *([stop_id] if stop_id else []),
         limit,
     ]  # fmt: skip
     sql = _OPEN_ON_TITLE_SQL.format(
         in_pilot="AND r.pilot_id = %s" if pilot_id else "",
-        position=", p.position AS position" if ranked else "",
-        ranked_join=_RANKED_JOIN if ranked else "",
-        order_by="(position IS NULL), position, id" if ranked else "id",
+        position=", m.position AS position" if sample_id else _RANKED_POSITION if ranked else "",
+        ranked_join=_RANKED_JOIN if ranked and not sample_id else "",
+        sample_join=_SAMPLE_JOIN if sample_id else "",
+        not_stopped=_NOT_STOPPED if stop_id else "",
+        order_by="(position IS NULL), position, id" if ranked or sample_id else "id",
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -217,6 +238,9 @@ def _open_references(project: Project, stage: str) -> QuerySet[Reference]:
         .filter(n_votes__lt=F("required"))
         .exclude(Exists(resolved))
     )
+    if stop_in_force_id(project, stage) is not None:
+        stopped = stopped_in_force(project, stage).filter(reference=OuterRef("pk"))
+        references = references.exclude(Exists(stopped))
     if stage == TA:
         return references.filter(source=ReferenceSource.DATABASES)
     # Reached full text: the same title/abstract rule with_status applies, on these counts.
