@@ -3,8 +3,9 @@
 The model learns from settled decisions only (two votes that agree, or a lead's resolution),
 never from anyone's open vote: an order that moved with the other reviewer's open vote would
 tell a blinded reviewer how they voted. Before any settled include and exclude the references
-are ranked by their likeness to the eligibility criteria and the include terms (the pure core's
-cold start), and without those they keep import order.
+are ranked by their likeness to the eligibility criteria, the include terms and the lead's seed
+references (the pure core's cold start; services.ranking_seeds), and without those they keep
+import order.
 
 A retrain writes its Ranking whole in one transaction; the queue serves the newest, so a new one
 takes over when it commits and a failed or unfinished one leaves the previous in force.
@@ -28,6 +29,7 @@ from ..selectors.statuses import screened_references
 from ..vocabulary import Order, Stage, Status
 from .audit import audit_record
 from .jobs import job_create, job_handler, job_set_progress, job_step
+from .ranking_seeds import ranking_seed_texts
 
 READING = "reading the references and their settled decisions"
 SCORING = "scoring the references"
@@ -88,8 +90,9 @@ def ranking_retrain(*, project: Project, stage: str, job: Job | None = None) -> 
         scores = None
         if pool:
             features = features_build([text for _, text, _ in pool])
-            query_text = ranking_query_text(project)
-            query = features_transform(features, [query_text]) if query_text else None
+            # The cold start's query: the criteria and include terms, and each seed's text.
+            texts = [t for t in (ranking_query_text(project), *ranking_seed_texts(project)) if t]
+            query = features_transform(features, texts) if texts else None
             scores = ranking_scores(features.matrix, rows, labels, settings, query)
         order = ranking_order(scores, candidates) if candidates else np.asarray([], np.intp)
     if job is not None:
