@@ -15,11 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..errors import Conflict, InvalidInput, NotFound
-from ..models import Membership, Reference, ReferenceSource, Vote
+from ..models import Membership, Project, Reference, ReferenceSource, Vote
 from ..selectors.blinding import blinding_for, blinding_of
-from ..selectors.queue import release_claim
+from ..selectors.queue import open_pilot_id, release_claim
+from ..selectors.ranking_progress import ranking_exists
 from ..selectors.statuses import reference_facts
-from ..vocabulary import Stage, Status, VoteChoice
+from ..selectors.stopping import vote_order_for
+from ..vocabulary import Order, Stage, Status, VoteChoice
 from ..workflow import DECIDED
 from .audit import audit_record
 from .ranking import ranking_settled
@@ -71,6 +73,25 @@ def vote_facts(vote: Vote | None) -> dict[str, Any]:
         "note": vote.note,
         "order": vote.order,
     }
+
+
+def vote_order(project: Project, stage: str, reference: Reference) -> Order:
+    """The order the reviewer met `reference` in, as its vote records it (Vote.order): the one
+    place that decides it.
+
+    `random` for a reference of the open pilot round or of the stage's open stopping sample
+    (both drawn at random and served before the rest: selectors.stopping.vote_order_for); the
+    stage's order otherwise, except that a ranked stage whose first ranking is not written yet
+    records `import`: the queue serves import order until a ranking exists, and that is the
+    order the reviewer actually got.
+    """
+    pilot = reference.pilot_id
+    if stage == Stage.TITLE_ABSTRACT and pilot is not None and pilot == open_pilot_id(project):
+        return Order.RANDOM
+    chosen = vote_order_for(project, stage, reference.pk)
+    if chosen == Order.RANKED and not ranking_exists(project, stage):
+        return Order.IMPORT
+    return chosen
 
 
 def _check_screenable(reference: Reference, state: dict[str, Status], stage: str) -> None:
@@ -157,7 +178,7 @@ def vote_cast(
             vote=vote,
             reason=reason_row,
             note=note,
-            order=project.order_at(stage),
+            order=vote_order(project, stage, reference),
         )
     else:
         cast = existing

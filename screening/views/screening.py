@@ -22,6 +22,7 @@ from ..highlight import Terms, highlight
 from ..models import Membership, Project, Record, Reference, Vote
 from ..selectors import queue
 from ..selectors.blinding import blinding_for
+from ..selectors.ranking_progress import relevance_annotations, relevance_band_of
 from ..selectors.references import offered_reasons
 from ..selectors.status_counts import status_counts
 from ..services.screening import vote_cast
@@ -30,7 +31,7 @@ from ._params import ERROR_PAGES, int_or_none, stage_arg, stage_label
 # Cards the screening page holds ahead of the one shown: five keys pressed at once land on five
 # references while their votes are still on their way (static/js/screen.js queues them).
 SCREEN_AHEAD = 5
-_NO_CARD: dict[str, object] = {"reference": None, "own": None, "report": None}
+_NO_CARD: dict[str, object] = {"reference": None, "own": None, "report": None, "relevance": None}
 
 
 def _ids_arg(value: str | None) -> set[int]:
@@ -68,6 +69,8 @@ def _cards(
         .prefetch_related(Prefetch("records", queryset=sources))
         # The reviewer's count rides on the cards' query rather than taking one of its own.
         .annotate(my_votes=Coalesce(Subquery(my_votes, output_field=IntegerField()), 0))
+        # So does each reference's score in the current ranking (a ranked stage only).
+        .annotate(**relevance_annotations(project, stage))
         .in_bulk(ids)
     )
     own = (
@@ -85,6 +88,10 @@ def _cards(
             "own": own if pk == asked else None,
             # None when the join found none (no query is made for it).
             "report": getattr(reference, "report", None),
+            # None in import order, and for an open pilot's references (drawn at random).
+            "relevance": None
+            if reference.pilot_id and reference.pilot_id == queue.open_pilot_id(project)
+            else relevance_band_of(project, stage, reference),
         }
         for pk in ids
         if (reference := references.get(pk)) is not None

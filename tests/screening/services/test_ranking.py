@@ -166,6 +166,7 @@ def test_the_vote_records_the_order_it_was_cast_in(project, lead, reviewer_a) ->
     first, second = _references(project, SOUGHT[:2])
     _vote(project, first, reviewer_a, "include")
     ranking.ranking_order_set(project=project, stage=TA, order="ranked", user=lead)
+    ranking.ranking_retrain(project=project, stage=TA)  # ranked, once a ranking exists
     _vote(project, second, reviewer_a, "include")
     votes = dict(Vote.objects.values_list("reference_id", "order"))
     assert votes == {first: "import", second: "ranked"}
