@@ -8,6 +8,7 @@ from .. import prisma
 from ..models import OtherMethod, Project, Record, ReferenceSource
 from ..vocabulary import Stage, Status
 from .status_counts import status_table
+from .stopping import stopped_count
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
 
@@ -59,6 +60,9 @@ def prisma_counts(project: Project) -> prisma.PrismaCounts:
     dbr, other = column[ReferenceSource.DATABASES.value], column[ReferenceSource.OTHER.value]
     found = sum(databases.values()) + registers
     included = dbr.included + other.included
+    # References the lead's stop left unscreened on title and abstract (selectors/stopping.py):
+    # "marked as ineligible by automation tools", removed before screening, not screened.
+    automatic = stopped_count(project, TA)
     return prisma.PrismaCounts(
         database_results=sum(databases.values()),
         database_specific_results=databases,
@@ -67,9 +71,9 @@ def prisma_counts(project: Project) -> prisma.PrismaCounts:
         organisation_results=by_method.get(OtherMethod.ORGANISATIONS, 0),
         citations_results=by_method.get(OtherMethod.CITATION_SEARCHING, 0),
         duplicates=found - dbr.references,
-        excluded_automatic=0,
+        excluded_automatic=automatic,
         excluded_other=0,
-        records_screened=dbr.references,
+        records_screened=dbr.references - automatic,
         records_excluded=dbr.excluded_on_title,
         dbr_sought_reports=dbr.sought,
         dbr_notretrieved_reports=dbr.not_retrieved,
