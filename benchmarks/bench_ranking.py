@@ -14,6 +14,13 @@ every k labels; default 1). Our own runs are kept in var/ranking_runs/ by candid
 (a changed candidate gets a new key), so a table can be redrawn without re-simulating;
 RANKING_FRESH=1 ignores them, RANKING_CACHED_ONLY=1 draws the table from them alone (the runs
 not there are listed as missing).
+
+The chosen model's runs go through `manage.py simulate_ranking` (a subprocess, its JSON written
+to a temporary file), the command users run, so the table measures exactly what they get; that
+command serves the app's ranker with its defaults (screening/ranking/features.py, model.py), so
+it is used only while CANDIDATES[CHOSEN] is those defaults, and otherwise the run says so and
+falls back to the pure function. The other candidates call screening_simulate directly: they are
+settings the app does not serve.
 """
 
 from __future__ import annotations
@@ -23,7 +30,9 @@ import hashlib
 import json
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -100,15 +109,28 @@ def our_run(
     if os.environ.get("RANKING_CACHED_ONLY") == "1":
         return None
     priors = priors_draw(labels, seed)
-    started = time.perf_counter()
-    steps = screening_simulate(
-        texts,
-        labels,
-        priors=priors,
-        features=candidate.features,
-        model=candidate.model,
-        refit_every=refit,
-    )
+    if name == CHOSEN and candidate == Candidate(FeatureSettings(), ModelSettings()):
+        order, seconds = command_run(path, priors, seed, refit)
+        by = "manage.py simulate_ranking"
+    else:
+        if name == CHOSEN:
+            print(
+                f"{name}: its settings are not the app's defaults, so simulate_ranking (which "
+                "serves those) is not used; screening_simulate is called directly",
+                file=sys.stderr,
+            )
+        started = time.perf_counter()
+        steps = screening_simulate(
+            texts,
+            labels,
+            priors=priors,
+            features=candidate.features,
+            model=candidate.model,
+            refit_every=refit,
+        )
+        order = [step.row for step in steps]
+        seconds = round(time.perf_counter() - started, 1)
+        by = "screening_simulate"
     run = {
         "model": name,
         "settings": asdict(candidate),
@@ -116,12 +138,41 @@ def our_run(
         "dataset": path.stem,
         "seed": seed,
         "priors": list(priors),
-        "seconds": round(time.perf_counter() - started, 1),
-        "order": [step.row for step in steps],
+        "seconds": seconds,
+        "by": by,
+        "order": order,
     }
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(run, separators=(",", ":")) + "\n")
     return run
+
+
+def command_run(path: Path, priors: tuple[int, int], seed: int, refit: int) -> tuple[list, float]:
+    """The order (every row once) and the replay's seconds from `manage.py simulate_ranking`."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "order.json"
+        subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "simulate_ranking",
+                str(path),
+                "--prior-idx",
+                str(priors[0]),
+                str(priors[1]),
+                "--seed",
+                str(seed),
+                "--refit-every",
+                str(refit),
+                "--out",
+                str(out),
+            ],
+            cwd=HERE.parent,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        document = json.loads(out.read_text())
+    return document["order"], round(document["seconds"], 1)
 
 
 def asreview_run(path: Path, labels: list[int], seed: int) -> dict | None:
