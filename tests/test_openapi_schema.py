@@ -319,6 +319,20 @@ def test_every_operation_answers_only_what_the_schema_declares(
         assert ld.post(f"{BASE}/ranking/retrain", {"stage": TA}).status_code == 202
     assert ld.post(f"{BASE}/ranking/retrain", {"stage": "abstract"}).status_code == 400
 
+    # The stopping aid (the stage is ranked now): a sample of one, screened, a stop, reversed.
+    assert ld.get(f"{BASE}/stopping", stage=TA).status_code == 200
+    assert ld.get(f"{BASE}/stopping", stage="abstract").status_code == 400
+    assert ld.post(f"{BASE}/stopping/stop", {"stage": TA, "reason": "x"}).status_code == 409
+    assert ld.post(f"{BASE}/stopping/reverse", {"stage": TA, "reason": "x"}).status_code == 409
+    assert ld.post(f"{BASE}/stopping/sample", {"stage": TA, "size": 0}).status_code == 400
+    assert ld.post(f"{BASE}/stopping/sample", {"stage": TA, "size": 1}).status_code == 201
+    drawn = ra.get(f"{BASE}/references/next", stage=TA).json()["id"]
+    for who in (ra, rb):
+        vote = {"stage": TA, "vote": "exclude"}
+        assert who.post(f"{BASE}/references/{drawn}/votes", vote).status_code == 201
+    assert ld.post(f"{BASE}/stopping/stop", {"stage": TA, "reason": "Sampled"}).status_code == 201
+    assert ld.post(f"{BASE}/stopping/reverse", {"stage": TA, "reason": "Back"}).status_code == 200
+
     # Extraction.
     assert ra.get(f"{BASE}/codebook").status_code == 200
     assert ld.put(f"{BASE}/codebook", {"fields": CODEBOOK}).status_code == 200
@@ -383,6 +397,9 @@ BODIES = {
     ("post", "/projects/{slug}/pilot"): {"size": 1},
     ("put", "/projects/{slug}/ranking"): {"stage": TA, "order": "ranked"},
     ("post", "/projects/{slug}/ranking/retrain"): {"stage": TA},
+    ("post", "/projects/{slug}/stopping/sample"): {"stage": TA},
+    ("post", "/projects/{slug}/stopping/stop"): {"stage": TA, "reason": "x"},
+    ("post", "/projects/{slug}/stopping/reverse"): {"stage": TA, "reason": "x"},
     ("put", "/projects/{slug}/codebook"): {"fields": []},
     ("put", "/projects/{slug}/references/{reference_id}/extractors"): {"extractors": []},
     ("post", "/projects/{slug}/references/{reference_id}/consensus"): {"values": {}},

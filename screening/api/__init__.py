@@ -20,6 +20,7 @@ from . import (
     reasons,
     references,
     reports,
+    stopping,
     votes,
 )
 
@@ -37,4 +38,5 @@ ROUTERS: tuple[Router, ...] = (
     reports.router,
     pilots.router,
     ranking.router,
+    stopping.router,
 )
