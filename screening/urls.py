@@ -11,6 +11,7 @@ from .views import (
     references,
     reports,
     screening,
+    stopping,
 )
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("projects/<slug:slug>/pilot/", projects.project_pilot, name="project_pilot"),
     path("projects/<slug:slug>/blinding/", projects.project_blinding, name="project_blinding"),
     path("projects/<slug:slug>/ranking/", projects.project_ranking, name="project_ranking"),
+    path("projects/<slug:slug>/stopping/", stopping.stopping_aid, name="stopping_aid"),
     path("projects/<slug:slug>/screen/", screening.screen, name="screen"),
     path("projects/<slug:slug>/screen/team/", screening.screen_team, name="screen_team"),
     path("projects/<slug:slug>/references/", references.reference_list, name="reference_list"),

@@ -205,6 +205,10 @@ class SampleProgress:
         return self.settled == self.size
 
     @property
+    def in_words(self) -> str:
+        return evidence_in_words(self.evidence) if self.evidence is not None else ""
+
+    @property
     def can_still_support(self) -> bool:
         """Whether the sample, its unsettled references all excluded, could still show the
         target: with an include in it, a sample sized for none usually cannot."""

@@ -1,0 +1,114 @@
+"""The lead's stopping aid page: figures in words, the forms, errors beside their fields, and
+refusals for reviewers and outsiders."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.models import Project, Reference, ScreeningStop, StoppingSample, Vote
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/projects/microcredentials/stopping/"
+TA = "title_abstract"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def ranked(project, reviewer_a, reviewer_b) -> list[int]:
+    ids = [
+        Reference.objects.create(project=project, title=f"Paper {n}", abstract="A study.").pk
+        for n in range(30)
+    ]
+    Vote.objects.bulk_create(
+        Vote(project=project, reference_id=pk, stage=TA, reviewer=who, vote="include")
+        for pk in ids[:20]
+        for who in (reviewer_a, reviewer_b)
+    )
+    Project.objects.filter(pk=project.pk).update(title_abstract_order="ranked")
+    return ids
+
+
+def _settle_sample(project, reviewers) -> None:
+    sample = StoppingSample.objects.get(closed_at__isnull=True)
+    Vote.objects.bulk_create(
+        Vote(project=project, reference_id=pk, stage=TA, reviewer=who, vote="exclude")
+        for pk in sample.members.values_list("reference_id", flat=True)
+        for who in reviewers
+    )
+
+
+def test_the_lead_sees_the_figures_and_the_proposed_sample(browser_client, lead, ranked) -> None:
+    page = browser_client(lead).get(PAGE)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Stopping aid: title and abstract" in text
+    assert "a random sample of <strong>8</strong> of the 10 references" in text
+    assert 'name="reason"' not in text.split("Stop screening")[0]
+
+
+def test_the_dashboard_links_the_page_for_leads_only(
+    browser_client, lead, reviewer_a, ranked
+) -> None:
+    assert PAGE in browser_client(lead).get("/projects/microcredentials/").content.decode()
+    assert (
+        PAGE not in browser_client(reviewer_a).get("/projects/microcredentials/").content.decode()
+    )
+
+
+def test_a_sample_a_stop_and_its_reversal_through_the_page(
+    browser_client, project, lead, reviewer_a, reviewer_b, ranked
+) -> None:
+    client = browser_client(lead)
+    drawn = client.post(PAGE, {"action": "sample", "size": ""}, **HTMX)
+    assert drawn.status_code == 200
+    assert "Random sample 1 drawn: 8 references" in drawn.content.decode()
+    assert "<strong>0 of 8</strong>" in drawn.content.decode()
+    _settle_sample(project, (reviewer_a, reviewer_b))
+    text = client.get(PAGE).content.decode()
+    assert "Recall reached is at least" in text
+    assert "% confidence (p = " in text
+
+    missing = client.post(PAGE, {"action": "stop", "reason": ""}, **HTMX)
+    assert missing.status_code == 200  # htmx swaps the panel with the error beside the field
+    assert 'id="stop-error"' in missing.content.decode()
+    assert "Give the reason" in missing.content.decode()
+    assert not ScreeningStop.objects.exists()
+
+    stopped = client.post(PAGE, {"action": "stop", "reason": "Clean sample"})
+    assert stopped.status_code == 302
+    text = client.get(PAGE).content.decode()
+    assert "Screening of title and abstract is stopped" in text
+    assert "random-sample stopping test (Callaghan &amp; Müller-Hansen 2020)" in text
+    assert "“Clean sample”" in text
+
+    reversed_ = client.post(PAGE, {"action": "reverse", "reason": "Too early"}, **HTMX)
+    assert "The stop is reversed: 2 references are back in the queue" in reversed_.content.decode()
+    assert ScreeningStop.objects.get().reversed_at is not None
+
+
+def test_a_stop_without_a_sample_is_refused_beside_the_form(browser_client, lead, ranked) -> None:
+    answer = browser_client(lead).post(PAGE, {"action": "stop", "reason": "Tired"})
+    assert answer.status_code == 400
+    text = answer.content.decode()
+    assert 'id="stop-error"' in text
+    assert "A stop needs its evidence" in text
+    assert "Tired" in text  # the reason typed is kept
+    assert not ScreeningStop.objects.exists()
+
+
+def test_a_bad_sample_size_is_named_beside_its_field(browser_client, lead, ranked) -> None:
+    answer = browser_client(lead).post(PAGE, {"action": "sample", "size": "many"}, **HTMX)
+    assert 'id="sample-error"' in answer.content.decode()
+    assert "whole number" in answer.content.decode()
+    assert not StoppingSample.objects.exists()
+
+
+def test_reviewers_are_refused_and_outsiders_not_told(
+    browser_client, reviewer_a, outsider, ranked
+) -> None:
+    assert browser_client(reviewer_a).get(PAGE).status_code == 403
+    refused = browser_client(reviewer_a).post(PAGE, {"action": "stop", "reason": "x"})
+    assert refused.status_code == 403
+    assert browser_client(outsider).get(PAGE).status_code == 404
+    assert not ScreeningStop.objects.exists()
