@@ -318,6 +318,13 @@ def test_every_operation_answers_only_what_the_schema_declares(
         assert ld.put(f"{BASE}/ranking", {"stage": TA, "order": "ranked"}).status_code == 200
         assert ld.post(f"{BASE}/ranking/retrain", {"stage": TA}).status_code == 202
     assert ld.post(f"{BASE}/ranking/retrain", {"stage": "abstract"}).status_code == 400
+    # The lead's seed references (reviewers are refused them: a seed is a known include).
+    assert ld.post(f"{BASE}/ranking/seeds", {"reference": studies[0]}).status_code == 201
+    assert ld.post(f"{BASE}/ranking/seeds", {"reference": "x"}).status_code == 400
+    assert ld.get(f"{BASE}/ranking/seeds").status_code == 200
+    assert ld.delete(f"{BASE}/ranking/seeds/{studies[0]}").status_code == 204
+    assert ld.delete(f"{BASE}/ranking/seeds/{studies[0]}").status_code == 404
+    assert ld.put(f"{BASE}/ranking", {"stage": TA, "ranking_retrain_every": 0}).status_code == 400
 
     # The stopping aid (the stage is ranked now): a sample of one, screened, a stop, reversed.
     assert ld.get(f"{BASE}/stopping", stage=TA).status_code == 200
@@ -397,6 +404,7 @@ BODIES = {
     ("post", "/projects/{slug}/pilot"): {"size": 1},
     ("put", "/projects/{slug}/ranking"): {"stage": TA, "order": "ranked"},
     ("post", "/projects/{slug}/ranking/retrain"): {"stage": TA},
+    ("post", "/projects/{slug}/ranking/seeds"): {"reference": 1},
     ("post", "/projects/{slug}/stopping/sample"): {"stage": TA},
     ("post", "/projects/{slug}/stopping/stop"): {"stage": TA, "reason": "x"},
     ("post", "/projects/{slug}/stopping/reverse"): {"stage": TA, "reason": "x"},

@@ -1,17 +1,39 @@
 """Ranking (an extension of ../shared/API.md): the order a stage is screened in, its newest
-ranking, and a retrain on demand."""
+ranking, a retrain on demand, and the lead's seed references.
+
+- `GET /projects/{slug}/ranking?stage=` (members): the stage's `order`, `ranking_retrain_every`,
+  the newest `ranking` and the retrain `job` waiting or running (both null to a reviewer while
+  the stage is blind).
+- `PUT /projects/{slug}/ranking` (leads and admins): `{"stage", "order"?: "import"|"ranked",
+  "ranking_retrain_every"?: 1..10000}`, at least one of the two; all or nothing.
+- `POST /projects/{slug}/ranking/retrain` (leads and admins): `{"stage"}` → 202 `{"job"}`.
+- `GET /projects/{slug}/ranking/seeds` (leads and admins): the seed references, paginated
+  `{"count", "items": [{"reference", "title", "year", "marked_by", "marked_at"}]}`. Not shown to
+  reviewers: a seed is a known include, and knowing it would sway their independent vote.
+- `POST /projects/{slug}/ranking/seeds` (leads and admins): `{"reference"}` → 201 with the seed,
+  200 when it was one already.
+- `DELETE /projects/{slug}/ranking/seeds/{reference_id}` (leads and admins): 204, or 404 when
+  the reference is not a seed.
+
+Seeds join the criteria and include terms in the ranker's cold start (services.ranking_seeds);
+they are never a training label unless settled as includes.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from ..access import get_project_for_user
-from ..models import Membership, Project, Role
+from ..errors import InvalidInput, NotFound
+from ..models import Membership, Project, RankingSeed, Role
 from ..selectors.blinding import blinding_for
-from ..services import ranking
+from ..selectors.ranking_progress import project_seeds
+from ..services import ranking, ranking_seeds
 from ..vocabulary import Stage
 from ._params import stage_param
 from .schemas import JobQueued
@@ -21,7 +43,8 @@ router = Router(tags=["screening"])
 
 class RankingIn(Schema):
     stage: str
-    order: str
+    order: str | None = None
+    ranking_retrain_every: int | None = None
 
 
 class RetrainIn(Schema):
@@ -46,6 +69,8 @@ class RankingJob(Schema):
 class RankingOut(Schema):
     stage: str
     order: str
+    # A retrain starts after every this many settled decisions while the stage is ranked.
+    ranking_retrain_every: int
     # Both None to a reviewer while the stage is blind: a retrain starts when a vote settles a
     # reference, so when one ran, and on how many settled decisions, would tell them whether
     # their vote agreed with another reviewer's.
@@ -61,6 +86,7 @@ def ranking_out(project: Project, stage: Stage, membership: Membership) -> dict[
     return {
         "stage": stage.value,
         "order": project.order_at(stage).value,
+        "ranking_retrain_every": project.ranking_retrain_every,
         "ranking": {
             "id": current.pk,
             "created_at": current.created_at.isoformat(),
@@ -87,12 +113,21 @@ def ranking_detail(
 
 @router.put("/projects/{slug}/ranking", response=RankingOut, tags=["screening"])
 def ranking_order_update(request: HttpRequest, slug: str, payload: RankingIn) -> dict[str, Any]:
-    """Set the order a stage is screened in: import or ranked (leads and admins)."""
+    """Set the order a stage is screened in (import or ranked) and after how many settled
+    decisions a ranked stage is retrained (leads and admins)."""
     project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
     stage = stage_param(payload.stage, required=True)
-    project = ranking.ranking_order_set(
-        project=project, stage=stage, order=payload.order, user=request.user
-    )
+    if payload.order is None and payload.ranking_retrain_every is None:
+        raise InvalidInput("Give the order, ranking_retrain_every or both.", field="order")
+    with transaction.atomic():  # both or neither
+        if payload.ranking_retrain_every is not None:
+            project = ranking_seeds.ranking_retrain_every_set(
+                project=project, every=payload.ranking_retrain_every, user=request.user
+            )
+        if payload.order is not None:
+            project = ranking.ranking_order_set(
+                project=project, stage=stage, order=payload.order, user=request.user
+            )
     return ranking_out(project, stage, membership)
 
 
@@ -105,3 +140,58 @@ def ranking_retrain_request(
     stage = stage_param(payload.stage, required=True)
     job = ranking.ranking_retrain_start(project=project, stage=stage, user=request.user)
     return Status(202, {"job": job.pk})
+
+
+class SeedIn(Schema):
+    reference: int
+
+
+class SeedOut(Schema):
+    reference: int
+    title: str
+    year: int | None
+    marked_by: str | None
+    marked_at: str
+
+
+def seed_out(seed: RankingSeed) -> dict[str, Any]:
+    return {
+        "reference": seed.reference.pk,
+        "title": seed.reference.title,
+        "year": seed.reference.year,
+        "marked_by": seed.marked_by.username if seed.marked_by else None,
+        "marked_at": seed.marked_at.isoformat(),
+    }
+
+
+@router.get("/projects/{slug}/ranking/seeds", response=list[SeedOut], tags=["screening"])
+@paginate(LimitOffsetPagination)
+def ranking_seed_list(request: HttpRequest, slug: str) -> Any:
+    """The references the lead marked as known includes (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    return [seed_out(seed) for seed in project_seeds(project)]
+
+
+@router.post(
+    "/projects/{slug}/ranking/seeds", response={201: SeedOut, 200: SeedOut}, tags=["screening"]
+)
+def ranking_seed_add(request: HttpRequest, slug: str, payload: SeedIn) -> Status[dict[str, Any]]:
+    """Mark a reference as a known include for the ranker's cold start (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    seed, created = ranking_seeds.ranking_seed_mark(
+        project=project, reference_id=payload.reference, user=request.user
+    )
+    return Status(201 if created else 200, seed_out(seed))
+
+
+@router.delete(
+    "/projects/{slug}/ranking/seeds/{reference_id}", response={204: None}, tags=["screening"]
+)
+def ranking_seed_remove(request: HttpRequest, slug: str, reference_id: int) -> Status[None]:
+    """Take a reference's seed mark off (leads and admins); 404 when it is not a seed."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    if not ranking_seeds.ranking_seed_unmark(
+        project=project, reference_id=reference_id, user=request.user
+    ):
+        raise NotFound(f"Reference {reference_id} is not a seed of this project.")
+    return Status(204, None)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from screening.models import Job, JobKind, JobStatus, Project
+from screening.models import AuditEvent, Job, JobKind, JobStatus, Project, RankingSeed, Reference
 from screening.services.ranking import ranking_current
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,13 @@ def test_members_see_the_order_and_leads_the_newest_ranking(api, ranked, lead, r
     # While the stage is blind a reviewer is told the order only: when a ranking ran, and on
     # how many settled decisions, moves when another reviewer's vote agrees with theirs.
     seen_by_reviewer = api(reviewer_a).get(f"{BASE}/ranking", stage=TA).json()
-    assert seen_by_reviewer == {"stage": TA, "order": "ranked", "ranking": None, "job": None}
+    assert seen_by_reviewer == {
+        "stage": TA,
+        "order": "ranked",
+        "ranking_retrain_every": 25,
+        "ranking": None,
+        "job": None,
+    }
     assert api(lead).post(f"{BASE}/blinding", {"stage": TA, "blind": False}).status_code == 200
     unblinded = api(reviewer_a).get(f"{BASE}/ranking", stage=TA).json()
     assert unblinded["ranking"] == found
@@ -155,3 +161,111 @@ def test_the_lead_switches_the_order_and_retrains_from_the_dashboard(
     refused = browser_client(reviewer_a).post(f"{BASE}/ranking/", {"stage": TA, "order": "import"})
     assert refused.status_code == 403
     assert Project.objects.get(slug="microcredentials").title_abstract_order == "ranked"
+
+
+# The lead's seed references and retrain interval ------------------------------------------------
+
+
+def _titles(ids: list[int]) -> list[str]:
+    return [Reference.objects.get(pk=pk).title for pk in ids]
+
+
+def test_the_lead_marks_lists_and_unmarks_seeds(api, demo_imports, lead) -> None:
+    boss = api(lead)
+    ids = [r["id"] for r in boss.get(f"{BASE}/references").json()["items"]]
+    marked = boss.post(f"{BASE}/ranking/seeds", {"reference": ids[3]})
+    assert marked.status_code == 201
+    seed = marked.json()
+    assert (seed["reference"], seed["marked_by"]) == (ids[3], "lead")
+    assert seed["title"] == _titles([ids[3]])[0]
+    again = boss.post(f"{BASE}/ranking/seeds", {"reference": ids[3]})
+    assert (again.status_code, again.json()["reference"]) == (200, ids[3])
+    assert boss.post(f"{BASE}/ranking/seeds", {"reference": ids[1]}).status_code == 201
+    listed = boss.get(f"{BASE}/ranking/seeds").json()
+    assert listed["count"] == 2
+    assert [s["reference"] for s in listed["items"]] == [ids[3], ids[1]]
+    assert boss.delete(f"{BASE}/ranking/seeds/{ids[3]}").status_code == 204
+    gone = boss.delete(f"{BASE}/ranking/seeds/{ids[3]}")
+    assert gone.status_code == 404
+    assert [s["reference"] for s in boss.get(f"{BASE}/ranking/seeds").json()["items"]] == [ids[1]]
+    verbs = list(
+        AuditEvent.objects.filter(verb__startswith="ranking.seed")
+        .order_by("id")
+        .values_list("verb", flat=True)
+    )
+    assert verbs == ["ranking.seed_mark", "ranking.seed_mark", "ranking.seed_unmark"]
+
+
+def test_seeds_are_the_lead_s_and_reviewers_neither_see_nor_change_them(
+    api, demo_imports, lead, reviewer_a
+) -> None:
+    ids = [r["id"] for r in api(lead).get(f"{BASE}/references").json()["items"]]
+    api(lead).post(f"{BASE}/ranking/seeds", {"reference": ids[0]})
+    reviewer = api(reviewer_a)
+    # A seed is a known include: a reviewer told which would no longer vote independently.
+    assert reviewer.get(f"{BASE}/ranking/seeds").status_code == 403
+    assert reviewer.post(f"{BASE}/ranking/seeds", {"reference": ids[1]}).status_code == 403
+    assert reviewer.delete(f"{BASE}/ranking/seeds/{ids[0]}").status_code == 403
+    assert list(RankingSeed.objects.values_list("reference_id", flat=True)) == [ids[0]]
+
+
+def test_seeds_of_another_project_are_404(api, demo_imports, lead, outsider) -> None:
+    from tests.factories import ProjectFactory
+
+    elsewhere = Reference.objects.create(project=ProjectFactory(slug="third"), title="Elsewhere")
+    boss = api(lead)
+    assert boss.post(f"{BASE}/ranking/seeds", {"reference": elsewhere.pk}).status_code == 404
+    assert boss.delete(f"{BASE}/ranking/seeds/{elsewhere.pk}").status_code == 404
+    stranger = api(outsider)
+    ids = [r["id"] for r in boss.get(f"{BASE}/references").json()["items"]]
+    assert stranger.get(f"{BASE}/ranking/seeds").status_code == 404
+    assert stranger.post(f"{BASE}/ranking/seeds", {"reference": ids[0]}).status_code == 404
+    assert stranger.delete(f"{BASE}/ranking/seeds/{ids[0]}").status_code == 404
+    answer = boss.post(f"{BASE}/ranking/seeds", {"reference": "first"})
+    assert (answer.status_code, answer.json()["field"]) == (400, "reference")
+    assert not RankingSeed.objects.exists()
+
+
+def test_a_seed_comes_first_in_the_api_s_ranked_next(
+    api, demo_imports, lead, reviewer_a, django_capture_on_commit_callbacks
+) -> None:
+    boss = api(lead)
+    ids = [r["id"] for r in boss.get(f"{BASE}/references").json()["items"]]
+    seed = ids[-1]
+    assert boss.post(f"{BASE}/ranking/seeds", {"reference": seed}).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        assert boss.put(f"{BASE}/ranking", {"stage": TA, "order": "ranked"}).status_code == 200
+    first = api(reviewer_a).get(f"{BASE}/references/next", stage=TA).json()
+    # The seed, or its twin from the other database (not deduplicated here): the same text.
+    assert first["title"].casefold() == _titles([seed])[0].casefold()
+    assert first["id"] != ids[0]
+    assert boss.get(f"{BASE}/ranking", stage=TA).json()["ranking"]["model"] == "similarity"
+
+
+def test_the_lead_sets_the_retrain_interval_and_bad_values_change_nothing(
+    api, demo_imports, lead, reviewer_a
+) -> None:
+    boss = api(lead)
+    answer = boss.put(f"{BASE}/ranking", {"stage": TA, "ranking_retrain_every": 5})
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["ranking_retrain_every"], answer.json()["order"]) == (5, "import")
+    for bad in (0, 10_001, -1):
+        refused = boss.put(f"{BASE}/ranking", {"stage": TA, "ranking_retrain_every": bad})
+        assert (refused.status_code, refused.json()["field"]) == (400, "ranking_retrain_every")
+    refused = boss.put(f"{BASE}/ranking", {"stage": TA, "ranking_retrain_every": "often"})
+    assert (refused.status_code, refused.json()["field"]) == (400, "ranking_retrain_every")
+    # All or nothing: a bad order leaves the interval as it was.
+    both = {"stage": TA, "order": "best", "ranking_retrain_every": 9}
+    assert boss.put(f"{BASE}/ranking", both).json()["field"] == "order"
+    nothing = boss.put(f"{BASE}/ranking", {"stage": TA})
+    assert (nothing.status_code, nothing.json()["field"]) == (400, "order")
+    project = Project.objects.get(slug="microcredentials")
+    assert (project.ranking_retrain_every, project.title_abstract_order) == (5, "import")
+    assert AuditEvent.objects.filter(verb="ranking.retrain_every_set").count() == 1
+    assert (
+        api(reviewer_a)
+        .put(f"{BASE}/ranking", {"stage": TA, "ranking_retrain_every": 1})
+        .status_code
+        == 403
+    )
+    assert api(reviewer_a).get(f"{BASE}/ranking", stage=TA).json()["ranking_retrain_every"] == 5
