@@ -120,8 +120,9 @@ def _candidates(
     if sample_id and (rows := open_on_title(project, reviewer_id=reviewer.pk, sample_id=sample_id)):
         return rows
     if ranked:
-        # The hints are places in import order; a ranked order reads every open reference
-        # (two indexed probes each) and sorts them by their position.
+        # The newest ranking walked along (ranking, position), stopping at the first open rows;
+        # those not in it (imported since, or reopened) after all its open ones, in import order.
+        # One query: the second part runs only when the first gave fewer than 25.
         return open_on_title(project, reviewer_id=reviewer.pk, ranked=True)
     own_key, anyone_key = _hint_keys(project, reviewer.pk)
     hints = cache.get_many([own_key, anyone_key])
@@ -164,11 +165,17 @@ ORDER BY {order_by}
 LIMIT %s
 """
 
-# A ranked stage: each reference's position in the stage's newest ranking, one join; those
-# not in it (imported since) come after the ranked ones, in import order.
-_RANKED_JOIN = """LEFT JOIN screening_rankedreference p ON p.reference_id = r.id
+# A ranked stage: the stage's newest ranking read in its order along the (ranking, position)
+# index, each row joined to its reference by primary key, so the scan stops after `limit` open
+# ones instead of sorting every open reference; `_NOT_RANKED` then finds the references not in
+# it (imported since, or reopened), in import order. EXPLAIN checked in tests/screening/selectors/
+# test_ranked_queue.py.
+_RANKED_JOIN = """JOIN screening_rankedreference p ON p.reference_id = r.id
             AND p.ranking_id = (SELECT MAX(k.id) FROM screening_ranking k
                 WHERE k.project_id = %s AND k.stage = %s)"""
+_NOT_RANKED = """ AND NOT EXISTS (SELECT 1 FROM screening_rankedreference p
+            WHERE p.reference_id = r.id AND p.ranking_id = (SELECT MAX(k.id)
+                FROM screening_ranking k WHERE k.project_id = %s AND k.stage = %s))"""
 
 _RANKED_POSITION = ", p.position AS position"
 # A stopping sample (selectors/stopping.py): its references only, in the sample's random order.
@@ -188,16 +195,68 @@ def open_on_title(
     limit: int = _CANDIDATES,
     ranked: bool = False,
     sample_id: int | None = None,
+    unranked: bool = False,
 ) -> list[tuple[int, int, int]]:
     """(id, votes, votes required) of references from `start` open to a vote on title and abstract.
 
     With `reviewer_id`, only those this reviewer has not voted on yet; with `pilot_id`, only
     the references drawn for that pilot round. Two indexed probes per row
     read, and the rows read are the open ones from `start`, so the hints keep this short.
-    `ranked`: in the stage's newest ranking's order rather than import order; `sample_id`:
+    `ranked`: in the stage's newest ranking's order, then those not in it in import order
+    (`_ranked_then_unranked`); `unranked`: only those not in it; `sample_id`:
     only the references of that stopping sample, in its random order. Never those under a stop
     in force (selectors/stopping.py).
     """
+    if ranked and not sample_id:
+        return _ranked_then_unranked(project, start=start, reviewer_id=reviewer_id, limit=limit)
+    sql, params = _open_on_title_query(
+        project, start=start, reviewer_id=reviewer_id, pilot_id=pilot_id, limit=limit,
+        ranked=ranked, sample_id=sample_id, unranked=unranked,
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _ranked_then_unranked(
+    project: Project, *, start: int, reviewer_id: int | None, limit: int
+) -> list[tuple[int, int, int]]:
+    """The open references in the newest ranking's order, then those not in it (imported
+    since, or reopened) in import order, in one round trip. The outer LIMIT cuts the UNION ALL
+    as rows come: on PostgreSQL and SQLite the second part is not even started when the first
+    gives `limit` rows, so the scan of import order runs only near the end of a ranking."""
+    first, first_params = _open_on_title_query(
+        project, start=start, reviewer_id=reviewer_id, limit=limit, ranked=True
+    )
+    then, then_params = _open_on_title_query(
+        project, start=start, reviewer_id=reviewer_id, limit=limit, unranked=True
+    )
+    sql = (
+        f"SELECT id, n_votes, required, 0 AS part FROM ({first}) AS ranked_part "  # noqa: S608 - our SQL
+        f"UNION ALL SELECT id, n_votes, required, 1 AS part FROM ({then}) AS unranked_part "
+        "LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*first_params, *then_params, limit])
+        rows = cursor.fetchall()
+    # Each part comes in its own order; the parts are put in theirs whatever the database did.
+    rows.sort(key=lambda row: row[3])
+    seen: set[int] = set()
+    return [(pk, n, required) for pk, n, required, _ in rows if not (pk in seen or seen.add(pk))]
+
+
+def _open_on_title_query(
+    project: Project,
+    *,
+    start: int = 0,
+    reviewer_id: int | None = None,
+    pilot_id: int | None = None,
+    limit: int = _CANDIDATES,
+    ranked: bool = False,
+    sample_id: int | None = None,
+    unranked: bool = False,
+) -> tuple[str, list]:
+    """open_on_title's SQL and parameters."""
     stop_id = stop_in_force_id(project, TA)
     per_reference = project.reviewers_per_reference
     share = project.second_reviewer_share if per_reference == 1 else 0
@@ -208,20 +267,23 @@ def open_on_title(
         *([sample_id] if sample_id else []),
         project.pk, start, ReferenceSource.DATABASES.value,
         *([pilot_id] if pilot_id else []),
+        *([project.pk, TA] if unranked else []),
         *([stop_id] if stop_id else []),
         limit,
     ]  # fmt: skip
     sql = _OPEN_ON_TITLE_SQL.format(
-        in_pilot="AND r.pilot_id = %s" if pilot_id else "",
+        in_pilot=("AND r.pilot_id = %s" if pilot_id else "") + (_NOT_RANKED if unranked else ""),
         position=", m.position AS position" if sample_id else _RANKED_POSITION if ranked else "",
         ranked_join=_RANKED_JOIN if ranked and not sample_id else "",
         sample_join=_SAMPLE_JOIN if sample_id else "",
         not_stopped=_NOT_STOPPED if stop_id else "",
-        order_by="(position IS NULL), position, id" if ranked or sample_id else "id",
+        order_by="(position IS NULL), position, id"
+        if sample_id
+        else "position"
+        if ranked
+        else "id",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [tuple(row) for row in cursor.fetchall()]
+    return sql, params
 
 
 def _open_references(project: Project, stage: str) -> QuerySet[Reference]:

@@ -20,16 +20,19 @@ import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 
 from ..errors import InvalidInput
-from ..models import Job, JobKind, JobStatus, Project, RankedReference, Ranking, ReferenceSource
-from ..ranking.features import features_build, features_transform, reference_text
+from ..models import Job, JobKind, JobStatus, Project, Ranking, Reference, ReferenceSource
+from ..ranking.features import features_transform, reference_text
 from ..ranking.model import ModelSettings, ranking_order, ranking_scores
 from ..selectors.statuses import screened_references
 from ..vocabulary import Order, Stage, Status
 from .audit import audit_record
 from .jobs import job_create, job_handler, job_set_progress, job_step
 from .ranking_seeds import ranking_seed_texts
+from .ranking_store import pool_features
+from .ranking_write import order_write, rankings_prune
 
 READING = "reading the references and their settled decisions"
 SCORING = "scoring the references"
@@ -54,50 +57,73 @@ def ranking_query_text(project: Project) -> str:
     return " ".join(part.strip() for part in (project.eligibility_criteria, terms) if part.strip())
 
 
-def _pool(project: Project, stage: Stage) -> list[tuple[int, str, int | None]]:
-    """(id, text, label or None) of every reference at the stage, in import order."""
+def _references_at(project: Project, stage: Stage) -> QuerySet[Reference]:
     references = screened_references(project)
     if stage == Stage.TITLE_ABSTRACT:
-        references = references.filter(source=ReferenceSource.DATABASES)
-        status_field = "ta_status"
-    else:
-        references = references.filter(stage=Stage.FULL_TEXT.value)
-        status_field = "ft_status"
-    rows = references.order_by("id").values_list(
-        "id", "title", "abstract", "keywords", status_field
-    )
-    return [
-        (
-            pk,
-            reference_text(title, abstract, " ".join(map(str, keywords or []))),
-            _LABELS.get(status),
-        )
-        for pk, title, abstract, keywords, status in rows
-    ]
+        return references.filter(source=ReferenceSource.DATABASES)
+    return references.filter(stage=Stage.FULL_TEXT.value)
+
+
+def _pool(project: Project, stage: Stage) -> tuple[np.ndarray, np.ndarray]:
+    """The ids of every reference at the stage, in import order, and each one's label (1
+    include, 0 exclude, -1 not settled): one query, without the text."""
+    status_field = "ta_status" if stage == Stage.TITLE_ABSTRACT else "ft_status"
+    rows = list(_references_at(project, stage).order_by("id").values_list("id", status_field))
+    ids = np.fromiter((pk for pk, _ in rows), np.int64, len(rows))
+    labels = np.fromiter((_LABELS.get(status, -1) for _, status in rows), np.int8, len(rows))
+    return ids, labels
+
+
+def _pool_texts(project: Project, ids: np.ndarray) -> list[str]:
+    """What the ranker reads of each reference of the pool, in the pool's order; read in
+    ranges of ids so that no query carries 100k parameters. A reference gone since the pool
+    was read (merged meanwhile) reads as empty text: the next retrain's pool leaves it out."""
+    texts: dict[int, str] = {}
+    for start in range(0, len(ids), _TEXT_CHUNK):
+        chunk = ids[start : start + _TEXT_CHUNK]
+        rows = Reference.objects.filter(
+            project=project, id__gte=int(chunk[0]), id__lte=int(chunk[-1])
+        ).values_list("id", "title", "abstract", "keywords")
+        wanted = set(chunk.tolist())
+        for pk, title, abstract, keywords in rows.iterator(chunk_size=_TEXT_CHUNK):
+            if pk in wanted:
+                texts[pk] = reference_text(title, abstract, " ".join(map(str, keywords or [])))
+    return [texts.get(pk, "") for pk in ids.tolist()]
+
+
+_TEXT_CHUNK = 5000
 
 
 def ranking_retrain(*, project: Project, stage: str, job: Job | None = None) -> Ranking:
-    """Rank the stage's unsettled references from its settled decisions, and store the order."""
+    """Rank the stage's unsettled references from its settled decisions, and store the order.
+
+    The TF-IDF features are built only when the pool changed since the last retrain (stored
+    per project and stage, services.ranking_store); otherwise a retrain reads the labels (one
+    query), fits the linear model, scores and writes the order.
+    """
     stage = stage_for_ranking(stage)
     settings = ModelSettings()
     with job_step(READING):
-        pool = _pool(project, stage)
-    labelled = [(row, label) for row, (_, _, label) in enumerate(pool) if label is not None]
-    rows = np.asarray([row for row, _ in labelled], dtype=np.intp)
-    labels = np.asarray([label for _, label in labelled], dtype=int)
-    candidates = [row for row, (_, _, label) in enumerate(pool) if label is None]
+        ids, pool_labels = _pool(project, stage)
+    rows = np.flatnonzero(pool_labels >= 0)
+    labels = pool_labels[rows].astype(int)
+    candidates = np.flatnonzero(pool_labels < 0)
+    includes, excludes = int((labels == 1).sum()), int((labels == 0).sum())
     with job_step(SCORING):
         scores = None
-        if pool:
-            features = features_build([text for _, text, _ in pool])
+        if len(ids):
             # The cold start's query: the criteria and include terms, and each seed's text.
             texts = [t for t in (ranking_query_text(project), *ranking_seed_texts(project)) if t]
-            query = features_transform(features, texts) if texts else None
+            # The vocabularies are read only for the cold start, which places the query text.
+            cold_start = bool(texts) and not (includes and excludes)
+            features, _ = pool_features(
+                project, stage, ids, lambda: _pool_texts(project, ids), vectorisers=cold_start
+            )
+            query = features_transform(features, texts) if cold_start else None
             scores = ranking_scores(features.matrix, rows, labels, settings, query)
-        order = ranking_order(scores, candidates) if candidates else np.asarray([], np.intp)
+        order = ranking_order(scores, candidates) if len(candidates) else np.asarray([], np.intp)
     if job is not None:
         job_set_progress(job, 0.8)
-    includes, excludes = int((labels == 1).sum()), int((labels == 0).sum())
     if scores is None:
         model = "import"
     elif includes and excludes:
@@ -113,18 +139,8 @@ def ranking_retrain(*, project: Project, stage: str, job: Job | None = None) -> 
             excludes=excludes,
             model=model,
         )
-        RankedReference.objects.bulk_create(
-            (
-                RankedReference(
-                    ranking=ranking,
-                    reference_id=pool[row][0],
-                    position=position,
-                    score=None if scores is None else float(scores[row]),
-                )
-                for position, row in enumerate(order.tolist())
-            ),
-            batch_size=2000,
-        )
+        order_write(ranking, ids[order], None if scores is None else scores[order])
+        rankings_prune(project, stage, keep=ranking)
     return ranking
 
 
