@@ -15,6 +15,7 @@ CONTENT_TYPES = {
     "json": "application/json",
     "ris": "application/x-research-info-systems",
     "svg": "image/svg+xml; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

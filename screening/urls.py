@@ -7,6 +7,7 @@ from .views import (
     history,
     imports,
     projects,
+    ranking,
     reasons,
     references,
     reports,
@@ -26,6 +27,12 @@ urlpatterns = [
     path("projects/<slug:slug>/pilot/", projects.project_pilot, name="project_pilot"),
     path("projects/<slug:slug>/blinding/", projects.project_blinding, name="project_blinding"),
     path("projects/<slug:slug>/ranking/", projects.project_ranking, name="project_ranking"),
+    path(
+        "projects/<slug:slug>/ranking/progress/",
+        ranking.ranking_progress_chart,
+        name="ranking_progress",
+    ),
+    path("projects/<slug:slug>/ranking/seeds/", ranking.ranking_seeds, name="ranking_seeds"),
     path("projects/<slug:slug>/stopping/", stopping.stopping_aid, name="stopping_aid"),
     path("projects/<slug:slug>/screen/", screening.screen, name="screen"),
     path("projects/<slug:slug>/screen/team/", screening.screen_team, name="screen_team"),
@@ -46,6 +53,11 @@ urlpatterns = [
     path("projects/<slug:slug>/settings/", projects.project_settings, name="project_settings"),
     path("projects/<slug:slug>/exports/", reports.project_exports, name="project_exports"),
     path("projects/<slug:slug>/report/", reports.project_report, name="project_report"),
+    path(
+        "projects/<slug:slug>/report/methods.txt",
+        reports.project_methods_text,
+        name="project_methods_text",
+    ),
     path(
         "projects/<slug:slug>/downloads/<str:name>",
         reports.project_download,

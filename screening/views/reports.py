@@ -12,11 +12,13 @@ from ..access import get_project_for_user
 from ..errors import NotFound
 from ..models import Role
 from ..reports import prisma_template, reference_exports
+from ..reports.methods_text import methods_text
 from ..reports.prisma_downloads import to_file
 from ..reports.prisma_svg import to_svg
 from ..selectors import conflicts
 from ..selectors.prisma_counts import prisma_counts
 from ..selectors.statuses import decided_references
+from ..selectors.stopping import stop_in_force
 from ..vocabulary import Stage, Status
 from ._params import stage_filter
 
@@ -51,6 +53,16 @@ def project_report(request: HttpRequest, slug: str) -> HttpResponse:
         )
     counts = prisma_counts(project)
     svg = to_svg(counts, review_type=project.review_type, title=project.name)
+    # The page's own parts (the dashboard's htmx load of the partial asks none of them): the
+    # lead's stop under the diagram, and the methods paragraph (issue 18).
+    page_only = (
+        {}
+        if request.htmx
+        else {
+            "stop": stop_in_force(project, Stage.TITLE_ABSTRACT),
+            "methods_text": methods_text(project),
+        }
+    )
     return render(
         request,
         # The dashboard loads the same agreement and diagram once it is on screen (htmx).
@@ -61,8 +73,17 @@ def project_report(request: HttpRequest, slug: str) -> HttpResponse:
             "stages": stages,
             "counts": counts,
             "prisma_svg": mark_safe(svg),  # noqa: S308 - drawn by to_svg, every text escaped
+            **page_only,
         },
     )
+
+
+@login_required
+def project_methods_text(request: HttpRequest, slug: str) -> HttpResponse:
+    """The methods paragraph of the screening as a plain-text file (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    body = methods_text(project).encode()
+    return responses.attachment(body, f"{project.slug}-methods.txt")
 
 
 @login_required

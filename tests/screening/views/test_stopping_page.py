@@ -3,6 +3,9 @@ refusals for reviewers and outsiders."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from screening.models import Project, Reference, ScreeningStop, StoppingSample, Vote
@@ -112,3 +115,34 @@ def test_reviewers_are_refused_and_outsiders_not_told(
     assert refused.status_code == 403
     assert browser_client(outsider).get(PAGE).status_code == 404
     assert not ScreeningStop.objects.exists()
+
+
+def test_the_report_names_the_stop_and_gives_the_methods_text(
+    browser_client, project, lead, reviewer_a, reviewer_b, ranked
+) -> None:
+    client = browser_client(lead)
+    before = client.get("/projects/microcredentials/report/").content.decode()
+    assert 'id="automation-footnote"' not in before
+    assert "no stopping rule was applied" in before
+    client.post(PAGE, {"action": "sample", "size": ""})
+    _settle_sample(project, (reviewer_a, reviewer_b))
+    client.post(PAGE, {"action": "stop", "reason": "Clean sample"})
+    report = client.get("/projects/microcredentials/report/").content.decode()
+    assert 'id="automation-footnote"' in report
+    assert "Records marked as ineligible by automation tools (2)" in report
+    table = client.get("/projects/microcredentials/downloads/prisma.csv").content.decode()
+    rows = {row["data"]: row["n"] for row in csv.DictReader(io.StringIO(table))}
+    assert (rows["excluded_automatic"], rows["records_screened"]) == ("2", "28")
+    svg = client.get("/projects/microcredentials/downloads/prisma.svg").content.decode()
+    assert "automation tools" in svg
+    text = client.get("/projects/microcredentials/report/methods.txt")
+    assert text["Content-Type"].startswith("text/plain")
+    body = text.content.decode()
+    assert "random-sample stopping test (Callaghan & Müller-Hansen 2020)" in body
+    assert "Reason given: “Clean sample”" in body
+    assert "The 2 records left unscreened are reported as records marked as ineligible" in body
+    assert "ranked order (prioritised screening)" in body
+    assert (
+        browser_client(reviewer_a).get("/projects/microcredentials/report/methods.txt").status_code
+        == 403
+    )
