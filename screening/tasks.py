@@ -8,7 +8,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from .models import JobKind
-from .services import dedup, imports, ranking  # noqa: F401 - they register the job handlers
+from .services import dedup, imports, ranking, ranking_replay  # noqa: F401 - they register the job handlers
 from .services.jobs import (
     DEDUP_COMPARE_CHUNK,
     DEDUP_FINISH,

@@ -340,6 +340,11 @@ def test_every_operation_answers_only_what_the_schema_declares(
     assert ld.post(f"{BASE}/stopping/stop", {"stage": TA, "reason": "Sampled"}).status_code == 201
     assert ld.post(f"{BASE}/stopping/reverse", {"stage": TA, "reason": "Back"}).status_code == 200
 
+    # A lead's replay of the screening in ranked order (settled includes and excludes exist).
+    assert ld.post(f"{BASE}/ranking/replay", {"seed": "x"}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ld.post(f"{BASE}/ranking/replay", {"seed": 1}).status_code == 202
+
     # Extraction.
     assert ra.get(f"{BASE}/codebook").status_code == 200
     assert ld.put(f"{BASE}/codebook", {"fields": CODEBOOK}).status_code == 200

@@ -17,6 +17,7 @@ from . import (
     pilots,
     projects,
     ranking,
+    ranking_replay,
     reasons,
     references,
     reports,
@@ -38,5 +39,6 @@ ROUTERS: tuple[Router, ...] = (
     reports.router,
     pilots.router,
     ranking.router,
+    ranking_replay.router,
     stopping.router,
 )
