@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from ..models import (
     DuplicateCandidate,
@@ -19,6 +19,7 @@ from ..models import (
 from ..vocabulary import Stage, VoteChoice
 from ..workflow import SEES_ALL, Blinding
 from .status_counts import status_counts
+from .stopping import stop_in_force_id, stopped_count
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
 
@@ -32,18 +33,25 @@ def project_counts(project: Project, *, blinding: Blinding = SEES_ALL) -> dict[s
         .annotate(n=Count("records"))
         .order_by("database")
     )
+    # Both counts of references in one query: the query the stop's line below may cost is
+    # paid for (the dashboard and duplicates pages keep their query budgets).
+    references = Reference.objects.filter(project=project).aggregate(
+        active=Count("id", filter=Q(merged_into__isnull=True)),
+        merged=Count("id", filter=Q(merged_into__isnull=False)),
+    )
     return {
         "searches": Search.objects.filter(project=project).count(),
         "records": Record.objects.filter(project=project).count(),
         "records_per_database": per_database,
-        "references": Reference.objects.active().filter(project=project).count(),
-        "duplicates_merged": Reference.objects.filter(
-            project=project, merged_into__isnull=False
-        ).count(),
+        "references": references["active"],
+        "duplicates_merged": references["merged"],
         "duplicates_pending": DuplicateCandidate.objects.filter(
             project=project, status=DuplicateStatus.PENDING
         ).count(),
         "stages": status_counts(project, blinding=blinding),
+        # Counted among the pending on title and abstract, but out of the queue: the lead's stop
+        # left them unscreened (selectors/stopping.py). The stop's id is cached: no query without.
+        "stopped": stopped_count(project, TA) if stop_in_force_id(project, TA) else 0,
     }
 
 

@@ -146,3 +146,19 @@ def test_the_report_names_the_stop_and_gives_the_methods_text(
         browser_client(reviewer_a).get("/projects/microcredentials/report/methods.txt").status_code
         == 403
     )
+
+
+def test_the_dashboard_says_which_pending_references_are_stopped(
+    browser_client, project, lead, reviewer_a, reviewer_b, ranked
+) -> None:
+    client = browser_client(lead)
+    assert (
+        "left unscreened by the lead's stop"
+        not in client.get("/projects/microcredentials/").content.decode()
+    )
+    client.post(PAGE, {"action": "sample", "size": ""})
+    _settle_sample(project, (reviewer_a, reviewer_b))
+    client.post(PAGE, {"action": "stop", "reason": "Clean sample"})
+    for who in (lead, reviewer_a):
+        html = browser_client(who).get("/projects/microcredentials/").content.decode()
+        assert "of which 2 left unscreened by the lead's stop" in html
