@@ -144,7 +144,7 @@ def _candidates(
 # instead, along the (project, id) index from `start`, and the scan stops at `limit` rows.
 # tests/screening/selectors/test_progress_rules.py checks it against workflow.py with the ORM version.
 _OPEN_ON_TITLE_SQL = """
-SELECT id, n_votes, required FROM (
+SELECT id, n_votes, required{outer} FROM (
     SELECT r.id,
         (SELECT COUNT(*) FROM screening_vote v
             WHERE v.reference_id = r.id AND v.stage = %s) AS n_votes,
@@ -172,12 +172,17 @@ LIMIT %s
 # test_ranked_queue.py.
 _RANKED_JOIN = """JOIN screening_rankedreference p ON p.reference_id = r.id
             AND p.ranking_id = (SELECT MAX(k.id) FROM screening_ranking k
-                WHERE k.project_id = %s AND k.stage = %s)"""
+                WHERE k.project_id = %s AND k.stage = %s)
+            AND p.position >= {low} AND p.position < {high}"""
+# Where a reviewer's walk of a ranking starts: the position of the first reference still open to
+# them in it last time (the hint), if the newest ranking is still the one the hint was taken in.
+_RANKED_FLOOR = """(CASE WHEN (SELECT MAX(k.id) FROM screening_ranking k
+                WHERE k.project_id = %s AND k.stage = %s) = %s THEN %s ELSE 0 END)"""
 _NOT_RANKED = """ AND NOT EXISTS (SELECT 1 FROM screening_rankedreference p
             WHERE p.reference_id = r.id AND p.ranking_id = (SELECT MAX(k.id)
                 FROM screening_ranking k WHERE k.project_id = %s AND k.stage = %s))"""
 
-_RANKED_POSITION = ", p.position AS position"
+_RANKED_POSITION = ", p.position AS position, p.ranking_id AS ranking_id"
 # A stopping sample (selectors/stopping.py): its references only, in the sample's random order.
 _SAMPLE_JOIN = """JOIN screening_stoppingsamplereference m ON m.reference_id = r.id
             AND m.sample_id = %s"""
@@ -222,27 +227,49 @@ def _ranked_then_unranked(
     project: Project, *, start: int, reviewer_id: int | None, limit: int
 ) -> list[tuple[int, int, int]]:
     """The open references in the newest ranking's order, then those not in it (imported
-    since, or reopened) in import order, in one round trip. The outer LIMIT cuts the UNION ALL
-    as rows come: on PostgreSQL and SQLite the second part is not even started when the first
-    gives `limit` rows, so the scan of import order runs only near the end of a ranking."""
-    first, first_params = _open_on_title_query(
-        project, start=start, reviewer_id=reviewer_id, limit=limit, ranked=True
-    )
-    then, then_params = _open_on_title_query(
-        project, start=start, reviewer_id=reviewer_id, limit=limit, unranked=True
-    )
-    sql = (
-        f"SELECT id, n_votes, required, 0 AS part FROM ({first}) AS ranked_part "  # noqa: S608 - our SQL
-        f"UNION ALL SELECT id, n_votes, required, 1 AS part FROM ({then}) AS unranked_part "
-        "LIMIT %s"
-    )
+    since, or reopened) in import order, in one round trip of three parts: the ranking's next
+    `_RANKED_WINDOW` positions from this reviewer's hint, the rest of the ranking, and the
+    references not in it. Each part is bounded by its own LIMIT, and the outer LIMIT cuts the
+    UNION ALL as rows come: PostgreSQL and SQLite do not start a part once `limit` rows are in,
+    so a "next" reads the window only, whichever plan the database picks for the later parts.
+    """
+    own_key, _ = _hint_keys(project, reviewer_id or 0)
+    ranked_key = f"{own_key}:ranked"
+    hint = cache.get(ranked_key) or (0, 0)  # (ranking id, first position open to the reviewer)
+    parts, params = [], []
+    shapes = [
+        {"ranked": True, "window": (*hint, 0, _RANKED_WINDOW)},
+        {"ranked": True, "window": (*hint, _RANKED_WINDOW, 2_000_000_000 - _RANKED_WINDOW)},
+        {"unranked": True},
+    ]
+    for part, shape in enumerate(shapes):
+        sql, part_params = _open_on_title_query(
+            project, start=start, reviewer_id=reviewer_id, limit=limit, **shape
+        )
+        place = "position, ranking_id" if shape.get("ranked") else "NULL, NULL"
+        parts.append(
+            f"SELECT id, n_votes, required, {place}, {part} AS part "  # noqa: S608 - our SQL
+            f"FROM ({sql}) AS part_{part}"
+        )
+        params += part_params
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*first_params, *then_params, limit])
+        cursor.execute(" UNION ALL ".join(parts) + " LIMIT %s", [*params, limit])
         rows = cursor.fetchall()
     # Each part comes in its own order; the parts are put in theirs whatever the database did.
-    rows.sort(key=lambda row: row[3])
+    rows.sort(key=lambda row: row[5])
+    if reviewer_id is not None and rows and rows[0][5] < 2:
+        cache.set(ranked_key, (rows[0][4], rows[0][3]), None)
     seen: set[int] = set()
-    return [(pk, n, required) for pk, n, required, _ in rows if not (pk in seen or seen.add(pk))]
+    return [row[:3] for row in rows if not (row[0] in seen or seen.add(row[0]))]
+
+
+_RANKED_WINDOW = 500
+
+
+def _window_params(project: Project, window: tuple[int, int, int, int]) -> list[int | str]:
+    ranking_id, floor, low, high = window
+    floor_params = [project.pk, TA, ranking_id, floor]
+    return [project.pk, TA, *floor_params, low, *floor_params, high]
 
 
 def _open_on_title_query(
@@ -255,6 +282,7 @@ def _open_on_title_query(
     ranked: bool = False,
     sample_id: int | None = None,
     unranked: bool = False,
+    window: tuple[int, int, int, int] | None = None,
 ) -> tuple[str, list]:
     """open_on_title's SQL and parameters."""
     stop_id = stop_in_force_id(project, TA)
@@ -263,7 +291,7 @@ def _open_on_title_query(
     params = [
         TA, TA, reviewer_id, TA,
         max(per_reference, 2), SAMPLE_MULTIPLIER, share, per_reference,
-        *([project.pk, TA] if ranked and not sample_id else []),
+        *(_window_params(project, window) if ranked and not sample_id else []),
         *([sample_id] if sample_id else []),
         project.pk, start, ReferenceSource.DATABASES.value,
         *([pilot_id] if pilot_id else []),
@@ -274,7 +302,10 @@ def _open_on_title_query(
     sql = _OPEN_ON_TITLE_SQL.format(
         in_pilot=("AND r.pilot_id = %s" if pilot_id else "") + (_NOT_RANKED if unranked else ""),
         position=", m.position AS position" if sample_id else _RANKED_POSITION if ranked else "",
-        ranked_join=_RANKED_JOIN if ranked and not sample_id else "",
+        ranked_join=_RANKED_JOIN.format(low=_RANKED_FLOOR + " + %s", high=_RANKED_FLOOR + " + %s")
+        if ranked and not sample_id
+        else "",
+        outer=", position, ranking_id" if ranked and not sample_id else "",
         sample_join=_SAMPLE_JOIN if sample_id else "",
         not_stopped=_NOT_STOPPED if stop_id else "",
         order_by="(position IS NULL), position, id"
