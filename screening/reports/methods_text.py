@@ -29,6 +29,14 @@ MODEL_NAMES = {
 }
 
 
+# The order a vote was cast in (Vote.order), as the paragraph says it.
+ORDER_WORDS = {
+    Order.RANKED.value: "ranked order",
+    Order.IMPORT.value: "import order",
+    Order.RANDOM.value: "random order (pilot rounds and stopping samples)",
+}
+
+
 @dataclass(frozen=True)
 class StageFacts:
     label: str
@@ -105,9 +113,9 @@ def _model_text(settings: ModelSettings) -> str:
 
 def _order_text(stage: StageFacts, facts: MethodsFacts) -> str:
     counted = ", ".join(
-        f"{n:,} in {Order.parse(order, Order.IMPORT).label.lower()}"
-        for order, n in sorted(stage.votes_by_order.items())
-        if n
+        f"{stage.votes_by_order[order]:,} in {words}"
+        for order, words in ORDER_WORDS.items()
+        if stage.votes_by_order.get(order)
     )
     votes = f" Of the votes, {counted}." if counted else ""
     if stage.order != Order.RANKED:
