@@ -86,7 +86,7 @@ def progress_svg(found: Sequence[int], pool: int, *, title: str = TITLE) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" class="progress-curve" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" style="max-width:100%;height:auto" '
         f'aria-labelledby="progress-title progress-desc" font-family={quoteattr(FONT_FAMILY)} '
         f'font-size="{FONT_SIZE}">',
         f'<title id="progress-title">{escape(clean(title))}</title>',

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from ..access import get_project_for_user
@@ -23,6 +25,7 @@ from ..services.projects import (
     project_screening_update,
     stage_blinding_set,
 )
+from ..services.ranking_seeds import ranking_retrain_every_set
 from ..vocabulary import Stage
 from ._params import ERROR_PAGES, stage_arg, stage_label
 
@@ -117,10 +120,10 @@ def project_ranking(request: HttpRequest, slug: str) -> HttpResponse:
     label = stage_label(stage)
     if request.POST.get("action") == "retrain":
         ranking.ranking_retrain_start(project=project, stage=stage, user=request.user)
-        messages.success(
-            request,
-            f"{label}: the ranking is being retrained; the queue keeps its order till then.",
-        )
+        done = f"{label}: the ranking is being retrained; the queue keeps its order till then."
+        if request.htmx:  # the dashboard's button, answered in place (static/js/ranking.js)
+            return HttpResponse(format_html('<span role="status">{}</span>', done))
+        messages.success(request, done)
     else:
         project = ranking.ranking_order_set(
             project=project, stage=stage, order=request.POST.get("order", ""), user=request.user
@@ -240,16 +243,32 @@ def project_members(request: HttpRequest, slug: str) -> HttpResponse:
 def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
     """Eligibility criteria and the terms highlighted while screening (leads and admins)."""
     project, membership = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    errors: dict[str, str] = {}
     if request.method == "POST":
-        project_screening_update(
-            project=project,
-            user=request.user,
-            eligibility_criteria=request.POST.get("eligibility_criteria", ""),
-            include_terms=request.POST.get("include_terms", ""),
-            exclude_terms=request.POST.get("exclude_terms", ""),
-        )
-        messages.success(request, "Saved: reviewers see the new criteria and highlights now.")
-        return redirect("project_settings", slug=project.slug)
+        try:
+            with transaction.atomic():  # a bad retrain interval saves nothing
+                if "ranking_retrain_every" in request.POST:
+                    project = ranking_retrain_every_set(
+                        project=project,
+                        every=request.POST["ranking_retrain_every"],
+                        user=request.user,
+                    )
+                project_screening_update(
+                    project=project,
+                    user=request.user,
+                    eligibility_criteria=request.POST.get("eligibility_criteria", ""),
+                    include_terms=request.POST.get("include_terms", ""),
+                    exclude_terms=request.POST.get("exclude_terms", ""),
+                )
+        except InvalidInput as error:
+            errors[error.extra.get("field", "")] = error.message
+            project.refresh_from_db()
+        else:
+            messages.success(request, "Saved: reviewers see the new criteria and highlights now.")
+            return redirect("project_settings", slug=project.slug)
     return render(
-        request, "screening/project_settings.html", {"project": project, "membership": membership}
+        request,
+        "screening/project_settings.html",
+        {"project": project, "membership": membership, "errors": errors, "posted": request.POST},
+        status=400 if errors else 200,
     )

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ..access import get_project_for_user
+from ..selectors.ranking_progress import seed_ids
 from ..selectors.references import REFERENCES_PAGE, reference_search
 from ..vocabulary import Status
 from ._params import stage_arg, stage_filter
@@ -31,6 +32,9 @@ def reference_list(request: HttpRequest, slug: str) -> HttpResponse:
         my_vote_stage=my_vote_stage,
     )
     page = Paginator(references, REFERENCES_PAGE).get_page(query.get("page"))
+    # Which of the page's references the lead marked as known includes (leads only: a reviewer
+    # told which references are known includes would no longer vote independently).
+    seeds = seed_ids(project, [r.pk for r in page]) if membership.leads else set()
     filters = query.copy()
     filters.pop("page", None)
     return render(
@@ -44,5 +48,7 @@ def reference_list(request: HttpRequest, slug: str) -> HttpResponse:
             "query": query,
             "statuses": [s.value for s in Status],
             "bad_year": bool(year) and not year.isdigit(),
+            "seeds": seeds,
+            "here": request.get_full_path(),
         },
     )
