@@ -37,8 +37,8 @@ def replay_sentences(result: dict[str, Any]) -> dict[str, str]:
     return {
         "ranked": (
             f"In ranked order, {share} of your {includes:,} include"
-            f"{'s' if includes != 1 else ''} ({result['includes_for_recall']:,}) would have "
-            f"been found after screening {ranked['screened']:,} of {records:,} records "
+            f"{'s' if includes != 1 else ''} would have been found after screening "
+            f"{ranked['screened']:,} of {records:,} records "
             f"({_percent(ranked['share_screened'])}), saving {ranked['saved']:,} screening"
             f"{'s' if ranked['saved'] != 1 else ''}."
         ),

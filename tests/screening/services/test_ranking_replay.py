@@ -138,7 +138,7 @@ def test_the_lead_starts_it_on_the_page_and_reads_the_result_in_words(
     page = client.get(answer["Location"]).content.decode()
     ranked = result["ranked"]
     assert (
-        f"In ranked order, 95 % of your 4 includes (4) would have been found after screening "
+        f"In ranked order, 95 % of your 4 includes would have been found after screening "
         f"{ranked['screened']} of 24 records ({ranked['share_screened'] * 100:.0f} %), saving "
         f"{ranked['saved']} screening"
     ) in page
