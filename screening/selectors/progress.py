@@ -19,7 +19,7 @@ from ..models import (
 from ..vocabulary import Stage, VoteChoice
 from ..workflow import SEES_ALL, Blinding
 from .status_counts import status_counts
-from .stopping import stop_in_force_id, stopped_count
+from .stopping import stopped_count
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
 
@@ -50,8 +50,9 @@ def project_counts(project: Project, *, blinding: Blinding = SEES_ALL) -> dict[s
         ).count(),
         "stages": status_counts(project, blinding=blinding),
         # Counted among the pending on title and abstract, but out of the queue: the lead's stop
-        # left them unscreened (selectors/stopping.py). The stop's id is cached: no query without.
-        "stopped": stopped_count(project, TA) if stop_in_force_id(project, TA) else 0,
+        # left them unscreened (selectors/stopping.py). One query, asked whatever the cache holds,
+        # so that a page's query count does not depend on it.
+        "stopped": stopped_count(project, TA),
     }
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from ..models import ExclusionReason, Membership, Project, Reference, Vote
 from .blinding import as_seen, blinding_for
 from .statuses import screened_references
+from .stopping import stopped_in_force
 
 REFERENCES_PAGE = 50
 MY_VOTE_FILTERS = ("include", "exclude", "maybe", "none")
@@ -31,8 +32,10 @@ def reference_search(
     mine = Vote.objects.filter(
         reference=OuterRef("pk"), stage=my_vote_stage, reviewer_id=membership.user_id
     ).values("vote")[:1]
+    # Pending on title and abstract, but out of the queue: the lead's stop left it unscreened.
+    stopped = stopped_in_force(project, "title_abstract").filter(reference=OuterRef("pk"))
     references = as_seen(screened_references(project), blinding_for(project, membership)).annotate(
-        my_vote=Subquery(mine)
+        my_vote=Subquery(mine), stopped=Exists(stopped)
     )
     for word in text.split():
         references = references.filter(
