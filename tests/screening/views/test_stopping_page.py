@@ -162,3 +162,14 @@ def test_the_dashboard_says_which_pending_references_are_stopped(
     for who in (lead, reviewer_a):
         html = browser_client(who).get("/projects/microcredentials/").content.decode()
         assert "of which 2 left unscreened by the lead's stop" in html
+
+
+def test_the_reference_list_marks_the_stopped_references(
+    browser_client, project, lead, reviewer_a, reviewer_b, ranked
+) -> None:
+    client = browser_client(lead)
+    client.post(PAGE, {"action": "sample", "size": ""})
+    _settle_sample(project, (reviewer_a, reviewer_b))
+    client.post(PAGE, {"action": "stop", "reason": "Clean sample"})
+    listed = client.get("/projects/microcredentials/references/", {"status": "pending"})
+    assert listed.content.decode().count("left unscreened by the lead's stop") == 2
