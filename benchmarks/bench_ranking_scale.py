@@ -1,0 +1,305 @@
+"""Ranking at scale (issue 18): retrain and re-rank at 10k and 100k references, and the ranked
+queue's next + vote while a retrain runs.
+
+Each size is a fresh PostgreSQL database seeded with synthetic references whose text is drawn
+from the six labelled reviews in ../shared/data/screening (a title from one record, the abstract
+spliced from the first half of that record's abstract and the second half of another's: real
+vocabulary and word pairs, no two references alike), half of them settled by two reviewers who
+agree (includes where the title's record was included). Retrain is the whole
+`ranking_retrain` (read the pool and its labels, fit, score, write the order), cold (TF-IDF built
+and stored) and warm (the stored features read), median of 3. The queue's figures are the
+server's own time per request (Server-Timing), gunicorn one process per core as bench_screening
+reads its goal, 20 reviewer threads doing next + vote on the ranked stage at 100k, once idle and
+once while a second process retrains the stage over and over.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("BENCH_SCREENING_DATA", ROOT.parent / "shared" / "data" / "screening"))
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+SIZES = [int(n) for n in os.environ.get("BENCH_RANKING_SIZES", "10000,100000").split(",")]
+REVIEWERS = 20
+REPEATS = 3
+DATABASE = "reviewtool_bench_ranking_scale"
+GOALS = {10000: 1.0, 100000: 10.0}
+
+
+def _source_records() -> list[tuple[str, str, bool]]:
+    records = []
+    for path in sorted(DATA.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                title, abstract = (row.get("title") or "").strip(), (row.get("abstract") or "")
+                if title:
+                    records.append((title, abstract.strip(), row.get("label_included") == "1"))
+    return records
+
+
+def synthetic_references(n: int, seed: int = 18) -> list[tuple[str, str, bool]]:
+    """(title, abstract, sought) for n references drawn from the shared labelled reviews."""
+    rng = random.Random(seed)
+    source = _source_records()
+    out = []
+    for _ in range(n):
+        title, abstract, sought = rng.choice(source)
+        other = rng.choice(source)[1]
+        words, others = abstract.split(), other.split()
+        spliced = " ".join(words[: len(words) // 2] + others[len(others) // 2 :])
+        out.append((title, spliced, sought))
+    return out
+
+
+def seed(n: int, settled: int) -> None:
+    """A project of n references on title and abstract, `settled` of them settled by two
+    reviewers who agree, screened in ranked order; prints its slug and API tokens as JSON."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from screening.models import Membership, Project, Record, Reference, Role, Search, Vote
+    from screening.services.accounts import token_issue
+    from screening.services.bulk import insert_rows, refresh_statistics
+    from screening.services.projects import project_create
+
+    user_model = get_user_model()
+    admin = user_model.objects.create_user(username="bench-admin")
+    people = [user_model.objects.create_user(username=f"reviewer{i:02d}") for i in range(REVIEWERS)]
+    project = project_create(name=f"Ranking at {n:,}", creator=admin)
+    Membership.objects.bulk_create(
+        [Membership(project=project, user=u, role=Role.REVIEWER) for u in people]
+    )
+    rng = random.Random(7)
+    references = synthetic_references(n)
+    with transaction.atomic():
+        search = Search.objects.create(
+            project=project, database="PubMed", filename="bench.nbib", sha256="0" * 64,
+            format="medline",
+        )  # fmt: skip
+        ids = insert_rows(
+            Reference,
+            [
+                {"project_id": project.pk, "source": "databases", "title": t, "abstract": a,
+                 "year": 2020}
+                for t, a, _ in references
+            ],
+        )  # fmt: skip
+        insert_rows(
+            Record,
+            [
+                {"project_id": project.pk, "search_id": search.pk, "reference_id": r, "title": t,
+                 "position": i}
+                for i, (r, (t, _, _)) in enumerate(zip(ids, references, strict=True))
+            ],
+        )  # fmt: skip
+        votes = []
+        for i in sorted(rng.sample(range(n), settled)):
+            vote = "include" if references[i][2] else "exclude"
+            for who in rng.sample(people, 2):
+                votes.append(
+                    {"project_id": project.pk, "reference_id": ids[i], "stage": "title_abstract",
+                     "reviewer_id": who.pk, "vote": vote}
+                )  # fmt: skip
+        insert_rows(Vote, votes)
+        refresh_statistics(Reference, Record, Vote, rows=n)
+        Project.objects.filter(pk=project.pk).update(title_abstract_order="ranked")
+    tokens = {u.username: token_issue(user=u, name="bench") for u in [admin, *people]}
+    print(json.dumps({"slug": project.slug, "tokens": tokens}))
+
+
+def retrain(slug: str, times: int, forget: bool) -> None:
+    """Retrain the project's title/abstract stage `times` times (0: until killed); prints the
+    seconds of each as JSON lines. `forget`: drop the stored features first (a cold retrain)."""
+    import django
+
+    django.setup()
+    from screening.models import Project
+    from screening.services import ranking, ranking_store
+
+    project = Project.objects.get(slug=slug)
+    done = 0
+    while times == 0 or done < times:
+        if forget:
+            ranking_store.ranking_features_forget(project, "title_abstract")
+        started, cpu = time.perf_counter(), time.process_time()
+        found = ranking.ranking_retrain(project=project, stage="title_abstract")
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(
+            json.dumps({"seconds": seconds, "cpu": cpu, "ranking": found.pk, "model": found.model})
+        )
+        sys.stdout.flush()
+        done += 1
+
+
+def _env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": PG_ADMIN.rsplit("/", 1)[0] + "/" + DATABASE,
+        "REDIS_URL": REDIS,
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SETTINGS_MODULE": "reviewtool.settings",
+        "VAR_DIR": str(ROOT / "var" / "bench-ranking-scale"),
+        "MEDIA_ROOT": str(ROOT / "var" / "bench-ranking-scale" / "media"),
+    }
+
+
+def _fresh_database(n: int) -> dict:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        conn.execute(f"CREATE DATABASE {DATABASE}")
+    env = _env()
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    seeded = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_ranking_scale", "seed", str(n), str(n // 2)],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(seeded.stdout.strip().splitlines()[-1])
+
+
+def _retrain_runs(slug: str, times: int, *, forget: bool) -> list[dict]:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_ranking_scale", "retrain", slug, str(times),
+         "cold" if forget else "warm"],
+        cwd=ROOT, env=_env(), check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def _queue_times(slug: str, tokens: dict[str, str], *, retraining: bool) -> dict:
+    """Next + vote by 20 reviewer threads on the ranked stage (bench_screening's client), with
+    a second process retraining the stage over and over when `retraining`."""
+    from benchmarks import bench_screening
+
+    env = _env()
+    subprocess.run(["redis-cli", "-u", REDIS, "FLUSHDB"], check=False, capture_output=True)
+    workers = os.cpu_count() or 2
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "reviewtool.wsgi", "-b",
+         f"127.0.0.1:{bench_screening.PORT}", "--workers", str(workers), "--threads", "1",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    trainer = None
+    try:
+        bench_screening._wait_for_server()
+        if retraining:
+            trainer = subprocess.Popen(
+                [sys.executable, "-m", "benchmarks.bench_ranking_scale", "retrain", slug, "0",
+                 "warm"],
+                cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
+            )  # fmt: skip
+            # The first retrain's line: the trainer is past its start-up and retraining now.
+            trainer.stdout.readline()
+        out: dict[str, list[float]] = {"next": [], "votes": [], "refused": [], "pair": [],
+                                       "client": []}  # fmt: skip
+        barrier = threading.Barrier(REVIEWERS)
+        threads = [
+            threading.Thread(
+                target=bench_screening._reviewer,
+                args=(slug, tokens[f"reviewer{i:02d}"], out, barrier),
+            )
+            for i in range(REVIEWERS)
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        out["seconds"] = time.perf_counter() - started
+    finally:
+        retrains = 0
+        if trainer is not None:
+            trainer.terminate()
+            rest, _ = trainer.communicate(timeout=60)
+            retrains = 1 + sum(1 for line in rest.splitlines() if line.strip())
+        server.terminate()
+        server.wait(timeout=30)
+    out["retrains"] = retrains
+    return out
+
+
+def run() -> str:
+    lines = [
+        "### Ranking at scale (issue 18)",
+        "",
+        "Command: `.venv/bin/python -m benchmarks ranking_scale`. PostgreSQL, a fresh database per "
+        "size; synthetic references from the six labelled reviews' text, half settled by two "
+        "reviewers who agree. Retrain = the whole `ranking_retrain` (read labels, fit, score, "
+        "write the order, prune), in its own process, wall-clock seconds (CPU seconds of the "
+        "process beside them), median of 3: cold = TF-IDF built and stored, warm = stored "
+        "features read. Queue: gunicorn one process per core, 20 reviewer threads doing "
+        "25 rounds of next + vote (bench_screening's client) on the ranked stage, server time (Server-Timing, ms), "
+        "idle and while a second process retrains the stage over and over. The machine is shared "
+        "with other work: its load average is given beside each figure.",
+        "",
+        "| references | settled | measure | n | median | p95 / max | goal | load |",
+        "|---:|---:|---|---:|---:|---:|---|---:|",
+    ]
+    for n in SIZES:
+        setup = _fresh_database(n)
+        slug = setup["slug"]
+        for forget in (True, False):
+            runs = _retrain_runs(slug, REPEATS, forget=forget)
+            wall = [r["seconds"] for r in runs]
+            cpu = [r["cpu"] for r in runs]
+            goal = GOALS.get(n)
+            lines.append(
+                f"| {n:,} | {n // 2:,} | retrain, {'cold' if forget else 'warm'} (s; CPU s) | "
+                f"{len(runs)} | {statistics.median(wall):.2f} ({statistics.median(cpu):.2f} CPU) | "
+                f"{max(wall):.2f} (max) | {f'< {goal:g} s' if goal and not forget else ''} | "
+                f"{os.getloadavg()[0]:.1f} |"
+            )
+        if n == max(SIZES):
+            for retraining in (False, True):
+                out = _queue_times(slug, setup["tokens"], retraining=retraining)
+                when = f"while retraining ({out['retrains']} retrains)" if retraining else "idle"
+                load = f"{os.getloadavg()[0]:.1f}"
+                for measure, key, goal in (
+                    (f"next + vote (server), {when}", "pair", "p95 < 30 ms"),
+                    (f"next (server), {when}", "next", ""),
+                    (f"vote, accepted (server), {when}", "votes", ""),
+                    (f"next + vote, seen by the client, {when}", "client", ""),
+                ):
+                    values = out[key] or [float("nan")]
+                    lines.append(
+                        f"| {n:,} | {n // 2:,} | {measure} | {len(out[key])} | "
+                        f"{statistics.median(values):.1f} | {_percentile(values, 0.95):.1f} | "
+                        f"{goal} | {load} |"
+                    )
+                lines.append(
+                    f"| {n:,} | {n // 2:,} | votes refused (409), {when} | {len(out['refused'])} "
+                    f"| | | | {load} |"
+                )
+    return "\n".join(lines)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    if command == "seed":
+        seed(int(args[0]), int(args[1]))
+    elif command == "retrain":
+        retrain(args[0], int(args[1]), args[2] == "cold")
