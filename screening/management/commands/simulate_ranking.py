@@ -35,12 +35,17 @@ class Command(BaseCommand):
         "Replay a labelled review (CSV with title, abstract, label_included) through the ranker "
         "the app serves, with its settings, retraining after every label: the order the records "
         "would have been shown in (0-based rows in file order, the two priors first, every row "
-        "once) and WSS@95, recall after 10 %% and 25 %% screened and ATD, after removing the "
+        "once) and WSS@95, recall after 10 % and 25 % screened and ATD, after removing the "
         "priors. Without --out a summary is printed; --out FILE writes the JSON, --out - prints it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="the labelled review, CSV in UTF-8")
+        parser.add_argument(
+            "file",
+            help="the labelled review: CSV in UTF-8 (a byte-order mark allowed) with the columns "
+            "title, abstract and label_included in any order (keywords read when present, "
+            "others ignored); a label is 1 or 0, also 1.0/0.0, true/false or yes/no",
+        )
         parser.add_argument(
             "--prior-idx",
             nargs=2,
