@@ -68,7 +68,7 @@ def relevance_band(score: float | None, cuts: tuple[float, float] | None) -> str
     return LOW
 
 
-def _cuts_of(ranking_id: int) -> tuple[float, float] | None:
+def _cuts_of(project_id: int, stage: str, ranking_id: int) -> tuple[float, float] | None:
     """A ranking's cuts: read once (every score of it) and kept, since a ranking never changes."""
     key = f"relevance-cuts:{ranking_id}"
     found = cache.get(key)
@@ -78,6 +78,7 @@ def _cuts_of(ranking_id: int) -> tuple[float, float] | None:
         )
         found = list(cuts) if cuts is not None else []
         cache.set(key, found, 24 * 3600)
+        ranking_exists_note(project_id, stage)
     return (found[0], found[1]) if found else None
 
 
@@ -98,20 +99,30 @@ def relevance_annotations(project: Project, stage: str) -> dict[str, Subquery]:
     }
 
 
-def relevance_band_of(project: Project, stage: str, reference: Reference) -> str | None:
-    """The relevance cue of a reference annotated with `relevance_annotations`: high, medium or
-    low, or None (not ranked, not in the current ranking, or a ranking without scores).
+def relevance_bands(
+    project: Project, stage: str, references: Iterable[Reference]
+) -> dict[int, str]:
+    """The relevance cue of references annotated with `relevance_annotations`: {id: high,
+    medium or low}, leaving out those without one (not ranked, not in the current ranking, or
+    a ranking without scores). One cache read per ranking met, whatever the number of cards.
 
     The scores are the current (newest) ranking's, which learnt from settled decisions only,
     and the thirds are those of all its scores: the cue moves when a retrain writes a new
     ranking, never with a vote that settles nothing.
     """
-    ranking_id = getattr(reference, "relevance_ranking", None)
-    if ranking_id is None:
-        return None
-    ranking_exists_note(project.pk, stage)
-    score = getattr(reference, "relevance_score", None)
-    return relevance_band(score, _cuts_of(ranking_id)) if score is not None else None
+    cuts: dict[int, tuple[float, float] | None] = {}
+    bands = {}
+    for reference in references:
+        ranking_id = getattr(reference, "relevance_ranking", None)
+        score = getattr(reference, "relevance_score", None)
+        if ranking_id is None or score is None:
+            continue
+        if ranking_id not in cuts:
+            cuts[ranking_id] = _cuts_of(project.pk, stage, ranking_id)
+        band = relevance_band(score, cuts[ranking_id])
+        if band is not None:
+            bands[reference.pk] = band
+    return bands
 
 
 def _exists_key(project_id: int, stage: str) -> str:

@@ -22,7 +22,7 @@ from ..highlight import Terms, highlight
 from ..models import Membership, Project, Record, Reference, Vote
 from ..selectors import queue
 from ..selectors.blinding import blinding_for
-from ..selectors.ranking_progress import relevance_annotations, relevance_band_of
+from ..selectors.ranking_progress import relevance_annotations, relevance_bands
 from ..selectors.references import offered_reasons
 from ..selectors.status_counts import status_counts
 from ..services.screening import vote_cast
@@ -73,6 +73,11 @@ def _cards(
         .annotate(**relevance_annotations(project, stage))
         .in_bulk(ids)
     )
+    # None in import order, and for an open pilot's references (drawn at random).
+    pilot = queue.open_pilot_id(project)
+    relevance = relevance_bands(
+        project, stage, (r for r in references.values() if not r.pilot_id or r.pilot_id != pilot)
+    )
     own = (
         Vote.objects.filter(reference_id=asked, stage=stage, reviewer=request.user)
         .select_related("reason")
@@ -88,10 +93,7 @@ def _cards(
             "own": own if pk == asked else None,
             # None when the join found none (no query is made for it).
             "report": getattr(reference, "report", None),
-            # None in import order, and for an open pilot's references (drawn at random).
-            "relevance": None
-            if reference.pilot_id and reference.pilot_id == queue.open_pilot_id(project)
-            else relevance_band_of(project, stage, reference),
+            "relevance": relevance.get(pk),
         }
         for pk in ids
         if (reference := references.get(pk)) is not None
