@@ -17,6 +17,10 @@ ranking, a retrain on demand, and the lead's seed references.
 
 Seeds join the criteria and include terms in the ranker's cold start (services.ranking_seeds);
 they are never a training label unless settled as includes.
+
+`GET /projects/{slug}/references/next` (api/references.py) adds `relevance` to the reference:
+"high", "medium" or "low" on a ranked stage (the screening card's cue: the reference's score
+against the thirds of the current ranking's scores), null in import order and in an open pilot.
 """
 
 from __future__ import annotations

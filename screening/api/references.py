@@ -14,7 +14,8 @@ from ..models import Reference, Role
 from ..reports import reference_exports
 from ..selectors import statuses
 from ..selectors.blinding import as_seen
-from ..selectors.queue import next_reference
+from ..selectors.queue import next_reference, open_pilot_id
+from ..selectors.ranking_progress import relevance_annotations, relevance_bands
 from ..vocabulary import Stage
 from ..vocabulary import Status as StageStatus
 from ._params import blinding_for, screened_reference, stage_param, status_param
@@ -47,8 +48,14 @@ def reference_list(request: HttpRequest, slug: str, stage: str = "", status: str
     return references.order_by("id").prefetch_related(record_sources())
 
 
+class NextReferenceOut(ReferenceOut):
+    # The screening card's quiet cue on a ranked stage (high, medium or low, from the current
+    # ranking, which learnt from settled decisions only); null in import order and in a pilot.
+    relevance: str | None = None
+
+
 # Before /references/{reference_id}, which would take "next" for an id.
-@router.get("/projects/{slug}/references/next", response={200: ReferenceOut, 204: None})
+@router.get("/projects/{slug}/references/next", response={200: NextReferenceOut, 204: None})
 def reference_next(request: HttpRequest, slug: str, stage: str = Stage.TITLE_ABSTRACT.value) -> Any:
     """The next reference the caller has not voted on at the stage, or 204 when none is left."""
     project, _ = get_project_for_user(request.user, slug)
@@ -57,9 +64,15 @@ def reference_next(request: HttpRequest, slug: str, stage: str = Stage.TITLE_ABS
     if found is None:
         return Status(204, None)
     # Open to a vote means fewer votes than needed and no resolution: pending, by definition.
-    reference = Reference.objects.prefetch_related(record_sources()).get(pk=found)
+    reference = (
+        Reference.objects.prefetch_related(record_sources())
+        .annotate(**relevance_annotations(project, stage))
+        .get(pk=found)
+    )
     reference.shown_stage, reference.shown_status = stage, StageStatus.PENDING
-    return reference_out(reference)
+    in_pilot = reference.pilot_id and reference.pilot_id == open_pilot_id(project)
+    relevance = None if in_pilot else relevance_bands(project, stage, [reference]).get(found)
+    return {**reference_out(reference), "relevance": relevance}
 
 
 @router.get("/projects/{slug}/references/{reference_id}", response=ReferenceOut)

@@ -269,3 +269,18 @@ def test_the_lead_sets_the_retrain_interval_and_bad_values_change_nothing(
         == 403
     )
     assert api(reviewer_a).get(f"{BASE}/ranking", stage=TA).json()["ranking_retrain_every"] == 5
+
+
+def test_the_api_s_next_carries_the_card_s_relevance_cue(
+    api, browser_client, ranked, lead, reviewer_a
+) -> None:
+    answer = api(reviewer_a).get(f"{BASE}/references/next", stage=TA).json()
+    assert answer["id"] == ranked[0]
+    page = browser_client(reviewer_a).get(f"{BASE}/screen/", {"reference": ranked[0]})
+    cue = re.search(r'class="meta relevance"[^>]*>Relevance: (\w+)<', page.content.decode())
+    assert answer["relevance"] == cue.group(1) == "high"
+    # Import order: no cue, in the API as on the card.
+    assert api(lead).put(f"{BASE}/ranking", {"stage": TA, "order": "import"}).status_code == 200
+    again = api(reviewer_a).get(f"{BASE}/references/next", stage=TA).json()
+    assert again["relevance"] is None
+    assert "Relevance:" not in browser_client(reviewer_a).get(f"{BASE}/screen/").content.decode()
