@@ -40,7 +40,10 @@ def test_a_lead_replays_the_screening_and_reads_what_ranking_would_have_saved(
             )
     page = log_in(lead)
     page.goto(f"{live_server.url}{BASE}/")
-    page.get_by_role("link", name="Replay in ranked order").click()
+    link = page.get_by_role("link", name="Replay in ranked order")
+    link.scroll_into_view_if_needed()
+    screenshot(page, "ranking-replay-dashboard-link")
+    link.click()
     expect(page.get_by_text("No replay yet.")).to_be_visible()
     page.get_by_role("button", name="Replay the screening in ranked order").click()
     ranked = page.locator(".replay-ranked")
@@ -52,3 +55,17 @@ def test_a_lead_replays_the_screening_and_reads_what_ranking_would_have_saved(
     expect(page.locator("svg polyline.ranked")).to_have_count(1)
     expect(page.locator("svg polyline.actual")).to_have_count(1)
     screenshot(page, "ranking-replay-result")
+
+
+def test_a_replay_without_settled_decisions_is_refused_in_words(
+    live_server, log_in, project, lead
+) -> None:
+    Reference.objects.create(project=project, title=OTHER[0], abstract="Not screened yet.")
+    page = log_in(lead)
+    page.goto(f"{live_server.url}{BASE}/ranking/replay/")
+    page.get_by_role("button", name="Replay the screening in ranked order").click()
+    expect(
+        page.get_by_text("A replay needs at least one settled include and one settled")
+    ).to_be_visible()
+    expect(page.get_by_text("No replay yet.")).to_be_visible()
+    screenshot(page, "ranking-replay-refused")
