@@ -187,8 +187,10 @@ _RANKED_POSITION = ", p.position AS position, p.ranking_id AS ranking_id"
 _SAMPLE_JOIN = """JOIN screening_stoppingsamplereference m ON m.reference_id = r.id
             AND m.sample_id = %s"""
 # A stop in force leaves its references out at any order: one probe of (reference, stop) each.
+# One voted on all the same (a card held when the lead stopped) stays, to be finished.
 _NOT_STOPPED = """ AND NOT EXISTS (SELECT 1 FROM screening_stoppedreference x
-            WHERE x.reference_id = r.id AND x.stop_id = %s)"""
+            WHERE x.reference_id = r.id AND x.stop_id = %s AND NOT EXISTS (
+                SELECT 1 FROM screening_vote w WHERE w.reference_id = r.id AND w.stage = %s))"""
 
 
 def open_on_title(
@@ -296,7 +298,7 @@ def _open_on_title_query(
         project.pk, start, ReferenceSource.DATABASES.value,
         *([pilot_id] if pilot_id else []),
         *([project.pk, TA] if unranked else []),
-        *([stop_id] if stop_id else []),
+        *([stop_id, TA] if stop_id else []),
         limit,
     ]  # fmt: skip
     sql = _OPEN_ON_TITLE_SQL.format(
@@ -332,7 +334,7 @@ def _open_references(project: Project, stage: str) -> QuerySet[Reference]:
         .exclude(Exists(resolved))
     )
     if stop_in_force_id(project, stage) is not None:
-        stopped = stopped_in_force(project, stage).filter(reference=OuterRef("pk"))
+        stopped = stopped_in_force(project, stage, unvoted=True).filter(reference=OuterRef("pk"))
         references = references.exclude(Exists(stopped))
     if stage == TA:
         return references.filter(source=ReferenceSource.DATABASES)

@@ -33,7 +33,9 @@ def reference_search(
         reference=OuterRef("pk"), stage=my_vote_stage, reviewer_id=membership.user_id
     ).values("vote")[:1]
     # Pending on title and abstract, but out of the queue: the lead's stop left it unscreened.
-    stopped = stopped_in_force(project, "title_abstract").filter(reference=OuterRef("pk"))
+    stopped = stopped_in_force(project, "title_abstract", unvoted=True).filter(
+        reference=OuterRef("pk")
+    )
     references = as_seen(screened_references(project), blinding_for(project, membership)).annotate(
         my_vote=Subquery(mine), stopped=Exists(stopped)
     )

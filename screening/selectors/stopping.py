@@ -98,11 +98,20 @@ def vote_order_for(project: Project, stage: str, reference_id: int) -> Order:
     return project.order_at(stage)
 
 
-def stopped_in_force(project: Project, stage: str) -> QuerySet[StoppedReference]:
-    """The rows of the references the stage's stop in force took out of the queue."""
-    return StoppedReference.objects.filter(
+def stopped_in_force(
+    project: Project, stage: str, *, unvoted: bool = False
+) -> QuerySet[StoppedReference]:
+    """The rows of the references the stage's stop in force took out of the queue; `unvoted`:
+    only those still without a vote at the stage (one voted on after the stop, a card held
+    when the lead stopped, is back in the queue to be finished and counts as screened)."""
+    rows = StoppedReference.objects.filter(
         stop__project=project, stop__stage=stage, stop__reversed_at__isnull=True
     )
+    if unvoted:
+        rows = rows.exclude(
+            Exists(Vote.objects.filter(reference=OuterRef("reference"), stage=stage))
+        )
+    return rows
 
 
 def stopped_reference_ids(project: Project, stage: str) -> set[int]:
@@ -115,8 +124,7 @@ def stopped_count(project: Project, stage: str = TA) -> int:
     A stopped reference voted on later (through the API, by its id) counts as screened again,
     so PRISMA's boxes keep adding up.
     """
-    voted = Vote.objects.filter(reference=OuterRef("reference"), stage=stage)
-    return stopped_in_force(project, stage).exclude(Exists(voted)).count()
+    return stopped_in_force(project, stage, unvoted=True).count()
 
 
 # --- the figures of the lead's page and the API ------------------------------------------------

@@ -230,6 +230,9 @@ def test_a_stopped_reference_voted_on_later_counts_as_screened(
     _settle(project, stopped, "include", reviewer_a)  # by its id, through the API
     counts = prisma_counts(project)
     assert (counts.records_screened, counts.excluded_automatic) == (30, 0)
+    # Voted on, it is back in the queue to be finished by a second reviewer.
+    assert next_reference(project, reviewer_b, TA) == stopped
+    assert next_reference(project, reviewer_a, TA) is None
 
 
 def test_setting_a_sample_aside_returns_its_references_to_the_ranked_queue(
