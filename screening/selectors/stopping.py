@@ -271,6 +271,15 @@ def stop_in_force(project: Project, stage: str) -> ScreeningStop | None:
     )
 
 
+def reversed_stops(project: Project, stage: str) -> list[ScreeningStop]:
+    """The stage's stops taken back, newest first: their rows stay, as the history of the stage."""
+    return list(
+        ScreeningStop.objects.filter(project=project, stage=stage, reversed_at__isnull=False)
+        .select_related("decided_by", "reversed_by")
+        .order_by("-id")
+    )
+
+
 def next_sample_number(project: Project, stage: str) -> int:
     found = StoppingSample.objects.filter(project=project, stage=stage).aggregate(n=Max("number"))
     return (found["n"] or 0) + 1

@@ -82,6 +82,7 @@ def stopping_aid(request: HttpRequest, slug: str) -> HttpResponse:
         "project": project,
         "membership": membership,
         "figures": reads.stopping_figures(project, TA),
+        "reversed_stops": reads.reversed_stops(project, TA),
         "errors": errors,
         "done": done,
         "posted": request.POST if errors else {},

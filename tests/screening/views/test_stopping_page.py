@@ -88,6 +88,8 @@ def test_a_sample_a_stop_and_its_reversal_through_the_page(
     reversed_ = client.post(PAGE, {"action": "reverse", "reason": "Too early"}, **HTMX)
     assert "The stop is reversed: 2 references are back in the queue" in reversed_.content.decode()
     assert ScreeningStop.objects.get().reversed_at is not None
+    assert "Stops taken back" in reversed_.content.decode()
+    assert "(“Too early”)" in reversed_.content.decode()
 
 
 def test_a_stop_without_a_sample_is_refused_beside_the_form(browser_client, lead, ranked) -> None:
