@@ -333,6 +333,9 @@ def test_every_operation_answers_only_what_the_schema_declares(
     assert ld.post(f"{BASE}/stopping/reverse", {"stage": TA, "reason": "x"}).status_code == 409
     assert ld.post(f"{BASE}/stopping/sample", {"stage": TA, "size": 0}).status_code == 400
     assert ld.post(f"{BASE}/stopping/sample", {"stage": TA, "size": 1}).status_code == 201
+    assert ld.post(f"{BASE}/stopping/set-aside", {"stage": TA}).status_code == 200
+    assert ld.post(f"{BASE}/stopping/set-aside", {"stage": TA}).status_code == 409
+    assert ld.post(f"{BASE}/stopping/sample", {"stage": TA, "size": 1}).status_code == 201
     drawn = ra.get(f"{BASE}/references/next", stage=TA).json()["id"]
     for who in (ra, rb):
         vote = {"stage": TA, "vote": "exclude"}
@@ -411,6 +414,7 @@ BODIES = {
     ("post", "/projects/{slug}/ranking/retrain"): {"stage": TA},
     ("post", "/projects/{slug}/ranking/seeds"): {"reference": 1},
     ("post", "/projects/{slug}/stopping/sample"): {"stage": TA},
+    ("post", "/projects/{slug}/stopping/set-aside"): {"stage": TA},
     ("post", "/projects/{slug}/stopping/stop"): {"stage": TA, "reason": "x"},
     ("post", "/projects/{slug}/stopping/reverse"): {"stage": TA, "reason": "x"},
     ("put", "/projects/{slug}/codebook"): {"fields": []},

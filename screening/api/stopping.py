@@ -214,6 +214,21 @@ def stopping_sample_create(
     return Status(201, stopping_out(project, sample.stage))
 
 
+class StageIn(Schema):
+    stage: str = TA
+
+
+@router.post("/projects/{slug}/stopping/set-aside", response=StoppingOut, tags=["screening"])
+def stopping_sample_set_aside(request: HttpRequest, slug: str, payload: StageIn) -> dict[str, Any]:
+    """Close the open sample without stopping: its references left unscreened go back to the
+    ranked queue (leads and admins)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    sample = stopping.stopping_sample_set_aside(
+        project=project, stage=payload.stage, user=request.user
+    )
+    return stopping_out(project, sample.stage)
+
+
 @router.post("/projects/{slug}/stopping/stop", response={201: StoppingOut}, tags=["screening"])
 def stopping_stop_create(
     request: HttpRequest, slug: str, payload: StopIn

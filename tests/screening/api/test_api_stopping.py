@@ -92,6 +92,7 @@ def test_reviewers_cannot_see_nor_stop(api, reviewer_a, ranked) -> None:
     reviewer = api(reviewer_a)
     assert reviewer.get(f"{BASE}/stopping").status_code == 403
     assert reviewer.post(f"{BASE}/stopping/sample", {"stage": TA}).status_code == 403
+    assert reviewer.post(f"{BASE}/stopping/set-aside", {"stage": TA}).status_code == 403
     assert reviewer.post(f"{BASE}/stopping/stop", {"stage": TA, "reason": "x"}).status_code == 403
     assert (
         reviewer.post(f"{BASE}/stopping/reverse", {"stage": TA, "reason": "x"}).status_code == 403
@@ -112,3 +113,14 @@ def test_bad_stage_and_size_are_named(api, lead, ranked) -> None:
     answer = boss.post(f"{BASE}/stopping/sample", {"stage": TA, "size": 500})
     assert answer.status_code == 400
     assert answer.json()["field"] == "size"
+
+
+def test_the_lead_sets_a_sample_aside(api, lead, ranked) -> None:
+    boss = api(lead)
+    assert boss.post(f"{BASE}/stopping/set-aside", {"stage": TA}).status_code == 409
+    assert boss.post(f"{BASE}/stopping/sample", {"stage": TA, "size": 3}).status_code == 201
+    answer = boss.post(f"{BASE}/stopping/set-aside", {"stage": TA})
+    assert answer.status_code == 200
+    assert answer.json()["sample"] is None
+    assert StoppingSample.objects.get().closed_at is not None
+    assert AuditEvent.objects.filter(verb="stopping.sample_set_aside").count() == 1
