@@ -247,3 +247,20 @@ def test_setting_a_sample_aside_returns_its_references_to_the_ranked_queue(
     assert AuditEvent.objects.filter(verb="stopping.sample_set_aside").count() == 1
     with pytest.raises(Conflict):
         stopping.stopping_sample_set_aside(project=project, stage=TA, user=lead)
+
+
+def test_a_sample_is_proposed_after_5_percent_without_an_include(
+    project, reviewer_a, reviewer_b, ranked
+) -> None:
+    figures = reads.stopping_figures(project)
+    assert (figures.quiet_needed, figures.since_last_include) == (2, 0)
+    assert not figures.sample_proposed
+    _settle(project, ranked[20], "exclude", reviewer_a, reviewer_b)
+    assert not reads.stopping_figures(project).sample_proposed
+    _settle(project, ranked[21], "exclude", reviewer_a, reviewer_b)
+    figures = reads.stopping_figures(project)
+    assert figures.since_last_include == 2
+    assert figures.sample_proposed
+    assert figures.proposed_size == reads.rule.proposed_sample_size(
+        8, 20, alpha=reads.rule.sample_alpha(1)
+    )
