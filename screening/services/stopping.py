@@ -213,7 +213,9 @@ def screening_stop(
 
     Only on a settled random sample (the module's docstring says why); references with a vote
     but not settled stay in the queue to be finished. The method, the sample's figures and the
-    reason are kept with the stop, which PRISMA and the methods text name.
+    reason are kept with the stop, which PRISMA and the methods text name. A vote cast on a
+    stopped reference afterwards (a card a reviewer held when the lead stopped) is kept: the
+    reference is then back in the queue to be finished, and counts as screened in PRISMA.
     """
     stage = stage_for_stopping(stage)
     _check_leads(project, user)

@@ -175,3 +175,12 @@ def test_the_reference_list_marks_the_stopped_references(
     client.post(PAGE, {"action": "stop", "reason": "Clean sample"})
     listed = client.get("/projects/microcredentials/references/", {"status": "pending"})
     assert listed.content.decode().count("left unscreened by the lead's stop") == 2
+
+
+def test_the_page_of_an_empty_project_draws_nothing_and_says_why(browser_client, lead) -> None:
+    client = browser_client(lead)
+    assert client.get(PAGE).status_code == 200
+    answer = client.post(PAGE, {"action": "sample", "size": ""}, **HTMX)
+    assert answer.status_code == 200
+    assert 'id="sample-error"' in answer.content.decode()
+    assert not StoppingSample.objects.exists()
