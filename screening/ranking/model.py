@@ -37,6 +37,12 @@ class ModelSettings:
     # Repeat the includes until they are this share of the training rows (ASReview's old
     # "double" balancer did so dynamically); 0 leaves the rows as they are.
     oversample_to: float = 0.0
+    # At most this many settled excludes are trained on: beyond it, a seeded random subset of
+    # them, weighed so that the classes still weigh as include_ratio says (0: all of them).
+    # The fit's time grows with its rows (liblinear: 11 CPU s on 50k rows of a 100k pool, 4 s
+    # on 10k excludes and the includes; benchmarks/RESULTS.md, "ranking at scale"); the six
+    # benchmark sets (8,911 records at most) never reach it, so their figures are this cap's.
+    max_excludes: int = 10_000
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -58,10 +64,34 @@ def _training_rows(
     return np.concatenate([rows, extra]), np.concatenate([labels, np.ones(len(extra), int)])
 
 
-def _sample_weights(labels: np.ndarray, include_ratio: float) -> np.ndarray | None:
-    """Weights with sum(includes) = include_ratio * sum(excludes), averaging 1 over the rows."""
+# The excludes' subset beyond ModelSettings.max_excludes: the same labels give the same fit.
+_EXCLUDES_SEED = 18
+
+
+def _capped_rows(
+    rows: np.ndarray, labels: np.ndarray, max_excludes: int
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """All the includes and at most `max_excludes` of the excludes (a seeded random subset,
+    in their order), and how many excludes each kept one stands for."""
+    excluded = np.flatnonzero(labels == 0)
+    if max_excludes <= 0 or len(excluded) <= max_excludes:
+        return rows, labels, 1.0
+    kept = np.random.default_rng(_EXCLUDES_SEED).choice(excluded, max_excludes, replace=False)
+    keep = labels != 0
+    keep[kept] = True
+    return rows[keep], labels[keep], len(excluded) / max_excludes
+
+
+def _sample_weights(
+    labels: np.ndarray, include_ratio: float, exclude_scale: float = 1.0
+) -> np.ndarray | None:
+    """Weights with sum(includes) = include_ratio * sum(excludes), averaging 1 over the rows.
+    Unbalanced (include_ratio 0), an exclude weighs `exclude_scale`: the excludes it stands for."""
     if include_ratio <= 0:
-        return None
+        if exclude_scale == 1.0:
+            return None
+        weights = np.where(labels == 1, 1.0, exclude_scale)
+        return weights * (len(labels) / weights.sum())
     included = int((labels == 1).sum())
     excluded = len(labels) - included
     weights = np.where(labels == 1, 1.0, included / (include_ratio * excluded))
@@ -77,9 +107,10 @@ def model_fit(
     """Fit on the labelled rows only (1 include, 0 exclude); both classes must be present."""
     rows = np.asarray(rows, dtype=np.intp)
     labels = np.asarray(labels, dtype=int)
+    rows, labels, exclude_scale = _capped_rows(rows, labels, settings.max_excludes)
     rows, labels = _training_rows(rows, labels, settings.oversample_to)
     x = matrix[rows]
-    weights = _sample_weights(labels, settings.include_ratio)
+    weights = _sample_weights(labels, settings.include_ratio, exclude_scale)
     if settings.model == "logreg":
         # liblinear's primal solver: converges in a handful of passes at any stage of a
         # screening. Its dual form is faster early on but, once the classes are almost
