@@ -6,7 +6,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from ..errors import NotFound
-from ..models import Job, Membership, Project
+from ..models import Job, JobKind, Membership, Project
+
+# Jobs whose results count the settled includes and excludes: a blinded reviewer who has just
+# voted could read from such a count whether the other reviewer agreed, so only the project's
+# leads and admins see them (the rankings' own API gives reviewers the order alone).
+LEADS_ONLY_JOBS = frozenset({JobKind.RANK, JobKind.SIMULATE})
 
 
 def project_members(project: Project) -> QuerySet[Membership]:
@@ -27,6 +32,8 @@ def job_for_user(user: AbstractBaseUser, job_id: int) -> Job:
     if job.project_id is None:
         if job.created_by_id != user.pk and not user.is_staff:
             raise NotFound("No such job")
-    elif not Membership.objects.filter(project_id=job.project_id, user=user).exists():
-        raise NotFound("No such job")
+    else:
+        membership = Membership.objects.filter(project_id=job.project_id, user=user).first()
+        if membership is None or (job.kind in LEADS_ONLY_JOBS and not membership.leads):
+            raise NotFound("No such job")
     return job

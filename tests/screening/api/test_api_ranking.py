@@ -284,3 +284,17 @@ def test_the_api_s_next_carries_the_card_s_relevance_cue(
     again = api(reviewer_a).get(f"{BASE}/references/next", stage=TA).json()
     assert again["relevance"] is None
     assert "Relevance:" not in browser_client(reviewer_a).get(f"{BASE}/screen/").content.decode()
+
+
+def test_a_ranking_job_s_counts_are_the_leads_not_a_blinded_reviewer_s(
+    api, ranked, lead, reviewer_a, browser_client
+) -> None:
+    # A retrain's result counts the settled includes and excludes: a reviewer who has just voted
+    # could read from it whether the other reviewer agreed. Leads see it; reviewers get 404.
+    job = Job.objects.filter(kind=JobKind.RANK).order_by("-id").first()
+    assert job is not None
+    assert api(lead).get(f"/jobs/{job.pk}").status_code == 200
+    assert api(reviewer_a).get(f"/jobs/{job.pk}").status_code == 404
+    assert browser_client(reviewer_a).get(f"/jobs/{job.pk}/").status_code == 404
+    imported = Job.objects.create(project=job.project, kind=JobKind.IMPORT)
+    assert api(reviewer_a).get(f"/jobs/{imported.pk}").status_code == 200
