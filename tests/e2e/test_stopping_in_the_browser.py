@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from screening.models import Project, Reference, StoppingSample, Vote
+from screening.models import StoppingSample, Vote
 from tests.e2e.conftest import screenshot
+from tests.screening.stopping_setup import ranked_with_settled_includes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,16 +28,7 @@ def _keep(path: Path) -> None:
 def test_the_lead_samples_stops_and_reverses(
     live_server, log_in, project, lead, reviewer_a, reviewer_b
 ) -> None:
-    ids = [
-        Reference.objects.create(project=project, title=f"Paper {n}", abstract="A study.").pk
-        for n in range(30)
-    ]
-    Vote.objects.bulk_create(
-        Vote(project=project, reference_id=pk, stage=TA, reviewer=who, vote="include")
-        for pk in ids[:20]
-        for who in (reviewer_a, reviewer_b)
-    )
-    Project.objects.filter(pk=project.pk).update(title_abstract_order="ranked")
+    ranked_with_settled_includes(project, (reviewer_a, reviewer_b))
 
     page = log_in(lead)
     page.goto(f"{live_server.url}{BASE}/")

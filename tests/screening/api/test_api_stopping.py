@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from screening.models import AuditEvent, Project, Reference, StoppingSample, Vote
+from screening.models import AuditEvent, StoppingSample
+from tests.screening.stopping_setup import ranked_with_settled_includes
 
 pytestmark = pytest.mark.django_db
 
@@ -15,17 +16,7 @@ TA = "title_abstract"
 @pytest.fixture
 def ranked(project, reviewer_a, reviewer_b) -> list[int]:
     """30 references ranked on title and abstract, the first 20 settled includes."""
-    ids = [
-        Reference.objects.create(project=project, title=f"Paper {n}", abstract="A study.").pk
-        for n in range(30)
-    ]
-    Vote.objects.bulk_create(
-        Vote(project=project, reference_id=pk, stage=TA, reviewer=who, vote="include")
-        for pk in ids[:20]
-        for who in (reviewer_a, reviewer_b)
-    )
-    Project.objects.filter(pk=project.pk).update(title_abstract_order="ranked")
-    return ids
+    return ranked_with_settled_includes(project, (reviewer_a, reviewer_b))
 
 
 def _screen_sample(api, reviewers) -> None:

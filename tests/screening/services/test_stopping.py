@@ -20,6 +20,7 @@ from screening.selectors.prisma_counts import prisma_counts
 from screening.selectors.queue import next_reference
 from screening.services import stopping
 from screening.services.screening import vote_cast
+from tests.screening.stopping_setup import ranked_with_settled_includes
 
 pytestmark = pytest.mark.django_db
 
@@ -30,18 +31,7 @@ TA = "title_abstract"
 def ranked(project, lead, reviewer_a, reviewer_b) -> list[int]:
     """30 references on title and abstract, ranked; the first 20 settled as includes by two
     reviewers: 10 left, and a sample of 8 with no include in it can show recall >= 0.95."""
-    ids = [
-        Reference.objects.create(project=project, title=f"Paper {n}", abstract="A study.").pk
-        for n in range(30)
-    ]
-    Vote.objects.bulk_create(
-        Vote(project=project, reference_id=pk, stage=TA, reviewer=who, vote="include")
-        for pk in ids[:20]
-        for who in (reviewer_a, reviewer_b)
-    )
-    Project.objects.filter(pk=project.pk).update(title_abstract_order="ranked")
-    project.refresh_from_db()
-    return ids
+    return ranked_with_settled_includes(project, (reviewer_a, reviewer_b))
 
 
 def _settle(project: Project, reference: int, vote: str, *reviewers: object) -> None:

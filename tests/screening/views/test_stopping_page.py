@@ -8,7 +8,8 @@ import io
 
 import pytest
 
-from screening.models import Project, Reference, ScreeningStop, StoppingSample, Vote
+from screening.models import ScreeningStop, StoppingSample
+from tests.screening.stopping_setup import ranked_with_settled_includes, settle_open_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -19,26 +20,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def ranked(project, reviewer_a, reviewer_b) -> list[int]:
-    ids = [
-        Reference.objects.create(project=project, title=f"Paper {n}", abstract="A study.").pk
-        for n in range(30)
-    ]
-    Vote.objects.bulk_create(
-        Vote(project=project, reference_id=pk, stage=TA, reviewer=who, vote="include")
-        for pk in ids[:20]
-        for who in (reviewer_a, reviewer_b)
-    )
-    Project.objects.filter(pk=project.pk).update(title_abstract_order="ranked")
-    return ids
-
-
-def _settle_sample(project, reviewers) -> None:
-    sample = StoppingSample.objects.get(closed_at__isnull=True)
-    Vote.objects.bulk_create(
-        Vote(project=project, reference_id=pk, stage=TA, reviewer=who, vote="exclude")
-        for pk in sample.members.values_list("reference_id", flat=True)
-        for who in reviewers
-    )
+    return ranked_with_settled_includes(project, (reviewer_a, reviewer_b))
 
 
 def test_the_lead_sees_the_figures_and_the_proposed_sample(browser_client, lead, ranked) -> None:
@@ -67,7 +49,7 @@ def test_a_sample_a_stop_and_its_reversal_through_the_page(
     assert drawn.status_code == 200
     assert "Random sample 1 drawn: 8 references" in drawn.content.decode()
     assert "<strong>0 of 8</strong>" in drawn.content.decode()
-    _settle_sample(project, (reviewer_a, reviewer_b))
+    settle_open_sample(project, (reviewer_a, reviewer_b))
     text = client.get(PAGE).content.decode()
     assert "Recall reached is at least" in text
     assert "% confidence (p = " in text
@@ -127,7 +109,7 @@ def test_the_report_names_the_stop_and_gives_the_methods_text(
     assert 'id="automation-footnote"' not in before
     assert "no stopping rule was applied" in before
     client.post(PAGE, {"action": "sample", "size": ""})
-    _settle_sample(project, (reviewer_a, reviewer_b))
+    settle_open_sample(project, (reviewer_a, reviewer_b))
     client.post(PAGE, {"action": "stop", "reason": "Clean sample"})
     report = client.get("/projects/microcredentials/report/").content.decode()
     assert 'id="automation-footnote"' in report
@@ -159,7 +141,7 @@ def test_the_dashboard_says_which_pending_references_are_stopped(
         not in client.get("/projects/microcredentials/").content.decode()
     )
     client.post(PAGE, {"action": "sample", "size": ""})
-    _settle_sample(project, (reviewer_a, reviewer_b))
+    settle_open_sample(project, (reviewer_a, reviewer_b))
     client.post(PAGE, {"action": "stop", "reason": "Clean sample"})
     for who in (lead, reviewer_a):
         html = browser_client(who).get("/projects/microcredentials/").content.decode()
@@ -171,7 +153,7 @@ def test_the_reference_list_marks_the_stopped_references(
 ) -> None:
     client = browser_client(lead)
     client.post(PAGE, {"action": "sample", "size": ""})
-    _settle_sample(project, (reviewer_a, reviewer_b))
+    settle_open_sample(project, (reviewer_a, reviewer_b))
     client.post(PAGE, {"action": "stop", "reason": "Clean sample"})
     listed = client.get("/projects/microcredentials/references/", {"status": "pending"})
     assert listed.content.decode().count("left unscreened by the lead's stop") == 2
