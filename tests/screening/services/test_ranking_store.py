@@ -11,6 +11,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from screening.models import RankedReference, Ranking, Reference
+from screening.ranking import model
 from screening.ranking.features import FeatureSettings, features_build
 from screening.ranking.store import (
     StoredFeaturesUnusable,
@@ -218,3 +219,26 @@ def test_the_order_is_written_with_its_scores(project, trained) -> None:
     assert all(score is not None for score in scores)
     assert scores == sorted(scores, reverse=True)
     assert {pk for pk, _ in rows} == set(trained) - {trained[0], trained[1]}
+
+
+def test_past_the_cap_a_retrain_trains_on_a_subset_but_counts_every_settled_exclude(
+    project, trained, reviewer_a, reviewer_b, monkeypatch
+) -> None:
+    # ids alternate OTHER, SOUGHT: three more excludes settled, four in all, and one include.
+    for other in (trained[2], trained[4], trained[6]):
+        _settle(project, other, "exclude", reviewer_a, reviewer_b)
+    fitted: list[tuple[int, int]] = []
+
+    class Recording(model.LogisticRegression):
+        def fit(self, x, y, sample_weight=None):  # noqa: ANN202 - sklearn's signature
+            fitted.append((int((y == 1).sum()), int((y == 0).sum())))
+            return super().fit(x, y, sample_weight=sample_weight)
+
+    monkeypatch.setattr(model, "LogisticRegression", Recording)
+    monkeypatch.setattr(ranking, "ModelSettings", lambda: model.ModelSettings(max_excludes=2))
+    found = ranking.ranking_retrain(project=project, stage=TA)
+    assert fitted == [(1, 2)]
+    assert (found.model, found.includes, found.excludes) == ("logreg", 1, 4)
+    order = [pk for pk, _ in _ranked(found)]
+    # The sought references still come before the other two.
+    assert set(order[:4]) == {trained[3], trained[5], trained[7], trained[9]}
