@@ -7,7 +7,8 @@ spliced from the first half of that record's abstract and the second half of ano
 vocabulary and word pairs, no two references alike), half of them settled by two reviewers who
 agree (includes where the title's record was included). Retrain is the whole
 `ranking_retrain` (read the pool and its labels, fit, score, write the order), cold (TF-IDF built
-and stored) and warm (the stored features read), median of 3. The queue's figures are the
+and stored) and warm (the stored features read), median of 3. At 100k the fit takes the includes
+and 10,000 of the 48k-odd settled excludes (ModelSettings.max_excludes); at 10k, all of them. The queue's figures are the
 server's own time per request (Server-Timing), gunicorn one process per core as bench_screening
 reads its goal, 20 reviewer threads doing next + vote at 100k: in import order (the control,
 on the same machine and database), then on the ranked stage idle and while a second process

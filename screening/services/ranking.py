@@ -99,7 +99,8 @@ def ranking_retrain(*, project: Project, stage: str, job: Job | None = None) -> 
 
     The TF-IDF features are built only when the pool changed since the last retrain (stored
     per project and stage, services.ranking_store); otherwise a retrain reads the labels (one
-    query), fits the linear model, scores and writes the order.
+    query), fits the linear model (on at most ModelSettings.max_excludes of the excludes),
+    scores and writes the order.
     """
     stage = stage_for_ranking(stage)
     settings = ModelSettings()
