@@ -51,6 +51,9 @@ def pool_features(
     name = _name(project, stage, pool_digest(ids, settings))
     if default_storage.exists(name):
         try:
+            path = _local_path(name)
+            if path is not None:  # mapped from the file, not copied out of it (features_load)
+                return features_load(path, ids, settings, vectorisers=vectorisers), True
             with default_storage.open(name, "rb") as handle:
                 return features_load(handle, ids, settings, vectorisers=vectorisers), True
         except (StoredFeaturesUnusable, OSError) as error:
@@ -58,6 +61,13 @@ def pool_features(
     features = features_build(list(texts()), settings)
     _store(project, stage, name, features, ids)
     return features, False
+
+
+def _local_path(name: str) -> str | None:
+    try:
+        return default_storage.path(name)
+    except NotImplementedError:  # a storage without local files: the file is read through it
+        return None
 
 
 def _store(project: Project, stage: str, name: str, features: Features, ids: np.ndarray) -> None:

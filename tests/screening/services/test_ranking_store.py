@@ -242,3 +242,64 @@ def test_past_the_cap_a_retrain_trains_on_a_subset_but_counts_every_settled_excl
     order = [pk for pk, _ in _ranked(found)]
     # The sought references still come before the other two.
     assert set(order[:4]) == {trained[3], trained[5], trained[7], trained[9]}
+
+
+def _saved(tmp_path, features, ids) -> str:
+    path = tmp_path / "features.npz"
+    with path.open("wb") as handle:
+        features_save(features, ids, handle)
+    return str(path)
+
+
+def test_from_a_path_the_matrix_is_mapped_from_the_file_and_reads_the_same(tmp_path) -> None:
+    texts = [f"{t}. A study." for t in OTHER + SOUGHT]
+    ids = np.arange(100, 110)
+    features = features_build(texts)
+    path = _saved(tmp_path, features, ids)
+    mapped = features_load(path, ids, FeatureSettings(), vectorisers=False)
+    with open(path, "rb") as handle:
+        copied = features_load(handle, ids, FeatureSettings(), vectorisers=False)
+    assert not mapped.matrix.data.flags.writeable  # read-only: the file's pages, not a copy
+    assert copied.matrix.data.flags.writeable
+    assert (mapped.matrix != features.matrix).nnz == 0
+    assert (copied.matrix != features.matrix).nnz == 0
+    rows, labels = np.array([0, 5, 1, 6]), np.array([0, 1, 0, 1])
+    from_mapped = model.ranking_scores(mapped.matrix, rows, labels, model.ModelSettings())
+    from_copied = model.ranking_scores(copied.matrix, rows, labels, model.ModelSettings())
+    assert np.array_equal(from_mapped, from_copied)
+
+
+@pytest.mark.parametrize("array", ["indices", "data"])
+def test_a_mapped_matrix_with_damaged_indices_or_weights_is_unusable(tmp_path, array) -> None:
+    texts = [f"{t}. A study." for t in OTHER + SOUGHT]
+    ids = np.arange(100, 110)
+    features = features_build(texts)
+    damaged = features.matrix.copy()
+    if array == "indices":
+        damaged.indices[3] = damaged.shape[1] + 7  # a column past the last
+    else:
+        damaged.data[3] = np.nan
+    path = _saved(tmp_path, model_features(features, damaged), ids)
+    with pytest.raises(StoredFeaturesUnusable):
+        features_load(path, ids, FeatureSettings(), vectorisers=False)
+
+
+def model_features(features, matrix):  # noqa: ANN201 - the same features, this matrix
+    return type(features)(
+        settings=features.settings, words=features.words, chars=features.chars, matrix=matrix
+    )
+
+
+def test_a_retrain_reads_the_stored_file_from_its_path(project, trained, monkeypatch) -> None:
+    ranking.ranking_retrain(project=project, stage=TA)
+    sources: list[object] = []
+    real = ranking_store.features_load
+
+    def spying(source, *args, **kwargs):  # noqa: ANN202 - a spy
+        sources.append(source)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(ranking_store, "features_load", spying)
+    ranking.ranking_retrain(project=project, stage=TA)
+    assert len(sources) == 1
+    assert isinstance(sources[0], str)
