@@ -75,8 +75,8 @@ def features_load(
     """The features `features_save` wrote for the pool `ids` with `settings`.
 
     `source` is an open file or the file's path: from a path the matrix's arrays are mapped
-    from the file (read-only, paged in as used) rather than copied out of it, which saves
-    about 0.5 s at 100k references (a 250 MB file).
+    from the file (read-only, paged in as used) rather than copied out of it: at 100k
+    references (a 250 MB file) 0.14 s instead of 1.1 s (0.07 CPU s instead of 0.6).
     `vectorisers=False` reads the matrix only (the vocabularies are the slow part to read):
     enough to train and score, not to place a query text (the cold start) in the pool's space.
     Raises StoredFeaturesUnusable when the file is another pool's, other settings' or damaged.
