@@ -13,6 +13,13 @@ server's own time per request (Server-Timing), gunicorn one process per core as 
 reads its goal, 20 reviewer threads doing next + vote at 100k: in import order (the control,
 on the same machine and database), then on the ranked stage idle and while a second process
 retrains the stage over and over.
+
+The real pool (RANKING_SCALE_ONLY=real10k runs it alone): the 10,000 records of
+../shared/RANKING.md's speed table, Hall 2012 (8,911) and the first 1,089 of van de Schoot's
+PTSD review, their own title and abstract, 5,000 of them (a seeded permutation's first half)
+settled by two agreeing reviewers from their own `label_included`; cold and warm retrain as
+above. The synthetic pool stays the harder case: its includes are the union of six topics and
+its abstracts spliced from two records, so the fit converges slowly on it.
 """
 
 from __future__ import annotations
@@ -37,6 +44,9 @@ REVIEWERS = 20
 REPEATS = 3
 DATABASE = "reviewtool_bench_ranking_scale"
 GOALS = {10000: 1.0, 100000: 10.0}
+# "real10k": only the real pool's 10k retrain; "synthetic": only the synthetic sizes.
+ONLY = os.environ.get("RANKING_SCALE_ONLY", "")
+REAL_SOURCES = [("hall_2012.csv", None), ("van_de_schoot_2017_ptsd.csv", 1089)]
 
 
 def _source_records() -> list[tuple[str, str, bool]]:
@@ -64,9 +74,40 @@ def synthetic_references(n: int, seed: int = 18) -> list[tuple[str, str, bool]]:
     return out
 
 
-def seed(n: int, settled: int) -> None:
+def real_references(n: int = 10000) -> list[tuple[str, str, bool]]:
+    """(title, abstract, included) of the real pool in file order: Hall 2012, then the first
+    1,089 PTSD records (10,000 in all), each with its own `label_included`."""
+    csv.field_size_limit(sys.maxsize)
+    out = []
+    for name, limit in REAL_SOURCES:
+        with (DATA / name).open(newline="", encoding="utf-8") as handle:
+            for i, row in enumerate(csv.DictReader(handle)):
+                if limit is not None and i >= limit:
+                    break
+                out.append(
+                    (
+                        (row.get("title") or "").strip(),
+                        (row.get("abstract") or "").strip(),
+                        row["label_included"] == "1",
+                    )
+                )
+    return out[:n]
+
+
+def settled_indices(n: int, settled: int, source: str, rng: random.Random) -> list[int]:
+    """Which references are settled: on the real pool a seeded permutation's first `settled`
+    (spread over both reviews), on the synthetic one a seeded sample, as before."""
+    if source == "real":
+        order = list(range(n))
+        rng.shuffle(order)
+        return sorted(order[:settled])
+    return sorted(rng.sample(range(n), settled))
+
+
+def seed(n: int, settled: int, source: str = "synthetic") -> None:
     """A project of n references on title and abstract, `settled` of them settled by two
-    reviewers who agree, screened in ranked order; prints its slug and API tokens as JSON."""
+    reviewers who agree, screened in ranked order; prints its slug and API tokens as JSON.
+    `source`: "synthetic" (synthetic_references) or "real" (real_references, n <= 10,000)."""
     import django
 
     django.setup()
@@ -86,7 +127,9 @@ def seed(n: int, settled: int) -> None:
         [Membership(project=project, user=u, role=Role.REVIEWER) for u in people]
     )
     rng = random.Random(7)
-    references = synthetic_references(n)
+    references = real_references(n) if source == "real" else synthetic_references(n)
+    chosen = settled_indices(len(references), settled, source, rng)
+    n = len(references)
     with transaction.atomic():
         search = Search.objects.create(
             project=project, database="PubMed", filename="bench.nbib", sha256="0" * 64,
@@ -109,7 +152,7 @@ def seed(n: int, settled: int) -> None:
             ],
         )  # fmt: skip
         votes = []
-        for i in sorted(rng.sample(range(n), settled)):
+        for i in chosen:
             vote = "include" if references[i][2] else "exclude"
             for who in rng.sample(people, 2):
                 votes.append(
@@ -162,7 +205,7 @@ def _env() -> dict[str, str]:
     }
 
 
-def _fresh_database(n: int) -> dict:
+def _fresh_database(n: int, source: str = "synthetic") -> dict:
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -171,7 +214,8 @@ def _fresh_database(n: int) -> dict:
     env = _env()
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     seeded = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_ranking_scale", "seed", str(n), str(n // 2)],
+        [sys.executable, "-m", "benchmarks.bench_ranking_scale", "seed", str(n), str(n // 2),
+         source],
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     )  # fmt: skip
     return json.loads(seeded.stdout.strip().splitlines()[-1])
@@ -251,25 +295,22 @@ def run() -> str:
         "features read. Queue: gunicorn one process per core, 20 reviewer threads doing "
         "25 rounds of next + vote (bench_screening's client) on the ranked stage, server time (Server-Timing, ms), "
         "idle and while a second process retrains the stage over and over. The machine is shared "
-        "with other work: its load average is given beside each figure.",
+        "with other work: its load average is given beside each figure. Real pool: Hall 2012 + "
+        "the first 1,089 PTSD records (10,000, ../shared/RANKING.md's speed pool), their own "
+        "title, abstract and label_included, 5,000 settled (a seeded permutation's first half); "
+        "`RANKING_SCALE_ONLY=real10k .venv/bin/python -m benchmarks ranking_scale` runs it alone.",
+        "",
+        f"`uptime` at the start: {_uptime()}",
         "",
         "| references | settled | measure | n | median | p95 / max | goal | load |",
         "|---:|---:|---|---:|---:|---:|---|---:|",
     ]
-    for n in SIZES:
+    if ONLY == "real10k":
+        lines[2] = lines[2].replace("Command: `", "Command: `RANKING_SCALE_ONLY=real10k ", 1)
+    for n in [] if ONLY == "real10k" else SIZES:
         setup = _fresh_database(n)
         slug = setup["slug"]
-        for forget in (True, False):
-            runs = _retrain_runs(slug, REPEATS, forget=forget)
-            wall = [r["seconds"] for r in runs]
-            cpu = [r["cpu"] for r in runs]
-            goal = GOALS.get(n)
-            lines.append(
-                f"| {n:,} | {n // 2:,} | retrain, {'cold' if forget else 'warm'} (s; CPU s) | "
-                f"{len(runs)} | {statistics.median(wall):.2f} ({statistics.median(cpu):.2f} CPU) | "
-                f"{max(wall):.2f} (max) | {f'< {goal:g} s' if goal and not forget else ''} | "
-                f"{os.getloadavg()[0]:.1f} |"
-            )
+        lines.extend(_retrain_rows(n, slug, "synthetic"))
         if n == max(SIZES):
             # Import order first, as the control: the same machine, load and database.
             for order, retraining in (("import", False), ("ranked", False), ("ranked", True)):
@@ -295,7 +336,33 @@ def run() -> str:
                     f"| {n:,} | {n // 2:,} | votes refused (409), {when} | {len(out['refused'])} "
                     f"| | | | {load} |"
                 )
+    if ONLY in ("", "real10k"):
+        setup = _fresh_database(10000, "real")
+        lines.extend(_retrain_rows(10000, setup["slug"], "real"))
     return "\n".join(lines)
+
+
+def _retrain_rows(n: int, slug: str, source: str) -> list[str]:
+    """The cold then warm retrain's rows, median of REPEATS, in its own process each."""
+    rows = []
+    pool = ", real pool" if source == "real" else ""
+    for forget in (True, False):
+        runs = _retrain_runs(slug, REPEATS, forget=forget)
+        wall = [r["seconds"] for r in runs]
+        cpu = [r["cpu"] for r in runs]
+        goal = GOALS.get(n)
+        rows.append(
+            f"| {n:,} | {n // 2:,} | retrain, {'cold' if forget else 'warm'}{pool} (s; CPU s) | "
+            f"{len(runs)} | {statistics.median(wall):.2f} ({statistics.median(cpu):.2f} CPU) | "
+            f"{max(wall):.2f} (max) | {f'< {goal:g} s' if goal and not forget else ''} | "
+            f"{os.getloadavg()[0]:.1f} |"
+        )
+    return rows
+
+
+def _uptime() -> str:
+    done = subprocess.run(["uptime"], check=False, capture_output=True, text=True)
+    return done.stdout.strip() or f"load average {os.getloadavg()}"
 
 
 def _set_order(slug: str, order: str) -> None:
@@ -315,6 +382,6 @@ def _percentile(values: list[float], share: float) -> float:
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     if command == "seed":
-        seed(int(args[0]), int(args[1]))
+        seed(int(args[0]), int(args[1]), *args[2:3])
     elif command == "retrain":
         retrain(args[0], int(args[1]), args[2] == "cold")
