@@ -238,6 +238,7 @@ def _ranked_then_unranked(
     own_key, _ = _hint_keys(project, reviewer_id or 0)
     ranked_key = f"{own_key}:ranked"
     hint = cache.get(ranked_key) or (0, 0)  # (ranking id, first position open to the reviewer)
+    stop_id = stop_in_force_id(project, TA)  # asked once for the three parts
     parts, params = [], []
     shapes = [
         {"ranked": True, "window": (*hint, 0, _RANKED_WINDOW)},
@@ -246,7 +247,7 @@ def _ranked_then_unranked(
     ]
     for part, shape in enumerate(shapes):
         sql, part_params = _open_on_title_query(
-            project, start=start, reviewer_id=reviewer_id, limit=limit, **shape
+            project, start=start, reviewer_id=reviewer_id, limit=limit, stop_id=stop_id, **shape
         )
         place = "position, ranking_id" if shape.get("ranked") else "NULL, NULL"
         parts.append(
@@ -259,8 +260,8 @@ def _ranked_then_unranked(
         rows = cursor.fetchall()
     # Each part comes in its own order; the parts are put in theirs whatever the database did.
     rows.sort(key=lambda row: row[5])
-    if reviewer_id is not None and rows and rows[0][5] < 2:
-        cache.set(ranked_key, (rows[0][4], rows[0][3]), None)
+    if reviewer_id is not None and rows and rows[0][5] < 2 and tuple(hint) != rows[0][4:2:-1]:
+        cache.set(ranked_key, (rows[0][4], rows[0][3]), None)  # written only when it moved
     seen: set[int] = set()
     return [row[:3] for row in rows if not (row[0] in seen or seen.add(row[0]))]
 
@@ -285,9 +286,11 @@ def _open_on_title_query(
     sample_id: int | None = None,
     unranked: bool = False,
     window: tuple[int, int, int, int] | None = None,
+    stop_id: int | None = -1,
 ) -> tuple[str, list]:
-    """open_on_title's SQL and parameters."""
-    stop_id = stop_in_force_id(project, TA)
+    """open_on_title's SQL and parameters; `stop_id` -1: the stop in force is looked up."""
+    if stop_id == -1:
+        stop_id = stop_in_force_id(project, TA)
     per_reference = project.reviewers_per_reference
     share = project.second_reviewer_share if per_reference == 1 else 0
     params = [

@@ -236,10 +236,9 @@ def ranking_settled(project: Project, stage: str) -> None:
     if project.order_at(stage) != Order.RANKED:
         return
     key = f"ranking-settled:{project.pk}:{stage}"
-    cache.add(key, 0, None)
-    try:
+    try:  # one round trip to the cache while the counter is there
         settled = cache.incr(key)
-    except ValueError:  # evicted between add and incr: count from here
+    except ValueError:  # the first settled, or evicted: count from here
         cache.set(key, 1, None)
         settled = 1
     if settled >= max(project.ranking_retrain_every, 1):
