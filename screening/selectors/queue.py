@@ -229,26 +229,47 @@ def _ranked_then_unranked(
     project: Project, *, start: int, reviewer_id: int | None, limit: int
 ) -> list[tuple[int, int, int]]:
     """The open references in the newest ranking's order, then those not in it (imported
-    since, or reopened) in import order, in one round trip of three parts: the ranking's next
-    `_RANKED_WINDOW` positions from this reviewer's hint, the rest of the ranking, and the
-    references not in it. Each part is bounded by its own LIMIT, and the outer LIMIT cuts the
-    UNION ALL as rows come: PostgreSQL and SQLite do not start a part once `limit` rows are in,
-    so a "next" reads the window only, whichever plan the database picks for the later parts.
+    since, or reopened) in import order.
+
+    First the ranking's next `_RANKED_WINDOW` positions from this reviewer's hint, alone: it
+    gives `limit` rows on every "next" but the last few of a ranking, and PostgreSQL plans it in
+    a third of the time of the whole (100k references: 0.3 ms against 0.9 ms). When it gives
+    fewer (and from then on, for this reviewer, while the window stays short: a small ranking,
+    or its end), one round trip of three parts: the window again, the rest of the ranking, and
+    the references not in it. Each part is bounded by its own LIMIT, and the outer LIMIT cuts
+    the UNION ALL as rows come: PostgreSQL and SQLite do not start a part once `limit` rows are
+    in, whichever plan the database picks for the later parts.
     """
     own_key, _ = _hint_keys(project, reviewer_id or 0)
     ranked_key = f"{own_key}:ranked"
-    hint = cache.get(ranked_key) or (0, 0)  # (ranking id, first position open to the reviewer)
+    # (ranking id, first position open to the reviewer, whether the window came up short)
+    hint = cache.get(ranked_key) or (0, 0, False)
     stop_id = stop_in_force_id(project, TA)  # asked once for the three parts
     parts, params = [], []
     shapes = [
-        {"ranked": True, "window": (*hint, 0, _RANKED_WINDOW)},
-        {"ranked": True, "window": (*hint, _RANKED_WINDOW, 2_000_000_000 - _RANKED_WINDOW)},
+        {"ranked": True, "window": (*hint[:2], 0, _RANKED_WINDOW)},
+        {"ranked": True, "window": (*hint[:2], _RANKED_WINDOW, 2_000_000_000 - _RANKED_WINDOW)},
         {"unranked": True},
     ]
-    for part, shape in enumerate(shapes):
-        sql, part_params = _open_on_title_query(
+    queries = [
+        _open_on_title_query(
             project, start=start, reviewer_id=reviewer_id, limit=limit, stop_id=stop_id, **shape
         )
+        for shape in shapes[: 1 if hint[2:] != (True,) else 0]
+    ]
+    if queries:
+        with connection.cursor() as cursor:
+            cursor.execute(*queries[0])
+            rows = [(*row, 0) for row in cursor.fetchall()]
+        if len(rows) >= limit:
+            return _ranked_rows(rows, hint, ranked_key, reviewer_id, limit)
+    queries += [
+        _open_on_title_query(
+            project, start=start, reviewer_id=reviewer_id, limit=limit, stop_id=stop_id, **shape
+        )
+        for shape in shapes[len(queries) :]
+    ]
+    for part, (shape, (sql, part_params)) in enumerate(zip(shapes, queries, strict=True)):
         place = "position, ranking_id" if shape.get("ranked") else "NULL, NULL"
         parts.append(
             f"SELECT id, n_votes, required, {place}, {part} AS part "  # noqa: S608 - our SQL
@@ -260,8 +281,20 @@ def _ranked_then_unranked(
         rows = cursor.fetchall()
     # Each part comes in its own order; the parts are put in theirs whatever the database did.
     rows.sort(key=lambda row: row[5])
-    if reviewer_id is not None and rows and rows[0][5] < 2 and tuple(hint) != rows[0][4:2:-1]:
-        cache.set(ranked_key, (rows[0][4], rows[0][3]), None)  # written only when it moved
+    return _ranked_rows(rows, hint, ranked_key, reviewer_id, limit)
+
+
+def _ranked_rows(
+    rows: list[tuple], hint: tuple, ranked_key: str, reviewer_id: int | None, limit: int
+) -> list[tuple[int, int, int]]:
+    """(id, votes, votes required) of the ranked queue's rows (id, votes, required, position,
+    ranking id, part), each once; the reviewer's hint moved to the first ranked one."""
+    if reviewer_id is not None:
+        short = sum(row[5] == 0 for row in rows) < limit
+        ranked = rows and rows[0][5] < 2
+        moved = (rows[0][4], rows[0][3], short) if ranked else (*tuple(hint)[:2], True)
+        if tuple(hint) != moved:  # written only when it moved
+            cache.set(ranked_key, moved, None)
     seen: set[int] = set()
     return [row[:3] for row in rows if not (row[0] in seen or seen.add(row[0]))]
 

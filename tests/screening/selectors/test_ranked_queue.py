@@ -146,7 +146,9 @@ def test_the_walk_uses_the_ranking_s_position_index(ranked_project, reviewer_a) 
     _rank(ranked_project, ids[::-1])
     with CaptureQueriesContext(connection) as captured:
         open_on_title(ranked_project, reviewer_id=reviewer_a.pk, ranked=True)
-    (sql,) = [q["sql"] for q in captured.captured_queries if "UNION ALL" in q["sql"]]
+    # The window alone: 25 open references in it, the rest of the ranking is not asked for.
+    (sql,) = [q["sql"] for q in captured.captured_queries if "rankedreference" in q["sql"]]
+    assert "UNION ALL" not in sql
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # A table this small is read whole by choice; with that choice taken away the plan
@@ -158,3 +160,26 @@ def test_the_walk_uses_the_ranking_s_position_index(ranked_project, reviewer_a) 
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
         plan = "\n".join(str(row) for row in cursor.fetchall())
     assert "ranked_reference_order_idx" in plan, plan
+
+
+def test_a_full_window_is_read_alone_and_a_short_one_with_the_rest(
+    ranked_project, reviewer_a
+) -> None:
+    """The window alone while it holds 25 open references; short (the ranking's end), the
+    whole in one query, references imported since the ranking after its own."""
+    ids = _references(ranked_project, 40)
+    _rank(ranked_project, ids[:30][::-1])  # the last ten imported since
+    with CaptureQueriesContext(connection) as captured:
+        assert _open(ranked_project, reviewer_a) == ids[:30][::-1][:25]
+    (sql,) = [q["sql"] for q in captured.captured_queries if "rankedreference" in q["sql"]]
+    assert "UNION ALL" not in sql
+    for pk in ids[:30][::-1][:10]:
+        _vote(ranked_project, pk, reviewer_a)
+    with CaptureQueriesContext(connection) as captured:  # 20 of the ranking left: short
+        assert _open(ranked_project, reviewer_a) == ids[:20][::-1] + ids[30:35]
+    assert ["UNION ALL" in q["sql"] for q in captured.captured_queries][-2:] == [False, True]
+    with CaptureQueriesContext(connection) as captured:  # known short: the whole at once
+        assert _open(ranked_project, reviewer_a) == ids[:20][::-1] + ids[30:35]
+    ranked_reads = [q["sql"] for q in captured.captured_queries if "rankedreference" in q["sql"]]
+    assert len(ranked_reads) == 1
+    assert "UNION ALL" in ranked_reads[0]
