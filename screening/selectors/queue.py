@@ -241,7 +241,7 @@ def _ranked_then_unranked(
     in, whichever plan the database picks for the later parts.
     """
     own_key, _ = _hint_keys(project, reviewer_id or 0)
-    ranked_key = f"{own_key}:ranked"
+    ranked_key = f"{own_key}:ranked-window"  # not ":ranked", whose hints had two parts
     # (ranking id, first position open to the reviewer, whether the window came up short)
     hint = cache.get(ranked_key) or (0, 0, False)
     stop_id = stop_in_force_id(project, TA)  # asked once for the three parts
