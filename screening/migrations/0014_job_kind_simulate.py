@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('screening', '0013_ranking_seeds_and_stopping'),
+        ("screening", "0013_ranking_seeds_and_stopping"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='job',
-            name='kind',
-            field=models.CharField(choices=[('import', 'Import an export file'), ('dedup', 'Deduplicate'), ('rank', 'Rank the references still to screen'), ('simulate', 'Replay the screening in ranked order')], max_length=20),
+            model_name="job",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("import", "Import an export file"),
+                    ("dedup", "Deduplicate"),
+                    ("rank", "Rank the references still to screen"),
+                    ("simulate", "Replay the screening in ranked order"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

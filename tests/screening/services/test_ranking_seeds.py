@@ -106,7 +106,8 @@ def test_a_seed_is_an_include_for_training_only_once_it_is_settled_as_one(
 def test_marking_and_unmarking_are_audited_and_undo_each_other(project, lead) -> None:
     (pk,) = _references(project, SOUGHT[:1])
     seed, created = ranking_seed_mark(project=project, reference_id=pk, user=lead)
-    assert created and seed.marked_by == lead
+    assert created
+    assert seed.marked_by == lead
     again, created = ranking_seed_mark(project=project, reference_id=pk, user=lead)
     assert (again.pk, created) == (seed.pk, False)
     assert ranking_seed_texts(project) == [f"{SOUGHT[0]} {SOUGHT[0]}. A study."]
