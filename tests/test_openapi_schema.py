@@ -203,6 +203,8 @@ def test_every_operation_answers_only_what_the_schema_declares(
         assert ld.put(f"{BASE}/ranking", {"stage": TA, "order": "ranked"}).status_code == 200
         assert ld.post(f"{BASE}/ranking/retrain", {"stage": TA}).status_code == 202
     assert ld.post(f"{BASE}/ranking/retrain", {"stage": "abstract"}).status_code == 400
+    assert ld.get(f"{BASE}/ranking/references", stage=TA).status_code == 200
+    assert ld.get(f"{BASE}/ranking/references", stage="abstract").status_code == 400
     # The lead's seed references (reviewers are refused them: a seed is a known include).
     assert ld.post(f"{BASE}/ranking/seeds", {"reference": studies[0]}).status_code == 201
     assert ld.post(f"{BASE}/ranking/seeds", {"reference": "x"}).status_code == 400

@@ -7,6 +7,10 @@ ranking, a retrain on demand, and the lead's seed references.
 - `PUT /projects/{slug}/ranking` (leads and admins): `{"stage", "order"?: "import"|"ranked",
   "ranking_retrain_every"?: 1..10000}`, at least one of the two; all or nothing.
 - `POST /projects/{slug}/ranking/retrain` (leads and admins): `{"stage"}` → 202 `{"job"}`.
+- `GET /projects/{slug}/ranking/references?stage=` (leads and admins): the newest ranking's order
+  and scores, paginated `{"count", "items": [{"reference", "title", "position", "score",
+  "relevance"}]}`, first place first (empty before the first ranking). The references settled
+  since it was written stay in it; `next` skips them.
 - `GET /projects/{slug}/ranking/seeds` (leads and admins): the seed references, paginated
   `{"count", "items": [{"reference", "title", "year", "marked_by", "marked_at"}]}`. Not shown to
   reviewers: a seed is a known include, and knowing it would sway their independent vote.
@@ -36,7 +40,7 @@ from ..access import get_project_for_user
 from ..errors import InvalidInput, NotFound
 from ..models import Membership, Project, RankingSeed, Role
 from ..selectors.blinding import blinding_for
-from ..selectors.ranking_progress import project_seeds
+from ..selectors.ranking_progress import project_seeds, ranking_positions
 from ..services import ranking, ranking_seeds
 from ..vocabulary import Stage
 from ._params import stage_param
@@ -148,6 +152,26 @@ def ranking_retrain_request(
 
 class SeedIn(Schema):
     reference: int
+
+
+class RankedOut(Schema):
+    reference: int
+    title: str
+    position: int
+    score: float | None
+    relevance: str | None
+
+
+@router.get("/projects/{slug}/ranking/references", response=list[RankedOut], tags=["screening"])
+@paginate(LimitOffsetPagination)
+def ranking_reference_list(
+    request: HttpRequest, slug: str, stage: str = Stage.TITLE_ABSTRACT.value
+) -> Any:
+    """The stage's newest ranking: its references in order with their scores (leads and
+    admins; a score on a blind stage's reference is the leads' to read)."""
+    project, _ = get_project_for_user(request.user, slug, min_role=Role.LEAD)
+    current = ranking.ranking_current(project, stage_param(stage, required=True).value)
+    return ranking_positions(current) if current is not None else []
 
 
 class SeedOut(Schema):

@@ -82,6 +82,27 @@ def _cuts_of(project_id: int, stage: str, ranking_id: int) -> tuple[float, float
     return (found[0], found[1]) if found else None
 
 
+def ranking_positions(ranking: Ranking) -> list[dict[str, object]]:
+    """The ranking's order as stored, first place first: each reference's id, title, place,
+    score and relevance cue. What the lead (and the API) reads to see what comes next and why."""
+    cuts = _cuts_of(ranking.project_id, ranking.stage, ranking.pk)
+    rows = (
+        RankedReference.objects.filter(ranking=ranking)
+        .order_by("position")
+        .values_list("reference_id", "reference__title", "position", "score")
+    )
+    return [
+        {
+            "reference": reference,
+            "title": title,
+            "position": position,
+            "score": score,
+            "relevance": relevance_band(score, cuts),
+        }
+        for reference, title, position, score in rows
+    ]
+
+
 def relevance_annotations(project: Project, stage: str) -> dict[str, Subquery]:
     """What a reference query annotates to give each reference its relevance cue (read with
     `relevance_band_of`): its score in the stage's current ranking and that ranking's id; none

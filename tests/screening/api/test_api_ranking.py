@@ -298,3 +298,24 @@ def test_a_ranking_job_s_counts_are_the_leads_not_a_blinded_reviewer_s(
     assert browser_client(reviewer_a).get(f"/jobs/{job.pk}/").status_code == 404
     imported = Job.objects.create(project=job.project, kind=JobKind.IMPORT)
     assert api(reviewer_a).get(f"/jobs/{imported.pk}").status_code == 200
+
+
+def test_the_lead_reads_the_ranking_s_order_and_scores_and_next_follows_it(
+    api, ranked, lead, reviewer_a
+) -> None:
+    answer = api(lead).get(f"{BASE}/ranking/references", stage=TA, limit=500)
+    assert answer.status_code == 200, answer.content
+    items = answer.json()["items"]
+    assert [item["reference"] for item in items] == ranked
+    assert [item["position"] for item in items] == list(range(len(ranked)))
+    scores = [item["score"] for item in items]
+    assert scores == sorted(scores, reverse=True)
+    assert {item["relevance"] for item in items} <= {"high", "medium", "low"}
+    assert items[0]["relevance"] == "high"
+    # The first the ranking lists is the first a reviewer is handed.
+    assert api(reviewer_a).get(f"{BASE}/references/next", stage=TA).json()["id"] == ranked[0]
+    # Scores are the leads' to read; a bad stage is named.
+    assert api(reviewer_a).get(f"{BASE}/ranking/references", stage=TA).status_code == 403
+    refused = api(lead).get(f"{BASE}/ranking/references", stage="abstract")
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "stage"
