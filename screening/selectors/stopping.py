@@ -48,34 +48,29 @@ def _stop_key(project_id: int, stage: str) -> str:
     return f"stop-in-force:{project_id}:{stage}"
 
 
-def open_sample_id(project: Project, stage: str) -> int | None:
-    """The id of the stage's open stopping sample, if any: asked on every "next", so cached."""
-    key = _sample_key(project.pk, stage)
+def _cached_id(key: str, rows: QuerySet) -> int | None:
+    """The id of the one row `rows` may hold (0 in the cache for none), read once and kept."""
     found = cache.get(key)
     if found is None:
-        sample = (
-            StoppingSample.objects.filter(project=project, stage=stage, closed_at__isnull=True)
-            .values_list("id", flat=True)
-            .first()
-        )
-        found = sample or 0
+        found = rows.values_list("id", flat=True).first() or 0
         cache.set(key, found, None)
     return found or None
+
+
+def open_sample_id(project: Project, stage: str) -> int | None:
+    """The id of the stage's open stopping sample, if any: asked on every "next", so cached."""
+    return _cached_id(
+        _sample_key(project.pk, stage),
+        StoppingSample.objects.filter(project=project, stage=stage, closed_at__isnull=True),
+    )
 
 
 def stop_in_force_id(project: Project, stage: str) -> int | None:
     """The id of the stage's stop in force (not reversed), if any; cached like the sample's."""
-    key = _stop_key(project.pk, stage)
-    found = cache.get(key)
-    if found is None:
-        stop = (
-            ScreeningStop.objects.filter(project=project, stage=stage, reversed_at__isnull=True)
-            .values_list("id", flat=True)
-            .first()
-        )
-        found = stop or 0
-        cache.set(key, found, None)
-    return found or None
+    return _cached_id(
+        _stop_key(project.pk, stage),
+        ScreeningStop.objects.filter(project=project, stage=stage, reversed_at__isnull=True),
+    )
 
 
 def forget_stopping(project: Project, stage: str) -> None:
