@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from .svg_text import FONT_FAMILY, FONT_SIZE, clean
@@ -69,38 +70,64 @@ def _summary(found: Sequence[int], pool: int) -> str:
     )
 
 
-def progress_svg(found: Sequence[int], pool: int, *, title: str = TITLE) -> str:
-    """The chart as an SVG document (the dashboard inlines it)."""
-    pool = max(pool, len(found))
-    includes = found[-1] if found else 0
-    x_ticks = nice_ticks(max(pool, 1))
-    y_ticks = nice_ticks(max(includes, 1), most=5)
-    x_top, y_top = x_ticks[-1], y_ticks[-1]
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+@dataclass(frozen=True)
+class Curve:
+    """One line of a chart: its points (x, y), the class its element carries, its colour and its
+    legend. `straight`: drawn as one <line> from its first point to its last (a guide, such as the
+    random-order expectation), else as a <polyline>; no points, a legend entry only."""
+
+    name: str
+    points: Sequence[tuple[float, float]]
+    colour: str
+    label: str
+    dashed: bool = False
+    straight: bool = False
+
+
+def curves_svg(
+    curves: Sequence[Curve],
+    *,
+    x_top: float,
+    y_top: float,
+    x_label: str,
+    title: str,
+    desc: str,
+    ident: str,
+    heading: bool = True,
+    empty: str = "",
+) -> str:
+    """Includes found (y) against references or records screened (x) as an SVG document:
+    grid, axes, the curves and their legend. `heading` draws the title above the plot as well
+    as in <title>; `empty`, a note in the middle of a plot with nothing drawn yet."""
+    x_ticks = nice_ticks(max(x_top, 1))
+    y_ticks = nice_ticks(max(y_top, 1), most=5)
+    top = TOP if heading else 20
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - top - BOTTOM
 
     def sx(value: float) -> float:
-        return LEFT + plot_w * value / x_top
+        return LEFT + plot_w * value / x_ticks[-1]
 
     def sy(value: float) -> float:
-        return TOP + plot_h * (1 - value / y_top)
+        return top + plot_h * (1 - value / y_ticks[-1])
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" style="max-width:100%;height:auto" '
-        f'aria-labelledby="progress-title progress-desc" font-family={quoteattr(FONT_FAMILY)} '
+        f'aria-labelledby="{ident}-title {ident}-desc" font-family={quoteattr(FONT_FAMILY)} '
         f'font-size="{FONT_SIZE}">',
-        f'<title id="progress-title">{escape(clean(title))}</title>',
-        f'<desc id="progress-desc">{escape(_summary(found, pool))}</desc>',
+        f'<title id="{ident}-title">{escape(clean(title))}</title>',
+        f'<desc id="{ident}-desc">{escape(clean(desc))}</desc>',
         '<rect width="100%" height="100%" fill="#ffffff"/>',
-        _text(WIDTH / 2, 22, title, extra=' font-size="14" font-weight="bold"'),
     ]
+    if heading:
+        parts.append(_text(WIDTH / 2, 22, title, extra=' font-size="14" font-weight="bold"'))
     for tick in x_ticks:
         x = sx(tick)
         parts.append(
-            f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{TOP + plot_h}" '
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" '
             f'stroke="{GRID_COLOUR}"/>'
         )
-        parts.append(_text(x, TOP + plot_h + 16, f"{tick:,}"))
+        parts.append(_text(x, top + plot_h + 16, f"{tick:,}"))
     for tick in y_ticks:
         y = sy(tick)
         parts.append(
@@ -109,41 +136,70 @@ def progress_svg(found: Sequence[int], pool: int, *, title: str = TITLE) -> str:
         )
         parts.append(_text(LEFT - 8, y + 4, f"{tick:,}", anchor="end"))
     parts += [
-        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" '
+        f'<line x1="{LEFT}" y1="{top + plot_h}" x2="{LEFT + plot_w}" y2="{top + plot_h}" '
         f'stroke="{AXIS_COLOUR}"/>',
-        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="{AXIS_COLOUR}"/>',
-        _text(LEFT + plot_w / 2, TOP + plot_h + 36, "References screened (settled)"),
+        f'<line x1="{LEFT}" y1="{top}" x2="{LEFT}" y2="{top + plot_h}" stroke="{AXIS_COLOUR}"/>',
+        _text(LEFT + plot_w / 2, top + plot_h + 36, x_label),
         _text(
             16,
-            TOP + plot_h / 2,
+            top + plot_h / 2,
             "Includes found",
-            extra=f' transform="rotate(-90 16 {TOP + plot_h / 2:.1f})"',
+            extra=f' transform="rotate(-90 16 {top + plot_h / 2:.1f})"',
         ),
-        f'<line class="random-order" x1="{sx(0):.1f}" y1="{sy(0):.1f}" x2="{sx(pool):.1f}" '
-        f'y2="{sy(includes):.1f}" stroke="{RANDOM_COLOUR}" stroke-width="1.5" '
-        'stroke-dasharray="6 4"/>',
     ]
-    if found:
-        corners = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in step_points(found))
-        parts.append(
-            f'<polyline class="includes-found" points="{corners}" fill="none" '
-            f'stroke="{FOUND_COLOUR}" stroke-width="2"/>'
+    if empty:
+        parts.append(_text(LEFT + plot_w / 2, top + plot_h / 2, empty))
+    legend = HEIGHT - 38
+    for curve in curves:
+        width = "1.5" if curve.straight else "2"
+        style = f'stroke="{curve.colour}" stroke-width="{width}"' + (
+            ' stroke-dasharray="6 4"' if curve.dashed else ""
         )
-    else:
-        parts.append(_text(LEFT + plot_w / 2, TOP + plot_h / 2, "No reference settled yet."))
-    found_y, random_y = HEIGHT - 38, HEIGHT - 18
-    parts += [
-        f'<line x1="{LEFT}" y1="{found_y}" x2="{LEFT + 28}" y2="{found_y}" '
-        f'stroke="{FOUND_COLOUR}" stroke-width="2"/>',
-        _text(LEFT + 36, found_y + 4, "Includes found, in the order settled", anchor="start"),
-        f'<line x1="{LEFT}" y1="{random_y}" x2="{LEFT + 28}" y2="{random_y}" '
-        f'stroke="{RANDOM_COLOUR}" stroke-width="1.5" stroke-dasharray="6 4"/>',
-        _text(
-            LEFT + 36,
-            random_y + 4,
-            "Random order, expected: the includes found so far spread evenly over all references",
-            anchor="start",
-        ),
-        "</svg>",
-    ]
+        if curve.points and curve.straight:
+            (x1, y1), (x2, y2) = curve.points[0], curve.points[-1]
+            parts.append(
+                f'<line class="{curve.name}" x1="{sx(x1):.1f}" y1="{sy(y1):.1f}" '
+                f'x2="{sx(x2):.1f}" y2="{sy(y2):.1f}" {style}/>'
+            )
+        elif curve.points:
+            points = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in curve.points)
+            parts.append(f'<polyline class="{curve.name}" points="{points}" fill="none" {style}/>')
+        parts += [
+            f'<line x1="{LEFT}" y1="{legend}" x2="{LEFT + 28}" y2="{legend}" {style}/>',
+            _text(LEFT + 36, legend + 4, curve.label, anchor="start"),
+        ]
+        legend += 20
+    parts.append("</svg>")
     return "\n".join(parts)
+
+
+def progress_svg(found: Sequence[int], pool: int, *, title: str = TITLE) -> str:
+    """The dashboard's chart as an SVG document (the dashboard inlines it)."""
+    pool = max(pool, len(found))
+    includes = found[-1] if found else 0
+    return curves_svg(
+        [
+            Curve(
+                "includes-found",
+                step_points(found) if found else [],
+                FOUND_COLOUR,
+                "Includes found, in the order settled",
+            ),
+            Curve(
+                "random-order",
+                [(0, 0), (pool, includes)],
+                RANDOM_COLOUR,
+                "Random order, expected: the includes found so far spread evenly over all "
+                "references",
+                dashed=True,
+                straight=True,
+            ),
+        ],
+        x_top=pool,
+        y_top=includes,
+        x_label="References screened (settled)",
+        title=title,
+        desc=_summary(found, pool),
+        ident="progress",
+        empty="" if found else "No reference settled yet.",
+    )

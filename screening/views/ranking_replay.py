@@ -4,7 +4,6 @@ its job, and read what ranking would have saved, in words and as two curves (lea
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,13 +15,12 @@ from django.views.decorators.http import require_http_methods
 from ..access import get_project_for_user
 from ..errors import ServiceError
 from ..models import Job, JobStatus, Role
-from ..reports.progress_svg import nice_ticks
+from ..reports.progress_svg import FOUND_COLOUR as RANKED_COLOUR
+from ..reports.progress_svg import Curve, curves_svg
 from ..services import ranking_replay as replays
 from ._params import ERROR_PAGES
 
-WIDTH, HEIGHT = 640, 380
-LEFT, RIGHT, TOP, BOTTOM = 60, 24, 20, 92
-RANKED_COLOUR, ACTUAL_COLOUR = "#1f5f99", "#b35c00"
+ACTUAL_COLOUR = "#b35c00"
 
 
 def _percent(share: float) -> str:
@@ -51,76 +49,29 @@ def replay_sentences(result: dict[str, Any]) -> dict[str, str]:
 
 def replay_chart(result: dict[str, Any]) -> SafeString:
     """Includes found against records screened, ranked and as screened, as an inline SVG."""
-    records, includes = result["records"], result["includes"]
-    x_ticks = nice_ticks(max(records, 1))
-    y_ticks = nice_ticks(max(includes, 1), most=5)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def sx(value: float) -> float:
-        return LEFT + plot_w * value / x_ticks[-1]
-
-    def sy(value: float) -> float:
-        return TOP + plot_h * (1 - value / y_ticks[-1])
-
-    def text(x: float, y: float, words: str, anchor: str = "middle", extra: str = "") -> str:
-        return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{escape(words)}</text>'
-
     words = replay_sentences(result)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" style="max-width:100%;height:auto" '
-        'aria-labelledby="replay-title replay-desc" font-family="sans-serif" font-size="12">',
-        '<title id="replay-title">Includes found against records screened</title>',
-        f'<desc id="replay-desc">{escape(words["ranked"])} {escape(words["actual"])}</desc>',
-        '<rect width="100%" height="100%" fill="#ffffff"/>',
-    ]
-    for tick in x_ticks:
-        parts.append(
-            f'<line x1="{sx(tick):.1f}" y1="{TOP}" x2="{sx(tick):.1f}" y2="{TOP + plot_h}" '
-            'stroke="#e3e3e3"/>'
-        )
-        parts.append(text(sx(tick), TOP + plot_h + 16, f"{tick:,}"))
-    for tick in y_ticks:
-        parts.append(
-            f'<line x1="{LEFT}" y1="{sy(tick):.1f}" x2="{LEFT + plot_w}" y2="{sy(tick):.1f}" '
-            'stroke="#e3e3e3"/>'
-        )
-        parts.append(text(LEFT - 8, sy(tick) + 4, f"{tick:,}", anchor="end"))
-    parts += [
-        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" '
-        'stroke="#333333"/>',
-        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="#333333"/>',
-        text(LEFT + plot_w / 2, TOP + plot_h + 36, "Records screened"),
-        text(
-            16,
-            TOP + plot_h / 2,
-            "Includes found",
-            extra=f' transform="rotate(-90 16 {TOP + plot_h / 2:.1f})"',
-        ),
-    ]
-    legend = HEIGHT - 38
-    for name, colour, label, dash in (
-        (
-            "actual",
-            ACTUAL_COLOUR,
-            "In the order your team screened them",
-            ' stroke-dasharray="6 4"',
-        ),
-        ("ranked", RANKED_COLOUR, "In ranked order (the replay)", ""),
-    ):
-        points = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in result["curve"][name])
-        parts.append(
-            f'<polyline class="{name}" points="{points}" fill="none" stroke="{colour}" '
-            f'stroke-width="2"{dash}/>'
-        )
-        parts += [
-            f'<line x1="{LEFT}" y1="{legend}" x2="{LEFT + 28}" y2="{legend}" stroke="{colour}" '
-            f'stroke-width="2"{dash}/>',
-            text(LEFT + 36, legend + 4, label, anchor="start"),
-        ]
-        legend += 20
-    parts.append("</svg>")
-    return mark_safe("\n".join(parts))  # noqa: S308 - every text above is escaped
+    svg = curves_svg(
+        [
+            Curve(
+                "actual",
+                result["curve"]["actual"],
+                ACTUAL_COLOUR,
+                "In the order your team screened them",
+                dashed=True,
+            ),
+            Curve(
+                "ranked", result["curve"]["ranked"], RANKED_COLOUR, "In ranked order (the replay)"
+            ),
+        ],
+        x_top=result["records"],
+        y_top=result["includes"],
+        x_label="Records screened",
+        title="Includes found against records screened",
+        desc=f"{words['ranked']} {words['actual']}",
+        ident="replay",
+        heading=False,
+    )
+    return mark_safe(svg)  # noqa: S308 - curves_svg escapes every text
 
 
 @login_required
