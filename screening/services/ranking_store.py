@@ -88,7 +88,8 @@ def _store(project: Project, stage: str, name: str, features: Features, ids: np.
     _remove_others(project, stage, keep=saved)
 
 
-def _remove_others(project: Project, stage: str, *, keep: str) -> None:
+def _remove_others(project: Project, stage: str, *, keep: str | None) -> None:
+    """Delete the stage's stored files but `keep` (None: every one)."""
     folder = _folder(project, stage)
     try:
         _, files = default_storage.listdir(folder)
@@ -102,10 +103,4 @@ def _remove_others(project: Project, stage: str, *, keep: str) -> None:
 
 def ranking_features_forget(project: Project, stage: str) -> None:
     """Drop the stage's stored features: the next retrain builds them."""
-    folder = _folder(project, stage)
-    try:
-        _, files = default_storage.listdir(folder)
-    except OSError:
-        return
-    for file in files:
-        default_storage.delete(f"{folder}/{file}")
+    _remove_others(project, stage, keep=None)
