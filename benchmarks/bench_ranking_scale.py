@@ -12,7 +12,8 @@ and 10,000 of the 48k-odd settled excludes (ModelSettings.max_excludes); at 10k,
 server's own time per request (Server-Timing), gunicorn one process per core as bench_screening
 reads its goal, 20 reviewer threads doing next + vote at 100k: in import order (the control,
 on the same machine and database), then on the ranked stage idle and while a second process
-retrains the stage over and over.
+retrains the stage over and over, at the lower CPU priority a Celery worker takes
+(settings.WORKER_NICENESS); the retrain timings run at the default priority.
 
 The real pool (RANKING_SCALE_ONLY=real10k runs it alone): the 10,000 records of
 ../shared/RANKING.md's speed table, Hall 2012 (8,911) and the first 1,089 of van de Schoot's
@@ -175,6 +176,11 @@ def retrain(slug: str, times: int, forget: bool) -> None:
     from screening.models import Project
     from screening.services import ranking, ranking_store
 
+    if os.environ.get("RANKING_TRAINER") == "worker":
+        # The queue's retraining process runs as a Celery worker does: at its lower priority.
+        from reviewtool.celery import background_priority
+
+        background_priority()
     project = Project.objects.get(slug=slug)
     done = 0
     while times == 0 or done < times:
@@ -251,7 +257,8 @@ def _queue_times(slug: str, tokens: dict[str, str], *, retraining: bool) -> dict
             trainer = subprocess.Popen(
                 [sys.executable, "-m", "benchmarks.bench_ranking_scale", "retrain", slug, "0",
                  "warm"],
-                cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
+                cwd=ROOT, env={**env, "RANKING_TRAINER": "worker"}, stdout=subprocess.PIPE,
+                text=True,
             )  # fmt: skip
             # The first retrain's line: the trainer is past its start-up and retraining now.
             trainer.stdout.readline()
@@ -294,7 +301,8 @@ def run() -> str:
         "process beside them), median of 3: cold = TF-IDF built and stored, warm = stored "
         "features read. Queue: gunicorn one process per core, 20 reviewer threads doing "
         "25 rounds of next + vote (bench_screening's client) on the ranked stage, server time (Server-Timing, ms), "
-        "idle and while a second process retrains the stage over and over. The machine is shared "
+        "idle and while a second process retrains the stage over and over at a Celery worker's "
+        "priority (settings.WORKER_NICENESS, reviewtool.celery.background_priority). The machine is shared "
         "with other work: its load average is given beside each figure. Real pool: Hall 2012 + "
         "the first 1,089 PTSD records (10,000, ../shared/RANKING.md's speed pool), their own "
         "title, abstract and label_included, 5,000 settled (a seeded permutation's first half); "

@@ -222,6 +222,10 @@ CELERY_TASK_ACKS_LATE = False  # per task: only idempotent tasks ask for acks_la
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
+# A worker runs at this much lower CPU priority (nice) than the web processes: a retrain, an
+# import or a dedup run takes what the screening page's requests leave, on a machine they share
+# (reviewtool/celery.py; 0 leaves the worker at the web's priority).
+WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
 
 NINJA_PAGINATION_MAX_LIMIT = 1000
 

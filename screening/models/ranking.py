@@ -51,10 +51,22 @@ class RankedReference(models.Model):
     """A reference's place in a ranking (0 first) and the model's score for it."""
 
     # Indexed by the two below, which start with it: a third index only slows a retrain's writes.
+    # Neither key is a constraint in the database (db_constraint=False): a retrain writes its
+    # whole order (100k rows) in one transaction, and the two deferred foreign-key checks per row
+    # at its commit were half of the write's time, taken from the screening page's requests
+    # (benchmarks/RESULTS.md, "ranking at scale"). The rows are written only by order_write, for
+    # the ranking created in the same transaction and the references of the pool; deleting a
+    # ranking or a reference still deletes its rows, through the ORM's CASCADE.
     ranking = models.ForeignKey(
-        Ranking, on_delete=models.CASCADE, related_name="positions", db_index=False
+        Ranking,
+        on_delete=models.CASCADE,
+        related_name="positions",
+        db_index=False,
+        db_constraint=False,
     )
-    reference = models.ForeignKey(Reference, on_delete=models.CASCADE, related_name="+")
+    reference = models.ForeignKey(
+        Reference, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     position = models.PositiveIntegerField()
     score = models.FloatField(null=True)
 

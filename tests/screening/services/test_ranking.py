@@ -12,6 +12,7 @@ from screening.models import (
     JobStatus,
     Membership,
     Project,
+    RankedReference,
     Reference,
     Vote,
 )
@@ -230,3 +231,19 @@ def test_full_text_is_ranked_over_the_references_that_reached_it(project, review
     assert sorted(_order(found)) == ids
     assert set(_order(found)[:5]) == set(ids[1::2])
     assert next_reference(project, reviewer_a, FT) == _order(found)[0]
+
+
+def test_a_deleted_reference_or_project_takes_its_ranked_positions_with_it(project) -> None:
+    # The positions' keys are not database constraints (a retrain's write is half as long
+    # without them), so the ORM's cascade is what keeps no position pointing at nothing.
+    project.eligibility_criteria = "microcredentials in continuing education"
+    project.save()
+    ids = _references(project, SOUGHT + OTHER)
+    found = ranking.ranking_retrain(project=project, stage=TA)
+    assert sorted(_order(found)) == sorted(ids)
+    Reference.objects.filter(pk=ids[0]).delete()
+    assert sorted(_order(found)) == sorted(ids[1:])
+    positions = RankedReference.objects.filter(ranking=found)
+    assert positions.count() == len(ids) - 1
+    project.delete()
+    assert not positions.exists()
