@@ -10,7 +10,7 @@ agree (includes where the title's record was included). Retrain is the whole
 and stored) and warm (the stored features read), median of 3. At 100k the fit takes the includes
 and 10,000 of the 48k-odd settled excludes (ModelSettings.max_excludes); at 10k, all of them. The queue's figures are the
 server's own time per request (Server-Timing), gunicorn one process per core as bench_screening
-reads its goal, 20 reviewer threads doing next + vote at 100k: in import order (the control,
+reads its goal, 20 reviewer threads doing next + vote at each size: in import order (the control,
 on the same machine and database), then on the ranked stage idle and while a second process
 retrains the stage over and over, at the lower CPU priority a Celery worker takes
 (settings.WORKER_NICENESS); the retrain timings run at the default priority.
@@ -319,31 +319,31 @@ def run() -> str:
         setup = _fresh_database(n)
         slug = setup["slug"]
         lines.extend(_retrain_rows(n, slug, "synthetic"))
-        if n == max(SIZES):
-            # Import order first, as the control: the same machine, load and database.
-            for order, retraining in (("import", False), ("ranked", False), ("ranked", True)):
-                _set_order(slug, order)
-                out = _queue_times(slug, setup["tokens"], retraining=retraining)
-                when = f"{order} order, " + (
-                    f"while retraining ({out['retrains']} retrains)" if retraining else "idle"
-                )
-                load = f"{os.getloadavg()[0]:.1f}"
-                for measure, key, goal in (
-                    (f"next + vote (server), {when}", "pair", "p95 < 30 ms"),
-                    (f"next (server), {when}", "next", ""),
-                    (f"vote, accepted (server), {when}", "votes", ""),
-                    (f"next + vote, seen by the client, {when}", "client", ""),
-                ):
-                    values = out[key] or [float("nan")]
-                    lines.append(
-                        f"| {n:,} | {n // 2:,} | {measure} | {len(out[key])} | "
-                        f"{statistics.median(values):.1f} | {_percentile(values, 0.95):.1f} | "
-                        f"{goal} | {load} |"
-                    )
+        # Every size: a 10k review is the common case, 100k the hard one. Import order first,
+        # as the control: the same machine, load and database.
+        for order, retraining in (("import", False), ("ranked", False), ("ranked", True)):
+            _set_order(slug, order)
+            out = _queue_times(slug, setup["tokens"], retraining=retraining)
+            when = f"{order} order, " + (
+                f"while retraining ({out['retrains']} retrains)" if retraining else "idle"
+            )
+            load = f"{os.getloadavg()[0]:.1f}"
+            for measure, key, goal in (
+                (f"next + vote (server), {when}", "pair", "p95 < 30 ms"),
+                (f"next (server), {when}", "next", ""),
+                (f"vote, accepted (server), {when}", "votes", ""),
+                (f"next + vote, seen by the client, {when}", "client", ""),
+            ):
+                values = out[key] or [float("nan")]
                 lines.append(
-                    f"| {n:,} | {n // 2:,} | votes refused (409), {when} | {len(out['refused'])} "
-                    f"| | | | {load} |"
+                    f"| {n:,} | {n // 2:,} | {measure} | {len(out[key])} | "
+                    f"{statistics.median(values):.1f} | {_percentile(values, 0.95):.1f} | "
+                    f"{goal} | {load} |"
                 )
+            lines.append(
+                f"| {n:,} | {n // 2:,} | votes refused (409), {when} | {len(out['refused'])} "
+                f"| | | | {load} |"
+            )
     if ONLY in ("", "real10k"):
         setup = _fresh_database(10000, "real")
         lines.extend(_retrain_rows(10000, setup["slug"], "real"))

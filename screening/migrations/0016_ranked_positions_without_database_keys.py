@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
             name="reference",
             field=models.ForeignKey(
                 db_constraint=False,
+                db_index=False,
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="+",
                 to="screening.reference",

@@ -50,13 +50,14 @@ class Ranking(models.Model):
 class RankedReference(models.Model):
     """A reference's place in a ranking (0 first) and the model's score for it."""
 
-    # Indexed by the two below, which start with it: a third index only slows a retrain's writes.
-    # Neither key is a constraint in the database (db_constraint=False): a retrain writes its
-    # whole order (100k rows) in one transaction, and the two deferred foreign-key checks per row
-    # at its commit were half of the write's time, taken from the screening page's requests
-    # (benchmarks/RESULTS.md, "ranking at scale"). The rows are written only by order_write, for
-    # the ranking created in the same transaction and the references of the pool; deleting a
-    # ranking or a reference still deletes its rows, through the ORM's CASCADE.
+    # A retrain writes its whole order (100k rows) in one transaction, on cores the screening
+    # page's requests share, so the table carries only what the reads need: the two indexes
+    # below, which start with the ranking. The reference has no index of its own (every read
+    # comes through a ranking; references are deleted only with their project), and neither key
+    # is a constraint in the database: their deferred checks at the commit were half of the
+    # write's time (benchmarks/RESULTS.md, "ranking at scale"). The rows are written only by
+    # order_write, for the ranking created in the same transaction and the references of the
+    # pool; deleting a ranking or a reference still deletes its rows, through the ORM's CASCADE.
     ranking = models.ForeignKey(
         Ranking,
         on_delete=models.CASCADE,
@@ -65,7 +66,7 @@ class RankedReference(models.Model):
         db_constraint=False,
     )
     reference = models.ForeignKey(
-        Reference, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Reference, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     position = models.PositiveIntegerField()
     score = models.FloatField(null=True)
