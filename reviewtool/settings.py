@@ -202,7 +202,13 @@ REPORT_MAX_BYTES = env_int("REPORT_MAX_BYTES", 50 * 1024 * 1024)
 # Screening hands each reviewer a reference others are not reading (a soft claim). Shared
 # between web processes through Redis when there is one; one process's memory otherwise.
 CACHES = {
-    "default": {"BACKEND": "reviewtool.cache.PooledRedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "reviewtool.cache.PooledRedisCache",
+        "LOCATION": REDIS_URL,
+        # A Redis that stops answering costs a request this long, then is left alone a few
+        # seconds (reviewtool/cache.py): screening goes on without its hints.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
