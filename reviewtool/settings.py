@@ -8,6 +8,7 @@ on PostgreSQL with real Celery workers, and then SECRET_KEY must be given.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -88,6 +89,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
+    # Failed logins counted per username (the login page, the admin's and the token endpoint).
+    "axes",
     "screening",
     "extraction",
 ]
@@ -95,6 +98,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "reviewtool.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "reviewtool.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,6 +109,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # A page's NotFound, NotAllowed or other ServiceError as the app's 404, 403 or 400 page.
     "reviewtool.middleware.DomainErrorsMiddleware",
+    # A login refused for too many failures: the form or the API's 429 (reviewtool/login_limits.py).
+    "axes.middleware.AxesMiddleware",
     # Last, so that its 400 page knows who is logged in.
     "reviewtool.nul_characters.RefuseNulCharactersMiddleware",
 ]
@@ -161,6 +167,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every login (the page, the admin's, POST /api/v1/auth/token) asks django-axes first: after
+# LOGIN_FAILURE_LIMIT failures for a username, further attempts, even with the right password,
+# are refused until LOGIN_LOCKOUT_MINUTES have passed without one; a success clears the count.
+# By username, not address: behind the proxy every client could share one.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns that a count without the address can be dodged by changing user agent or
+# cookies: not one kept per username, which neither changes.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "reviewtool.login_limits.lockout_response"
+# An API token stops working this many days after it was issued (0: never).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "project_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -248,6 +275,30 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # a view that must be framed (the PDF viewer) says so itself
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: pages carry the token in the body's hx-headers.
+CSRF_COOKIE_HTTPONLY = True
+# Script and style from our own static files only; style attributes (the charts' SVG, a few
+# widths) allowed; frames of our own (the full-text PDF). Sent with HTML and SVG answers
+# (reviewtool/security_headers.py).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "style-src-attr 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "frame-src 'self'",
+        "frame-ancestors 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
 
 LOGGING = {
     "version": 1,

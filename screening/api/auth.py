@@ -32,18 +32,25 @@ class TokenOut(Schema):
     token: str
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 401: Error}, tags=["auth"])
+@router.post(
+    "/auth/token", auth=None, response={200: TokenOut, 401: Error, 429: Error}, tags=["auth"]
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, str]]:
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password for a bearer token. After LOGIN_FAILURE_LIMIT wrong
+    passwords for a username, 429 until LOGIN_LOCKOUT_MINUTES pass, whatever the password; a
+    token lasts API_TOKEN_TTL_DAYS."""
     user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        return Status(429, {"detail": accounts.login_lockout_message()})
     if user is None:
         return Status(401, {"detail": "Wrong username or password."})
+    accounts.login_succeeded(username=payload.username)
     return Status(200, {"token": accounts.token_issue(user=user, name="api")})
 
 
 @router.delete("/auth/token", response={204: None}, tags=["auth"])
 def token_delete(request: HttpRequest) -> Status[None]:
-    """Revoke the token this request was made with."""
+    """Revoke the token this request was made with: it answers 401 from then on."""
     accounts.token_revoke(raw=request.api_token)
     return Status(204, None)
 
@@ -60,7 +67,9 @@ class UserOut(Schema):
 
 @router.post("/users", response={201: UserOut, 403: Error}, tags=["users"])
 def user_create(request: HttpRequest, payload: UserIn) -> Status[dict[str, str]]:
-    """Create a user account (site staff only)."""
+    """Create a user account (site staff only). The password must pass the site's password
+    validators; a username that reads the same as a taken one (case, compatibility forms) is
+    taken."""
     if not request.user.is_staff:
         return Status(403, {"detail": "Only site staff create users."})
     user = accounts.user_create(

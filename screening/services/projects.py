@@ -3,7 +3,6 @@ which role, and the lead's blinding switch of a stage."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
@@ -12,10 +11,9 @@ from ..errors import Conflict, InvalidInput
 from ..models import Membership, Project, Role
 from ..vocabulary import ReviewType
 from ..workflow import REVIEW_TYPE_DEFAULTS
+from .accounts import user_to_add
 from .audit import audit_record
 from .screening import stage_checked
-
-User = get_user_model()
 
 
 @transaction.atomic
@@ -120,9 +118,7 @@ def membership_set(
     """Add a user to the project with a role, or change their role. Returns (membership, created)."""
     if role not in Role.values:
         raise InvalidInput(f"role must be one of {', '.join(Role.values)}.", field="role")
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        raise InvalidInput(f"There is no user {username!r}.", field="username")
+    user = user_to_add(username)
     membership = Membership.objects.select_for_update().filter(project=project, user=user).first()
     before = {"role": membership.role} if membership else {}
     if membership is not None and membership.administers and role != Role.ADMIN:
