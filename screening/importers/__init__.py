@@ -164,7 +164,10 @@ class StreamingParse:
             except ExportFormatError as error:
                 if error.line is not None:
                     error.line += offset
+                error.message = error.message.replace(NUL, NUL_SHOWN)
                 raise
+            if NUL in piece:  # one scan of the text; the records only when it holds one
+                citations, warnings = _without_nul(citations, warnings)
             citations, warnings = _without_empty_records(citations, warnings)
             for citation in citations:
                 citation.line += offset
@@ -174,6 +177,87 @@ class StreamingParse:
             )
             offset += piece.count("\n")
             yield citations
+
+
+# U+0000: no PostgreSQL text holds it, so a record carrying one once failed its whole import at
+# the database (a 500, or the database's own words as a job's error). Past the first 4 KiB
+# (where a NUL means a binary file, refused by the decoder) it is removed, and said where.
+NUL = "\x00"
+NUL_SHOWN = "\\x00"
+
+
+def _without_nul(
+    citations: list[Citation], warnings: list[ImportWarning]
+) -> tuple[list[Citation], list[ImportWarning]]:
+    """The records with every NUL character removed, and a warning for each record that had
+    one, naming its line and the fields that held it."""
+    cleaned: list[ImportWarning] = []
+    for citation in citations:
+        if NUL not in citation.raw:
+            continue
+        line = citation.line + citation.raw[: citation.raw.index(NUL)].count("\n")
+        citation.raw = citation.raw.replace(NUL, "")
+        named = _remove_nul(citation)
+        cleaned.append(
+            ImportWarning(
+                line=line,
+                message="a NUL character (U+0000), which no text can hold, removed",
+                field=", ".join(named),
+            )
+        )
+    warnings = [
+        ImportWarning(
+            line=w.line,
+            message=w.message.replace(NUL, NUL_SHOWN),
+            field=w.field.replace(NUL, NUL_SHOWN),
+            kind=w.kind,
+        )
+        if NUL in w.message or NUL in w.field
+        else w
+        for w in warnings
+    ]
+    if cleaned:
+        warnings = sorted([*warnings, *cleaned], key=lambda warning: warning.line)
+    return citations, warnings
+
+
+def _remove_nul(citation: Citation) -> list[str]:
+    """Remove NUL from every text of a record; the names of the fields that held one."""
+    named: list[str] = []
+    for name in citation.__slots__:  # type: ignore[attr-defined]
+        value = getattr(citation, name)
+        if isinstance(value, str) and NUL in value:
+            setattr(citation, name, value.replace(NUL, ""))
+            named.append(name)
+        elif isinstance(value, list) and any(_holds_nul(item) for item in value):
+            for item in value:
+                if isinstance(item, Author):
+                    for part in ("family", "given", "printed", "role"):
+                        setattr(item, part, getattr(item, part).replace(NUL, ""))
+            setattr(
+                citation,
+                name,
+                [item.replace(NUL, "") if isinstance(item, str) else item for item in value],
+            )
+            named.append(name)
+        elif isinstance(value, dict) and any(
+            NUL in key or any(NUL in v for v in values) for key, values in value.items()
+        ):
+            setattr(
+                citation,
+                name,
+                {
+                    key.replace(NUL, ""): [v.replace(NUL, "") for v in values]
+                    for key, values in value.items()
+                },
+            )
+    return named
+
+
+def _holds_nul(item: object) -> bool:
+    if isinstance(item, Author):
+        return NUL in item.family or NUL in item.given or NUL in item.printed or NUL in item.role
+    return isinstance(item, str) and NUL in item
 
 
 def _without_empty_records(

@@ -101,6 +101,8 @@ def parse(text: str) -> tuple[list[Citation], list[ImportWarning]]:
     """One Citation per non-empty row after the header; warnings name each row's line."""
     # Scopus reference lists can exceed the csv module's default 128 KiB cell limit.
     csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+    if "\r" in text:  # the decoder has made every line end "\n"; text from elsewhere may not
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     layout = _layout(lines)
     citations: list[Citation] = []

@@ -119,13 +119,21 @@ def read_xml_to_the_cut(text: str) -> tuple[etree._Element, ExportFormatError | 
     declaration = _DECLARATION_RE.match(text)
     if declaration:
         text = "\n" * declaration.group(0).count("\n") + text[declaration.end() :]
+    # The parser's own safe options, not defusedxml: no external entity or DTD is ever fetched
+    # or read (XXE: `&xxe;` stays the literal text `&xxe;`), no entity is expanded, and
+    # libxml2's amplification check refuses the "billion laughs" and quadratic blow-ups before
+    # they cost memory. huge_tree lifts only the size limits a 10 MB abstract needs.
     options = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": True}
     try:
         return etree.fromstring(text, etree.XMLParser(**options)), None
     except etree.XMLSyntaxError as error:
-        refused = ExportFormatError(
-            f"the XML is not well formed: {error.msg}", line=error.lineno or 1
-        )
+        message = f"the XML is not well formed: {error.msg}"
+        if "amplification" in error.msg:
+            message = (
+                "the XML declares entities that expand far beyond the file's own size (an "
+                "entity-expansion attack, not an export); refused"
+            )
+        refused = ExportFormatError(message, line=error.lineno or 1)
         last_line = text.rstrip().count("\n") + 1
         if not (error.msg.startswith(_CUT_OFF) and (error.lineno or 0) >= last_line):
             raise refused from error
@@ -226,13 +234,28 @@ def leaf_fields(
     parent's value, never fields of their own.
     """
     fields: dict[str, list[str]] = {}
-    _collect(record, "", inline, fields)
+    _collect(record, "", inline, fields, 0)
     return fields
 
 
+# How deep a record's elements may nest: PubMed's deepest path is about ten levels, libxml2 stops
+# at 256 unless told otherwise (huge_tree, needed for long texts, lifts that to 2,048), and the
+# walk below is recursive: a file nested 1,200 levels deep once ended in a RecursionError, a 500.
+MAX_DEPTH = 256
+
+
 def _collect(
-    element: etree._Element, path: str, inline: frozenset[str], fields: dict[str, list[str]]
+    element: etree._Element,
+    path: str,
+    inline: frozenset[str],
+    fields: dict[str, list[str]],
+    depth: int,
 ) -> None:
+    if depth > MAX_DEPTH:
+        raise ExportFormatError(
+            f"the XML nests elements more than {MAX_DEPTH} levels deep, which no export does",
+            line=element.sourceline or 1,
+        )
     for name, value in element.attrib.items():
         if path:
             fields.setdefault(f"{path}@{name}", []).append(value)
@@ -247,7 +270,7 @@ def _collect(
         return
     for child in children:
         tag = etree.QName(child).localname
-        _collect(child, f"{path}/{tag}" if path else tag, inline, fields)
+        _collect(child, f"{path}/{tag}" if path else tag, inline, fields, depth + 1)
 
 
 # --- PubMed records ---------------------------------------------------------------------------
