@@ -255,6 +255,16 @@ CELERY_TASK_ACKS_LATE = False  # per task: only idempotent tasks ask for acks_la
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
+# The reaper (screening.services.jobs.jobs_reap; `manage.py reap_jobs`, and every worker at start
+# and every JOB_REAP_INTERVAL_SECONDS): a job `running` for longer than JOB_STALE_SECONDS that no
+# live worker holds is re-queued, or failed once it has been tried JOB_MAX_ATTEMPTS times; a job
+# `queued` for longer than JOB_QUEUED_STALE_SECONDS is failed; an upload no unfinished job reads
+# is removed once older than UPLOAD_ORPHAN_SECONDS.
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 15 * 60)
+JOB_QUEUED_STALE_SECONDS = env_int("JOB_QUEUED_STALE_SECONDS", 60 * 60)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+JOB_REAP_INTERVAL_SECONDS = env_int("JOB_REAP_INTERVAL_SECONDS", 5 * 60)
+UPLOAD_ORPHAN_SECONDS = env_int("UPLOAD_ORPHAN_SECONDS", 60 * 60)
 # A worker runs at this much lower CPU priority (nice) than the web processes: a retrain, an
 # import or a dedup run takes what the screening page's requests leave, on a machine they share
 # (reviewtool/celery.py; 0 leaves the worker at the web's priority).
@@ -282,12 +292,14 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # Script and style from our own static files only; style attributes (the charts' SVG, a few
 # widths) allowed; frames of our own (the full-text PDF). Sent with HTML and SVG answers
-# (reviewtool/security_headers.py).
+# (reviewtool/security_headers.py). The one <style> allowed by its hash is the one htmx adds for
+# its request indicators (tests/reviewtool/test_accounts_login.py recomputes it from htmx).
+HTMX_INDICATOR_STYLE_HASH = "sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk="
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self'",
+        f"style-src 'self' '{HTMX_INDICATOR_STYLE_HASH}'",
         "style-src-attr 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self'",

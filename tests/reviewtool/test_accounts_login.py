@@ -3,10 +3,16 @@ flags pages are served with (issue 19, "Accounts")."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import re
+from pathlib import Path
 
+import django_htmx
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings as django_settings
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -208,3 +214,18 @@ def test_the_policy_goes_with_documents_that_can_run_script(content_type, police
     )
     response = middleware(RequestFactory().get("/"))
     assert ("Content-Security-Policy" in response) is policed
+
+
+def test_the_policy_allows_the_style_htmx_adds_and_no_other_inline_style() -> None:
+    # htmx 2 adds one <style> for its indicators (insertIndicatorStyles): the policy names its
+    # hash, so an htmx upgrade that changes it fails here rather than in a browser's console.
+    source = (Path(django_htmx.__file__).parent / "static/django_htmx/htmx-2.js").read_text()
+    body = re.search(r"insertIndicatorStyles\(\) \{(.*?)\n  \}", source, re.DOTALL).group(1)
+    parts = [text for text in re.findall(r"`([^`]*)`", body) if text.startswith(".")]
+    style = "".join(parts).replace("${indicator}", "htmx-indicator")
+    style = style.replace("${request}", "htmx-request")
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = dict(
+        part.strip().split(" ", 1) for part in django_settings.CONTENT_SECURITY_POLICY.split(";")
+    )
+    assert policy["style-src"] == f"'self' 'sha256-{digest}'"
