@@ -164,18 +164,27 @@ def dedup_compare_chunk(*, job_id: int, pairs: list[list[str]]) -> list[dict[str
 
 
 def dedup_finish(*, job_id: int, chunks: list[list[dict[str, Any]]], ids: list[str]) -> None:
-    """The last step of a split run: cluster every chunk's decisions, merge, queue, finish the job."""
-    job = Job.objects.select_related("project", "created_by").get(pk=job_id)
-    if job.is_finished:
-        return  # a redelivered callback: the run is already applied
-    decisions = [dedup.PairDecision(**d) for chunk in chunks for d in chunk]
+    """The last step of a split run: cluster every chunk's decisions, merge, queue, finish the job.
+
+    Idempotent, and safe when two callbacks of the same job race (a redelivered chord after a lost
+    worker, or the reaper's re-run beside the first run's late chord): the job's row is locked
+    for the whole step and the merge and the job's `done` commit together, so the second finds the
+    job finished and applies nothing.
+    """
     try:
         with job_step(MERGING), transaction.atomic():
+            job = Job.objects.select_for_update().get(pk=job_id)
+            if job.is_finished:
+                return  # a redelivered callback: the run is already applied
+            job = Job.objects.select_related("project", "created_by").get(pk=job_id)
+            # A redelivered chunk may be counted twice: a pair decided twice is one decision.
+            unique = {(d["a"], d["b"]): d for chunk in chunks for d in chunk}
+            decisions = [dedup.PairDecision(**d) for d in unique.values()]
             summary = dedup_apply(project=job.project, job=job, ids=ids, decisions=decisions)
+            job_finish(job.pk, summary)
     except Exception as error:
-        job_fail(job.pk, job_failure_message(job.kind, error))
+        job_fail(job_id, job_failure_message(JobKind.DEDUP, error))
         raise
-    job_finish(job.pk, summary)
 
 
 def _active_references(project: Project) -> list[Reference]:

@@ -1,6 +1,11 @@
 """The life of a Job: created and enqueued after commit, claimed once, progress, done or failed;
 and the one entry point through which services start background work.
 
+Faults (issue 19): a job whose message cannot be sent (the broker is down) ends `failed` at once
+and the caller gets QueueUnreachable (503), never a job left `queued` with no message; a job whose
+worker died is found by `jobs_reap` (run by `manage.py reap_jobs` and, in every worker, at start
+and then every JOB_REAP_INTERVAL_SECONDS: reviewtool/celery.py) and re-queued or failed.
+
 Tasks call services, so services never import tasks: work is started by the task's name, through
 the Celery app's registry (see `background_start`).
 """
@@ -10,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from celery import Signature, current_app
@@ -17,7 +23,8 @@ from celery.app.task import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -42,6 +49,15 @@ HANDLERS: dict[str, Callable[[Job], dict[str, Any]]] = {}
 # file."), said after what went wrong. Each handler states it where it registers, beside the code
 # whose transactions make it true.
 KEPT_ON_FAILURE: dict[str, str] = {}
+
+# What a job says when its message could not be handed to the broker.
+QUEUE_UNREACHABLE = "The task queue could not be reached; try again."
+
+
+class QueueUnreachable(ServiceError):
+    """The broker did not take the job's message: answered 503 by the API and the pages."""
+
+    status = 503
 
 
 def job_handler(
@@ -72,6 +88,8 @@ def job_failure_message(kind: str, error: BaseException) -> str:
     where = f"Stopped while {step}: " if step else ""
     if isinstance(error, ServiceError):  # written for the user
         said = f"{where}{error.message.rstrip('.')}."
+    elif isinstance(error, DatabaseError) and _connection_lost(error):
+        said = f"{where or 'Stopped: '}the connection to the database was lost; start it again."
     elif isinstance(error, SoftTimeLimitExceeded):
         limit = settings.CELERY_TASK_SOFT_TIME_LIMIT
         said = f"{where or 'Stopped: '}it ran longer than the {limit} s a job may take."
@@ -92,9 +110,14 @@ def job_create(
     created_by: AbstractBaseUser | None,
     params: dict[str, Any] | None = None,
 ) -> Job:
-    """Create a queued job and hand it to a worker once the surrounding transaction commits."""
+    """Create a queued job and hand it to a worker once the surrounding transaction commits.
+
+    If the broker does not take the message, the job is marked failed (QUEUE_UNREACHABLE) and
+    QueueUnreachable is raised where the transaction commits: the caller answers 503, and no job
+    stays `queued` with no message behind it.
+    """
     job = Job.objects.create(kind=kind, project=project, created_by=created_by, params=params or {})
-    background_start(task_signature(RUN_JOB, job.pk))
+    background_start(task_signature(RUN_JOB, job.pk), job_id=job.pk)
     return job
 
 
@@ -103,14 +126,32 @@ def task_signature(name: str, *args: Any) -> Signature:
     return _task(name).s(*args)
 
 
-def background_start(work: Signature) -> None:
+def background_start(work: Signature, *, job_id: int | None = None) -> None:
     """Start background work (one task's call, or a chord of them) once the surrounding
     transaction commits: a worker must find the rows this transaction writes.
 
     On the embedded default (`task_always_eager`) the work runs inline at the commit, as a
-    worker would run it; with a broker it is sent to the workers.
+    worker would run it; with a broker it is sent to the workers. When the broker cannot be
+    reached, the job `job_id` (if given) is marked failed and QueueUnreachable is raised.
     """
-    transaction.on_commit(work.delay)
+    transaction.on_commit(lambda: _send(work, job_id))
+
+
+def _send(work: Signature, job_id: int | None) -> None:
+    if current_app.conf.task_always_eager:
+        work.delay()  # runs inline: the work's own errors propagate as they are
+        return
+    try:
+        work.delay()  # only publishes: any error here means the message was not sent
+    except Exception as error:
+        logger.exception("could not send %s (job %s) to the broker", work, job_id)
+        if job_id is not None:
+            job_fail(job_id, QUEUE_UNREACHABLE)
+            # The file kept for it (an import's upload) will never be read: removed now.
+            params = Job.objects.filter(pk=job_id).values_list("params", flat=True).first()
+            if isinstance(params, dict) and params.get("upload"):
+                default_storage.delete(params["upload"])
+        raise QueueUnreachable(QUEUE_UNREACHABLE) from error
 
 
 def _task(name: str) -> Task:
@@ -157,8 +198,8 @@ def job_run(job_id: int) -> Job | None:
     try:
         result = handler(job)
     except Exception as error:
-        job_fail(job.pk, job_failure_message(job.kind, error))
         logger.exception("job %s (%s) failed", job.pk, job.kind)
+        job_fail(job.pk, job_failure_message(job.kind, error))
         job.refresh_from_db()
         return job
     if result is not DEFERRED:
@@ -175,7 +216,167 @@ def job_finish(job_id: int, result: dict[str, Any]) -> None:
 
 
 def job_fail(job_id: int, error: str) -> None:
-    """Mark an unfinished job failed, saying why (a late failure never rewrites a finished job)."""
-    Job.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
-        status=JobStatus.FAILED, error=error, finished_at=timezone.now()
+    """Mark an unfinished job failed, saying why (a late failure never rewrites a finished job).
+
+    The failure may be the database connection itself (dropped mid-job): then the connection is
+    closed and opened again once, so that the job does not stay `running` for want of a row.
+    """
+
+    def write() -> None:
+        Job.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+            status=JobStatus.FAILED, error=error, finished_at=timezone.now()
+        )
+
+    try:
+        write()
+    except DatabaseError:
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        write()
+
+
+def _connection_lost(error: DatabaseError) -> bool:
+    """Whether this database error means the connection is gone (terminated, server restarted)."""
+    if connection.in_atomic_block:
+        return False
+    return connection.connection is None or not connection.is_usable()
+
+
+# The reaper: jobs whose worker died (kill -9, out of memory, a lost machine) or whose message was
+# lost. A killed worker's message comes back only after the broker's visibility timeout (40 min);
+# until then the job would say `running` at the progress it had. There is no heartbeat column:
+# a running job is stale when it started more than JOB_STALE_SECONDS ago (every claim restarts the
+# clock) and no live worker says it holds it (`celery inspect active`); a queued job is stale
+# when no worker took it within JOB_QUEUED_STALE_SECONDS.
+REAPED_LOST = (
+    "The worker running this job stopped (it was killed or lost) {attempts} times; start it again."
+)
+REAPED_UNTAKEN = "No worker took this job within {minutes} minutes; start it again."
+
+
+def jobs_reap(
+    *,
+    stale_seconds: float | None = None,
+    queued_stale_seconds: float | None = None,
+    upload_grace_seconds: float | None = None,
+    held: set[int] | None = None,
+) -> dict[str, list[int] | list[str]]:
+    """Re-queue or fail stale jobs and remove uploads no unfinished job needs; says what it did.
+
+    A stale running job is sent again (every handler is idempotent: an import finds the search it
+    stored, a dedup run's merge step skips what is merged) until it has been claimed
+    JOB_MAX_ATTEMPTS times, then failed with a message saying so. `held`: the ids of the jobs
+    live workers are running (asked of the workers when not given; if they cannot be asked,
+    running jobs are left alone: nobody can tell they are dead).
+    """
+    now = timezone.now()
+    stale = settings.JOB_STALE_SECONDS if stale_seconds is None else stale_seconds
+    untaken = (
+        settings.JOB_QUEUED_STALE_SECONDS if queued_stale_seconds is None else queued_stale_seconds
     )
+    grace = settings.UPLOAD_ORPHAN_SECONDS if upload_grace_seconds is None else upload_grace_seconds
+    done: dict[str, list[int] | list[str]] = {"requeued": [], "failed": [], "uploads_removed": []}
+
+    running = list(
+        Job.objects.filter(
+            status=JobStatus.RUNNING, started_at__lte=now - timedelta(seconds=stale)
+        ).values_list("pk", "attempts", "started_at", "kind")
+    )
+    if running and held is None:
+        held = jobs_held_by_workers()
+    for pk, attempts, started_at, kind in running if held is not None else []:
+        if pk in held:
+            continue
+        if attempts >= settings.JOB_MAX_ATTEMPTS:
+            message = REAPED_LOST.format(attempts=attempts)
+            kept = KEPT_ON_FAILURE.get(kind, "")
+            failed = Job.objects.filter(pk=pk, status=JobStatus.RUNNING, started_at=started_at)
+            if failed.update(
+                status=JobStatus.FAILED,
+                error=f"{message} {kept}".strip(),
+                finished_at=timezone.now(),
+            ):
+                done["failed"].append(pk)
+            continue
+        # Only the reaper that moves it back to `queued` sends it (several workers reap).
+        if Job.objects.filter(pk=pk, status=JobStatus.RUNNING, started_at=started_at).update(
+            status=JobStatus.QUEUED, progress=0.0
+        ):
+            try:
+                _send(task_signature(RUN_JOB, pk), pk)
+            except QueueUnreachable:
+                done["failed"].append(pk)
+            else:
+                done["requeued"].append(pk)
+
+    minutes = round(untaken / 60)
+    for pk in Job.objects.filter(
+        status=JobStatus.QUEUED, created_at__lte=now - timedelta(seconds=untaken)
+    ).values_list("pk", flat=True):
+        if Job.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
+            status=JobStatus.FAILED,
+            error=REAPED_UNTAKEN.format(minutes=minutes),
+            finished_at=timezone.now(),
+        ):
+            done["failed"].append(pk)
+
+    done["uploads_removed"] = _orphaned_uploads_remove(now - timedelta(seconds=grace))
+    if any(done.values()):
+        logger.warning("reaped jobs: %s", done)
+    return done
+
+
+def jobs_held_by_workers(timeout: float = 1.0) -> set[int] | None:
+    """The ids of the jobs the live workers are running or hold, or None if they cannot be asked
+    (the broker is down). On the embedded default nothing runs in the background: empty."""
+    if current_app.conf.task_always_eager:
+        return set()
+    try:
+        inspect = current_app.control.inspect(timeout=timeout)
+        answers = [inspect.active() or {}, inspect.reserved() or {}]
+    except Exception:
+        logger.warning("could not ask the workers which jobs they hold", exc_info=True)
+        return None
+    held: set[int] = set()
+    for answer in answers:
+        for tasks in answer.values():
+            for task in tasks:
+                args = task.get("args") or []
+                if task.get("name") in {RUN_JOB, DEDUP_COMPARE_CHUNK} and args:
+                    held.add(int(args[0]))
+                elif task.get("name") == DEDUP_FINISH and len(args) > 1:
+                    held.add(int(args[1]))
+    return held
+
+
+def _orphaned_uploads_remove(older_than: Any) -> list[str]:
+    """Remove kept uploads (uploads/<project>/<file>) that no queued or running job will read:
+    a killed import's file, once its job is failed or re-run. Younger files are left: an upload
+    is saved a moment before its job is created."""
+    wanted = {
+        params.get("upload")
+        for params in Job.objects.filter(
+            status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+        ).values_list("params", flat=True)
+        if isinstance(params, dict)
+    }
+    removed: list[str] = []
+    try:
+        folders, _ = default_storage.listdir("uploads")
+    except (FileNotFoundError, NotImplementedError):
+        return removed
+    for folder in folders:
+        _, files = default_storage.listdir(f"uploads/{folder}")
+        for name in files:
+            path = f"uploads/{folder}/{name}"
+            if path in wanted:
+                continue
+            try:
+                if default_storage.get_modified_time(path) > older_than:
+                    continue
+                default_storage.delete(path)
+            except (FileNotFoundError, NotImplementedError):
+                continue
+            removed.append(path)
+    return removed
