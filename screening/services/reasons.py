@@ -18,13 +18,16 @@ from ..selectors.references import forget_offered_reasons
 from ..vocabulary import Stage, VoteChoice
 from .audit import audit_record
 
+# ExclusionReason.name's max_length.
+REASON_MAX = 200
+
 
 def _reason_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
         raise InvalidInput("Name the reason.", field="name")
-    if len(name) > 200:
-        raise InvalidInput("A reason is at most 200 characters.", field="name")
+    if len(name) > REASON_MAX:
+        raise InvalidInput(f"A reason is at most {REASON_MAX} characters.", field="name")
     return name
 
 
@@ -84,6 +87,31 @@ def _reason_named(project: Project, name: str) -> ExclusionReason | None:
     )
 
 
+def _reason_created(
+    project: Project, name: str, user: AbstractBaseUser, *, proposed: bool
+) -> ExclusionReason | None:
+    """A new reason of that name, or None when another transaction created it first.
+
+    Twenty reviewers naming the same new reason at once all find none, and all insert it: the
+    unique name constraint keeps one row, and each other insert fails (PostgreSQL waits for the
+    first to commit, then refuses). Inside a savepoint, that failure costs only the insert, and
+    the caller reads the row that won; the vote itself is kept. (On SQLite the transactions
+    begin IMMEDIATE and never overlap.)
+    """
+    try:
+        with transaction.atomic():
+            reason = ExclusionReason.objects.create(
+                project=project,
+                name=name,
+                proposed=proposed,
+                position=_next_position(project.pk),
+                created_by=user,
+            )
+    except IntegrityError:
+        return None
+    return reason
+
+
 def reason_for_vote(
     project: Project, name: str, user: AbstractBaseUser, *, proposed: bool = True
 ) -> ExclusionReason:
@@ -91,23 +119,25 @@ def reason_for_vote(
 
     A retired reason is refused: it stays on the votes that named it, and names no new one.
     """
-    name = " ".join(name.split())[:200]
-    reason = _reason_named(project, name)
-    if reason is not None and reason.retired:
+    name = " ".join(name.split())
+    if len(name) > REASON_MAX:
+        raise InvalidInput(f"A reason is at most {REASON_MAX} characters.", field="reason")
+    reason, created = _reason_named(project, name), False
+    if reason is None:
+        reason = _reason_created(project, name, user, proposed=proposed)
+        created = reason is not None
+    if reason is None:  # named at the same moment by another vote, which created it first
+        reason = _reason_named(project, name)
+    if reason is None:  # created and then renamed, all while this vote was cast
+        raise Conflict("The reason changed while the vote was cast: vote again.", field="reason")
+    if reason.retired:
         raise InvalidInput(
             f"“{reason.name}” is retired and names no new exclusion: choose another reason, "
             "or ask a lead to restore it.",
             field="reason",
         )
-    if reason is not None:
+    if not created:
         return reason
-    reason = ExclusionReason.objects.create(
-        project=project,
-        name=name,
-        proposed=proposed,
-        position=_next_position(project.pk),
-        created_by=user,
-    )
     _reasons_changed(project.pk)
     audit_record(
         actor=user,
