@@ -4,7 +4,7 @@ from django import forms
 
 from . import importers
 from .models import Role
-from .services.imports import SearchDetails
+from .services.imports import DETAIL_LIMITS, SearchDetails
 
 COMMON_DATABASES = [
     "PubMed", "MEDLINE (Ovid)", "Embase", "ERIC", "Scopus", "Web of Science", "CINAHL",
@@ -36,7 +36,10 @@ class SearchImportForm(forms.Form):
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Date searched"
     )
     query = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="The search strategy."
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=DETAIL_LIMITS["query"],
+        help_text="The search strategy.",
     )
     format = forms.ChoiceField(choices=list(importers.FORMAT_LABELS.items()), initial="auto")
     new_search = forms.BooleanField(

@@ -78,11 +78,28 @@ class SearchDetails:
         )
 
 
+# The longest texts a search's details hold: the database and platform are names (Search's
+# max_length); a search strategy of many pages is tens of thousands of characters, and the limit
+# is there so that a runaway paste is refused with a message, not stored.
+DETAIL_LIMITS = {"database": 120, "platform": 120, "query": 50_000}
+# Record.journal's max_length: an imported record's longer journal is cut with a warning, but a
+# record typed in is refused, so that what was typed is what is kept.
+JOURNAL_MAX = 500
+
+
 def _database_named(details: SearchDetails) -> str:
-    """The database, refused when blank: a search is told apart by where it was run."""
+    """The database, refused when blank: a search is told apart by where it was run. Any
+    detail longer than it may be is refused too, naming it and its limit."""
     database = details.database.strip()
     if not database:
         raise InvalidInput("Name the database this export came from.", field="database")
+    for field, limit in DETAIL_LIMITS.items():
+        length = len(database if field == "database" else getattr(details, field))
+        if length > limit:
+            raise InvalidInput(
+                f"The {field} is {length:,} characters; at most {limit:,} are kept.",
+                field=field,
+            )
     return database
 
 
@@ -117,8 +134,8 @@ def search_import(
         )
     search = Search(
         project=project,
-        database=database[:120],
-        platform=details.platform[:120],
+        database=database,
+        platform=details.platform,
         searched_on=details.searched_on,
         query=details.query,
         filename=filename[:255],
@@ -244,6 +261,10 @@ def record_add_other(
         raise InvalidInput("A record needs a title.", field="title")
     if year is not None and not 1000 <= year <= 2999:
         raise InvalidInput(f"{year} is not a year.", field="year")
+    if len(journal.strip()) > JOURNAL_MAX:
+        raise InvalidInput(
+            f"A journal's name is at most {JOURNAL_MAX} characters.", field="journal"
+        )
     parsed_authors = [importers.fields.parse_author(a) for a in authors or [] if a.strip()]
     citation = importers.Citation(
         raw="",
