@@ -1,6 +1,6 @@
 """Refuse input no database column can hold with a 400 that names where it is, before any view
 runs: a NUL character, a lone UTF-16 surrogate, a page offset or size beyond a 64-bit count;
-and, after a view, an id that is no number or a text longer than its column.
+and, after a view, an id that is no number or past 64 bits, or a text longer than its column.
 
 PostgreSQL text cannot hold U+0000, and no UTF-8 text can hold a lone surrogate (`"\\ud800"` in
 JSON decodes to one): either made the query itself fail, a 500 (and, with DEBUG on, the debug
@@ -69,6 +69,12 @@ class RefuseUnstorableInputMiddleware:
             where = f"The field {field!r}" if field else "A field"
             problem = f"is longer than the {limit} characters it can hold: shorten it."
             return refusal(request, where, problem, field=field)
+        if isinstance(exception, OverflowError) and "SQLite INTEGER" in str(exception):
+            # An id past 64 bits in a lookup Django does not guard (`in_bulk`, `__in`): SQLite
+            # cannot even bind it (PostgreSQL finds nothing, as it should).
+            field = next(_beyond_64_bits(request), None)
+            where = f"The field {field!r}" if field else "A number in the request"
+            return refusal(request, where, COUNT_PROBLEM, field=field)
         if isinstance(exception, ValueError) and (bad := NOT_A_NUMBER.match(str(exception))):
             field = next(_holding(request, bad.group(1)), None)
             where = f"The field {field!r}" if field else "An id in the request"
@@ -172,6 +178,10 @@ def _json_values(value: Any, path: str) -> Iterator[tuple[str, str]]:
 
 def _longer_than(request: HttpRequest, limit: int) -> Iterator[str]:
     return (field for field, value in _fields(request) if len(value) > limit)
+
+
+def _beyond_64_bits(request: HttpRequest) -> Iterator[str]:
+    return (field for field, value in _fields(request) if _beyond_a_count(value))
 
 
 def _holding(request: HttpRequest, printed: str) -> Iterator[str]:

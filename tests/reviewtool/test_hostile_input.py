@@ -164,6 +164,21 @@ def test_a_form_id_in_other_digits_or_too_large_is_no_500(lead, demo_imports, va
         assert client.post(path, form).status_code < 500, path
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/projects/microcredentials/screen/?reference=99999999999999999999",
+        "/projects/microcredentials/history/?reference=99999999999999999999",
+        "/projects/microcredentials/duplicates/?unmerged=99999999999999999999",
+    ],
+)
+def test_an_id_past_64_bits_in_a_page_s_query_is_no_500(lead, demo_imports, path: str) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(lead)
+    response = client.get(path)
+    assert response.status_code in {200, 400, 404}
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stores a long text whole")
 @pytest.mark.django_db(transaction=True)
 def test_a_project_name_longer_than_its_column_is_a_400_naming_it(api, lead) -> None:
