@@ -75,6 +75,30 @@ def test_an_escaped_backslash_before_u_d800_is_plain_text(api, lead) -> None:
     assert response.status_code == 201
 
 
+@pytest.mark.django_db(transaction=True)
+def test_surrogate_bytes_in_a_query_or_form_are_replaced_not_a_500(api, lead, demo_imports) -> None:
+    """`%ED%A0%80` (a surrogate's UTF-8 bytes) decodes to U+FFFD in query strings and forms;
+    nothing with a surrogate reaches the database."""
+    client = api(as_=lead)
+    client.client.raise_request_exception = False
+    history = client.client.get(
+        "/api/v1/projects/microcredentials/history?actor=%ED%A0%80", headers=client._headers()
+    )
+    assert history.status_code in {200, 400}
+    page = Client(raise_request_exception=False)
+    page.force_login(lead)
+    assert page.get("/projects/microcredentials/references/?q=%ED%A0%80").status_code == 200
+    added = page.post(
+        "/projects/microcredentials/reasons/",
+        b"action=add&name=Wrong%ED%A0%80setting",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert added.status_code == 302
+    assert Project.objects.get(slug="microcredentials").exclusion_reasons.get().name == (
+        "Wrong\ufffd\ufffd\ufffdsetting"
+    )
+
+
 LISTS = [
     "/projects/microcredentials/references",
     "/projects/microcredentials/duplicates",
