@@ -61,6 +61,13 @@ def project_create(
     name = name.strip()
     if not name:
         raise InvalidInput("A project needs a name.", field="name")
+    longest = Project._meta.get_field("name").max_length
+    if len(name) > longest:
+        # SQLite would keep it whole and PostgreSQL refuse it: both refuse it here, the same.
+        raise InvalidInput(
+            f"A project's name is at most {longest} characters (this one has {len(name):,}).",
+            field="name",
+        )
     if review_type not in {t.value for t in ReviewType}:
         raise InvalidInput("review_type must be systematic, rapid or scoping.", field="review_type")
     default_reviewers, default_share = REVIEW_TYPE_DEFAULTS[ReviewType(review_type)]
