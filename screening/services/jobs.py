@@ -236,11 +236,23 @@ def job_fail(job_id: int, error: str) -> None:
         write()
 
 
+# SQLSTATE classes of a lost connection: 08 (connection exception), 57P (operator intervention:
+# pg_terminate_backend, a server shutting down or restarting).
+_LOST_SQLSTATES = ("08", "57P")
+_LOST_WORDS = ("terminating connection", "server closed the connection", "connection is closed")
+
+
 def _connection_lost(error: DatabaseError) -> bool:
     """Whether this database error means the connection is gone (terminated, server restarted)."""
-    if connection.in_atomic_block:
-        return False
-    return connection.connection is None or not connection.is_usable()
+    seen: BaseException | None = error
+    while seen is not None:
+        sqlstate = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None) or ""
+        if sqlstate.startswith(_LOST_SQLSTATES):
+            return True
+        if any(word in str(seen).lower() for word in _LOST_WORDS):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return connection.connection is not None and not connection.is_usable()
 
 
 # The reaper: jobs whose worker died (kill -9, out of memory, a lost machine) or whose message was

@@ -191,6 +191,13 @@ def test_a_lost_database_connection_is_said_plainly(monkeypatch) -> None:
     monkeypatch.setattr(connection, "is_usable", lambda: False)
     message = jobs.job_failure_message(JobKind.IMPORT, DbOperationalError("terminated"))
     assert message.startswith("Stopped: the connection to the database was lost; start it again.")
+    monkeypatch.undo()
+    # What PostgreSQL says to pg_terminate_backend's victim, whatever the connection says after.
+    said = "terminating connection due to administrator command"
+    assert jobs.job_failure_message(JobKind.IMPORT, DbOperationalError(said)) == (
+        "Stopped: the connection to the database was lost; start it again. "
+        "Nothing was stored from this file."
+    )
 
 
 @pytest.mark.django_db(transaction=True)
