@@ -183,21 +183,25 @@ def test_reap_jobs_command_says_what_it_did(project, lead) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_lost_database_connection_is_said_plainly(monkeypatch) -> None:
+def test_a_lost_database_connection_is_said_plainly() -> None:
     from django.db import OperationalError as DbOperationalError
-    from django.db import connection
 
-    # What a terminated backend leaves: a connection that no longer answers.
-    monkeypatch.setattr(connection, "is_usable", lambda: False)
-    message = jobs.job_failure_message(JobKind.IMPORT, DbOperationalError("terminated"))
-    assert message.startswith("Stopped: the connection to the database was lost; start it again.")
-    monkeypatch.undo()
-    # What PostgreSQL says to pg_terminate_backend's victim, whatever the connection says after.
-    said = "terminating connection due to administrator command"
-    assert jobs.job_failure_message(JobKind.IMPORT, DbOperationalError(said)) == (
+    said = (
         "Stopped: the connection to the database was lost; start it again. "
         "Nothing was stored from this file."
     )
+    # What PostgreSQL says to pg_terminate_backend's victim, and what psycopg says after.
+    for text in (
+        "terminating connection due to administrator command",
+        "server closed the connection unexpectedly",
+    ):
+        assert jobs.job_failure_message(JobKind.IMPORT, DbOperationalError(text)) == said
+    by_state = DbOperationalError("admin shutdown")
+    by_state.__cause__ = type("PgError", (Exception,), {"sqlstate": "57P01"})()
+    assert jobs.job_failure_message(JobKind.IMPORT, by_state) == said
+    # Any other database error keeps its plain, detail-free message.
+    other = jobs.job_failure_message(JobKind.IMPORT, DbOperationalError("deadlock detected"))
+    assert other.startswith("Stopped by an unexpected error (OperationalError;")
 
 
 @pytest.mark.django_db(transaction=True)
