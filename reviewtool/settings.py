@@ -276,16 +276,6 @@ JOB_QUEUED_STALE_SECONDS = env_int("JOB_QUEUED_STALE_SECONDS", 60 * 60)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 JOB_REAP_INTERVAL_SECONDS = env_int("JOB_REAP_INTERVAL_SECONDS", 5 * 60)
 UPLOAD_ORPHAN_SECONDS = env_int("UPLOAD_ORPHAN_SECONDS", 60 * 60)
-# The reaper (screening.services.jobs.jobs_reap; `manage.py reap_jobs`, and every worker at start
-# and every JOB_REAP_INTERVAL_SECONDS): a job `running` for longer than JOB_STALE_SECONDS that no
-# live worker holds is re-queued, or failed once it has been tried JOB_MAX_ATTEMPTS times; a job
-# `queued` for longer than JOB_QUEUED_STALE_SECONDS is failed; an upload no unfinished job reads
-# is removed once older than UPLOAD_ORPHAN_SECONDS.
-JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 15 * 60)
-JOB_QUEUED_STALE_SECONDS = env_int("JOB_QUEUED_STALE_SECONDS", 60 * 60)
-JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
-JOB_REAP_INTERVAL_SECONDS = env_int("JOB_REAP_INTERVAL_SECONDS", 5 * 60)
-UPLOAD_ORPHAN_SECONDS = env_int("UPLOAD_ORPHAN_SECONDS", 60 * 60)
 # A worker runs at this much lower CPU priority (nice) than the web processes: a retrain, an
 # import or a dedup run takes what the screening page's requests leave, on a machine they share
 # (reviewtool/celery.py; 0 leaves the worker at the web's priority).
