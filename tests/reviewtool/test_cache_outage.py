@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
@@ -21,7 +23,7 @@ TA = "title_abstract"
 
 
 @pytest.fixture
-def redis_down():
+def redis_down() -> Iterator[object]:
     with override_settings(CACHES=UNREACHABLE):
         yield cache
 
@@ -34,7 +36,8 @@ def test_reads_miss_writes_drop_and_counters_are_missing(redis_down) -> None:
     redis_down.set_many({"a": 1}, 60)
     assert redis_down.delete("a") is False
     assert redis_down.get_or_set("hints", 0, None) == 0
-    with pytest.raises(ValueError):  # what every caller already handles for an expired counter
+    # What every caller already handles for an expired counter.
+    with pytest.raises(ValueError, match="cannot be reached"):
         redis_down.incr("claims")
 
 
@@ -52,7 +55,9 @@ def test_after_a_failure_the_cache_is_left_alone_for_a_few_seconds(
 
 
 @pytest.mark.django_db
-def test_a_reviewer_screens_on_while_the_cache_is_down(redis_down, project, reviewer_a, api) -> None:
+def test_a_reviewer_screens_on_while_the_cache_is_down(
+    redis_down, project, reviewer_a, api
+) -> None:
     first, second = (
         Reference.objects.create(project=project, title=f"Microcredentials {n}") for n in (1, 2)
     )
