@@ -23,6 +23,7 @@ from celery.app.task import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
@@ -30,8 +31,12 @@ from django.utils import timezone
 
 from ..errors import ServiceError
 from ..models import Job, JobStatus, Project
+from ..selectors.projects import job_progress_key
 
 logger = logging.getLogger(__name__)
+
+# How long a running job's progress stays in the cache: longer than any job may run.
+PROGRESS_SECONDS = 2 * 60 * 60
 
 # The tasks' names, spelt once: tasks.py registers each under its name, services start it by it.
 RUN_JOB = "screening.run_job"
@@ -182,6 +187,9 @@ def job_set_progress(job: Job, fraction: float) -> None:
     """Store progress (0..1) without touching anything else on the row."""
     fraction = min(max(fraction, 0.0), 1.0)
     Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(progress=fraction)
+    # The row's update is seen by others only when the handler's transaction commits (an
+    # import stores its whole file in one): the cache's copy is seen at once.
+    cache.set(job_progress_key(job.pk), fraction, PROGRESS_SECONDS)
     job.progress = fraction
 
 
