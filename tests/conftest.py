@@ -17,7 +17,11 @@ PASSWORD = "correct horse battery staple"
 # No per-example deadline for property tests: on a shared 2-core machine running PostgreSQL,
 # a Celery worker and Chromium beside them, a deadline measures the machine, not the code.
 hypothesis_settings.register_profile("shared-machine", deadline=None)
-hypothesis_settings.load_profile("shared-machine")
+# In CI the examples are the same on every run (derandomize): a run lands or not on the code, not
+# on the draw. Exploring new examples is for a developer's `make test`, where a find is a bug to
+# fix and an example to keep (as the CSV sniffer's stray carriage return was).
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, database=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "shared-machine")
 
 
 @pytest.fixture(autouse=True)

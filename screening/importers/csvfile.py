@@ -144,7 +144,10 @@ def _normalise(name: str) -> str:
 def _split_line(line: str, delimiter: str) -> list[str]:
     if delimiter not in line:
         return [line]
-    return next(csv.reader([line], delimiter=delimiter), [])
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # a stray carriage return: no header the csv module can read
+        return [line]
 
 
 def _title_column(cells: list[str]) -> int | None:

@@ -187,7 +187,9 @@ def test_keys_work_after_clicking_into_the_pdf_viewer(
     expect(frame).to_be_visible()
     frame.click()
     # The click took the keyboard into the viewer; the page takes it back.
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'screen-card'")
+    # (Not wait_for_function: Playwright evaluates its string with eval, which the pages'
+    # Content-Security-Policy refuses.)
+    expect(page.locator("#screen-card")).to_be_focused()
     page.keyboard.press("2")
     expect(page.locator("#screen-status")).to_contain_text(
         f"Voted exclude on reference {reference}."
@@ -396,7 +398,7 @@ def test_the_next_reference_starts_at_its_top(
     page = log_in(reviewer_a, width=800, height=420)
     page.goto(f"{live_server.url}{BASE}/screen/")
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-    page.wait_for_function("window.scrollY > 200")
+    _wait_until_scrolled_past(page, 200)
     first = _shown(page)
     page.keyboard.press("i")
     expect(page.locator("#screen-card article.reference")).not_to_have_attribute(
@@ -404,3 +406,13 @@ def test_the_next_reference_starts_at_its_top(
     )
     top = page.evaluate("document.getElementById('reference-title').getBoundingClientRect().top")
     assert 0 <= top < 420
+
+
+def _wait_until_scrolled_past(page: object, pixels: int) -> None:
+    """Poll the page's scroll position (page.evaluate is not subject to the page's CSP, which
+    refuses wait_for_function's eval) until it is past `pixels`, for at most 5 s."""
+    for _ in range(100):
+        if page.evaluate("window.scrollY") > pixels:
+            return
+        page.wait_for_timeout(50)
+    pytest.fail(f"the page never scrolled past {pixels} px")
