@@ -88,6 +88,7 @@ class Row:
     ids: dict[str, str] = field(default_factory=dict)
     exceptions: dict[str, int] = field(default_factory=dict)
     note: str = ""
+    call: str = ""  # the path called, for a regex pattern
     setup: str = ""  # "pilot": an open pilot round is started before the calls
 
     @property
@@ -103,6 +104,26 @@ def page(method: str, path: str, min_role: str, ok: int, **kw: Any) -> Row:
     return Row("page", method, path, min_role, ok, **kw)
 
 
+# Every model registered with the Django admin, and the pages the admin gives each.
+ADMIN_MODELS = [
+    "auth/group",
+    "auth/user",
+    "axes/accessattempt",
+    "axes/accesslog",
+    "axes/accessfailurelog",
+    "screening/project",
+    "screening/search",
+    "screening/job",
+    "screening/auditevent",
+]
+ADMIN_MODEL_PAGES = [
+    "",
+    "add/",
+    "<path:object_id>/history/",
+    "<path:object_id>/delete/",
+    "<path:object_id>/change/",
+    "<path:object_id>/",
+]
 P = "/projects/{slug}"
 PP = "projects/<slug:slug>/"
 REF = {"reference_id": "pending"}
@@ -249,32 +270,32 @@ MATRIX: list[Row] = [
         "post",
         f"{P}/stopping/sample",
         "lead",
-        409,
-        note="409: the stage is not screened in ranked order (state check, after the role check)",
+        201,
+        setup="ranked",
         body=lambda: {"size": 2},
     ),
     api(
         "post",
         f"{P}/stopping/set-aside",
         "lead",
-        409,
-        note="409: no stopping sample is open (state check, after the role check)",
+        200,
+        setup="sample",
         body=lambda: {"stage": TA},
     ),
     api(
         "post",
         f"{P}/stopping/stop",
         "lead",
-        409,
-        note="409: no stopping sample screened (state check, after the role check)",
+        201,
+        setup="settled",
         body=lambda: {"stage": TA, "reason": "Enough"},
     ),
     api(
         "post",
         f"{P}/stopping/reverse",
         "lead",
-        409,
-        note="409: the stage is not stopped (state check, after the role check)",
+        200,
+        setup="stopped",
         body=lambda: {"stage": TA, "reason": "Not enough"},
     ),
     api(
@@ -289,28 +310,28 @@ MATRIX: list[Row] = [
         "post",
         f"{P}/references/{{reference_id}}/extractions",
         "reviewer",
-        409,
-        note="409: the project has no codebook yet (state check, after the role check)",
-        body=lambda: {"values": {}},
-        ids={"reference_id": "included"},
+        201,
+        body=lambda: {"values": {"Design": "RCT"}},
+        ids={"reference_id": "with_report"},
+        setup="extraction",
     ),
     api(
         "put",
         f"{P}/references/{{reference_id}}/extractors",
         "lead",
-        409,
-        note="409: the project has no codebook yet (state check, after the role check)",
-        body=lambda: {"extractors": ["reviewer_a", "reviewer_b"]},
-        ids={"reference_id": "included"},
+        200,
+        body=lambda: {"extractors": ["reviewer_a"]},
+        ids={"reference_id": "with_report"},
+        setup="extraction",
     ),
     api(
         "post",
         f"{P}/references/{{reference_id}}/consensus",
         "lead",
-        409,
-        note="409: the project has no codebook yet (state check, after the role check)",
-        body=lambda: {"values": {}},
-        ids={"reference_id": "included"},
+        201,
+        body=lambda: {"values": {"Design": "RCT"}},
+        ids={"reference_id": "with_report"},
+        setup="extraction",
     ),
     api("post", f"{P}/extractions/sample", "lead", 201, body=lambda: {"size": 1}),
     api("get", f"{P}/extractions/agreement", "lead", 200),
@@ -391,10 +412,70 @@ MATRIX: list[Row] = [
         200,
         ids={"reference_id": "included"},
     ),
-    # The Django admin: one row for all its patterns (admin/...), called on its index and on
-    # one model's list. Staff with no model permission see the index, and 403 on a model.
-    Row("admin", "get", "admin/", "staff", 200, note="every admin/... pattern"),
-    Row("admin", "get", "admin/auth/user/", "staff", 403, note="staff without model permission"),
+    # The Django admin (site staff who hold no model permission: see the index, 403 on models).
+    Row("admin", "get", "admin/", "staff", 200),
+    Row(
+        "admin",
+        "get",
+        "admin/login/",
+        "public",
+        200,
+        exceptions={"staff": 302},
+        note="staff are sent on to the admin's index",
+    ),
+    Row("admin", "post", "admin/logout/", "staff", 302, note="staff: logged out, to /login/"),
+    Row("admin", "get", "admin/password_change/", "staff", 200),
+    Row("admin", "get", "admin/password_change/done/", "staff", 200),
+    Row("admin", "get", "admin/autocomplete/", "staff", 403, note="no model to complete"),
+    Row("admin", "get", "admin/jsi18n/", "staff", 200),
+    Row(
+        "admin",
+        "get",
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        "staff",
+        404,
+        ids={"content_type_id": "admin:project_type", "object_id": "admin:screening/project"},
+        note="a project has no public URL",
+    ),
+    Row(
+        "admin",
+        "get",
+        "admin/^(?P<app_label>auth|axes|screening)/$",
+        "staff",
+        404,
+        call="admin/screening/",
+        note="an app's index: 404 to staff with no model of it",
+    ),
+    Row(
+        "admin",
+        "get",
+        "admin/(?P<url>.*)$",
+        "staff",
+        404,
+        call="admin/no-such-page/",
+        note="the admin's catch-all",
+    ),
+    *(
+        Row(
+            "admin",
+            "get",
+            f"admin/{model}/{suffix}",
+            "staff",
+            302 if suffix == "<path:object_id>/" else 403,
+            ids={"object_id": f"admin:{model}"} if "object_id" in suffix else {},
+            note="redirects to the change page" if suffix == "<path:object_id>/" else "",
+        )
+        for model in ADMIN_MODELS
+        for suffix in ADMIN_MODEL_PAGES
+    ),
+    Row(
+        "admin",
+        "get",
+        "admin/auth/user/<id>/password/",
+        "staff",
+        403,
+        ids={"id": "admin:auth/user"},
+    ),
 ]
 
 
@@ -464,6 +545,25 @@ def _build_world(project: Any, lead: Any, outsider: Any, demo_imports: list[int]
         "member_name": member.username,
         "download": "prisma.csv",
     }
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+
+    from screening.models import AuditEvent, Search
+
+    admin_objects = {
+        "auth/group": Group.objects.create(name="Editors"),
+        "auth/user": lead,
+        "axes/accessattempt": AccessAttempt.objects.create(username="x", failures_since_start=1),
+        "axes/accesslog": AccessLog.objects.create(username="x"),
+        "axes/accessfailurelog": AccessFailureLog.objects.create(username="x"),
+        "screening/project": project,
+        "screening/search": Search.objects.filter(project=project).first(),
+        "screening/job": Job.objects.get(pk=world["job"]),
+        "screening/auditevent": AuditEvent.objects.filter(project=project).first(),
+    }
+    world.update({f"admin:{name}": found.pk for name, found in admin_objects.items()})
+    world["admin:project_type"] = ContentType.objects.get_for_model(Project).pk
     world["other"] = {
         "pending": other_ref.pk,
         "conflict": other_ref.pk,
@@ -486,6 +586,52 @@ def world(project, demo_imports, admin, lead, reviewer_a, reviewer_b, outsider, 
     return _build_world(project, lead, outsider, demo_imports)
 
 
+def _extraction_ready(request: pytest.FixtureRequest, world: dict[str, Any]) -> None:
+    """A codebook, and the reference with a report included at full text by the two voters."""
+    from django.contrib.auth import get_user_model
+
+    from screening.services.screening import vote_cast
+    from tests.conftest import ApiClient
+
+    project = request.getfixturevalue("project")
+    lead = request.getfixturevalue("lead")
+    from screening.services.accounts import token_issue
+
+    answer = ApiClient(token_issue(user=lead)).put(
+        f"{P.format(slug=SLUG)}/codebook", {"fields": [{"name": "Design", "type": "text"}]}
+    )
+    assert answer.status_code == 200, answer.content
+    reference = project.references.get(pk=world["with_report"])
+    for name in ("voter_1", "voter_2"):
+        voter = get_user_model().objects.get(username=name)
+        vote_cast(reference=reference, reviewer=voter, stage="full_text", vote="include")
+
+
+STOPPING_SETUPS = ["ranked", "sample", "settled", "stopped"]
+
+
+def _stopping_ready(request: pytest.FixtureRequest, setup: str) -> None:
+    """Title/abstract in ranked order; then a stopping sample drawn; settled; screening stopped."""
+    from django.contrib.auth import get_user_model
+
+    from screening.models import Project
+    from screening.services import stopping
+    from tests.screening.stopping_setup import settle_open_sample
+
+    project = request.getfixturevalue("project")
+    lead = request.getfixturevalue("lead")
+    Project.objects.filter(pk=project.pk).update(title_abstract_order="ranked")
+    project.refresh_from_db()
+    level = STOPPING_SETUPS.index(setup)
+    if level >= 1:
+        stopping.stopping_sample_draw(project=project, stage=TA, user=lead, size=2)
+    if level >= 2:
+        voters = get_user_model().objects.filter(username__in=["voter_1", "voter_2"])
+        settle_open_sample(project, voters)
+    if level >= 3:
+        stopping.screening_stop(project=project, stage=TA, user=lead, reason="Enough")
+
+
 # --- calling a row -----------------------------------------------------------------------------
 
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}")
@@ -498,7 +644,7 @@ def url_of(row: Row, world: dict[str, Any], slug: str = SLUG, ids: dict | None =
         name = match.group(1) or match.group(2)
         return slug if name == "slug" else str(ids[row.ids[name]])
 
-    path = _PARAM.sub(fill, row.path)
+    path = row.call or _PARAM.sub(fill, row.path)
     return path if row.kind == "api" else "/" + path
 
 
@@ -580,6 +726,10 @@ def test_each_persona_gets_the_answer_of_the_table(request, world, row: Row) -> 
         pilot_start(
             project=request.getfixturevalue("project"), size=2, user=request.getfixturevalue("lead")
         )
+    if row.setup == "extraction":
+        _extraction_ready(request, world)
+    if row.setup in STOPPING_SETUPS:
+        _stopping_ready(request, row.setup)
     url = url_of(row, world)
     wrong = []
     for persona in PERSONAS:
@@ -599,8 +749,8 @@ def test_each_persona_gets_the_answer_of_the_table(request, world, row: Row) -> 
     assert not wrong, f"{row.key} at {url}:\n" + "\n".join(wrong)
 
 
-# Usernames and download names are not project objects.
-IDOR_ROWS = [r for r in MATRIX if set(r.ids) - {"name", "username"}]
+# Usernames, download names and the admin's objects are not objects of a project.
+IDOR_ROWS = [r for r in MATRIX if r.kind != "admin" and set(r.ids) - {"name", "username"}]
 
 
 @pytest.mark.parametrize("row", IDOR_ROWS, ids=lambda r: f"{r.kind}:{r.key}")
@@ -639,9 +789,9 @@ def _api_pattern(path: str) -> str:
 
 
 def test_every_url_pattern_has_a_row() -> None:
-    covered = {r.path for r in MATRIX if r.kind == "page"}
+    covered = {r.path for r in MATRIX if r.kind in {"page", "admin"}}
     covered |= {_api_pattern(r.path) for r in MATRIX if r.kind == "api"}
-    missing = {p for p in _url_patterns() if p not in covered and not p.startswith("admin/")}
+    missing = _url_patterns() - covered
     assert not missing, f"URL patterns without a row in MATRIX: {sorted(missing)}"
 
 
