@@ -412,6 +412,68 @@ MATRIX: list[Row] = [
         200,
         ids={"reference_id": "included"},
     ),
+    # Pages that take a POST as well as a GET: the POST's own row.
+    page(
+        "post",
+        "projects/",
+        "user",
+        200,
+        body=lambda: {"name": "A new review"},
+        note="the form again, incomplete",
+    ),
+    page(
+        "post",
+        f"{PP}members/",
+        "admin",
+        302,
+        body=lambda: {"username": "staff", "role": "reviewer"},
+    ),
+    page("post", f"{PP}settings/", "lead", 302, body=lambda: {"eligibility_criteria": "Adults"}),
+    page("post", f"{PP}import/", "lead", 200),
+    page("post", f"{PP}duplicates/", "lead", 302, body=lambda: {"action": "run"}),
+    page(
+        "post",
+        f"{PP}full-texts/",
+        "lead",
+        302,
+        body=lambda: {"reference": "@included", "action": "not_retrieved"},
+    ),
+    page("post", f"{PP}reasons/", "lead", 302, body=lambda: {"name": "Wrong population"}),
+    page(
+        "post",
+        f"{PP}conflicts/",
+        "lead",
+        302,
+        body=lambda: {"reference": "@conflict", "stage": TA, "decision": "include"},
+    ),
+    page("post", f"{PP}ranking/seeds/", "lead", 302, body=lambda: {"reference": "@pending"}),
+    page("post", f"{PP}ranking/replay/", "lead", 302),
+    page("post", f"{PP}stopping/", "lead", 400, note="an empty form, refused after the role check"),
+    page("post", f"{PP}extraction/codebook/", "lead", 200, note="the form again, empty"),
+    page(
+        "post",
+        f"{PP}extraction/",
+        "lead",
+        302,
+        body=lambda: {"action": "assign", "reference": "@with_report", "extractor": "reviewer_a"},
+        setup="extraction",
+    ),
+    page(
+        "post",
+        f"{PP}extraction/<int:reference_id>/",
+        "reviewer",
+        200,
+        note="the form again (no codebook yet)",
+        ids={"reference_id": "included"},
+    ),
+    page(
+        "post",
+        f"{PP}extraction/<int:reference_id>/consensus/",
+        "lead",
+        200,
+        note="the form again (no codebook yet)",
+        ids={"reference_id": "included"},
+    ),
     # The Django admin (site staff who hold no model permission: see the index, 403 on models).
     Row("admin", "get", "admin/", "staff", 200),
     Row(
@@ -749,8 +811,16 @@ def test_each_persona_gets_the_answer_of_the_table(request, world, row: Row) -> 
     assert not wrong, f"{row.key} at {url}:\n" + "\n".join(wrong)
 
 
-# Usernames, download names and the admin's objects are not objects of a project.
-IDOR_ROWS = [r for r in MATRIX if r.kind != "admin" and set(r.ids) - {"name", "username"}]
+# Rows naming a project object in their path or body; usernames, download names and the
+# admin's objects are not objects of a project.
+def _names_an_object(row: Row) -> bool:
+    in_body = isinstance(body := row.body() if row.body else None, dict) and any(
+        isinstance(v, str) and v.startswith("@") for v in body.values()
+    )
+    return row.kind != "admin" and (in_body or bool(set(row.ids) - {"name", "username"}))
+
+
+IDOR_ROWS = [r for r in MATRIX if _names_an_object(r)]
 
 
 @pytest.mark.parametrize("row", IDOR_ROWS, ids=lambda r: f"{r.kind}:{r.key}")
@@ -758,7 +828,8 @@ def test_another_project_s_object_through_this_project_s_slug_is_404(
     request, world, row: Row
 ) -> None:
     url = url_of(row, world, ids=world["other"])
-    status, changed, _, _ = _answer(request, row, "admin", url, world)
+    # Ids in the body ("@pending") name the other project's objects too.
+    status, changed, _, _ = _answer(request, row, "admin", url, {**world, **world["other"]})
     assert (status, changed) == (404, False), url
 
 
