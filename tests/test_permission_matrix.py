@@ -689,6 +689,14 @@ def _extraction_ready(request: pytest.FixtureRequest, world: dict[str, Any]) -> 
 
 
 STOPPING_SETUPS = ["ranked", "sample", "settled", "stopped"]
+SETUP_TEXT = {
+    "pilot": "",
+    "extraction": "called with a codebook and the study included at full text",
+    "ranked": "called with title/abstract in ranked order",
+    "sample": "called with a stopping sample open",
+    "settled": "called with the stopping sample settled",
+    "stopped": "called with screening stopped",
+}
 
 
 def _stopping_ready(request: pytest.FixtureRequest, setup: str) -> None:
@@ -930,8 +938,8 @@ def render_doc() -> str:
         "Rules: `public` everyone gets the row's answer; `user` any signed-in user;",
         "`staff-api` site staff only (others 403); `reviewer`, `lead`, `admin` that project role",
         "or above (roles nest: admin > lead > reviewer); `staff` the Django admin (others 302 to",
-        "its login). The Django admin row stands for every `admin/...` pattern. Cells that",
-        "differ from the rule are the row's exceptions, spelt out in its note.",
+        "its login; staff hold no model permission). Cells that differ from the rule are the",
+        "row's exceptions, spelt out in its note; so is the state a row is called in.",
         "",
         "| kind | method | path | rule | " + " | ".join(PERSONAS) + " | note |",
         "|" + "---|" * (5 + len(PERSONAS)),
@@ -942,7 +950,7 @@ def render_doc() -> str:
         lines.append(
             f"| {row.kind} | {row.method.upper()} | `{path or '/'}` | {row.min_role} | "
             + " | ".join(cells)
-            + f" | {row.note} |"
+            + f" | {'; '.join(filter(None, [row.note, SETUP_TEXT.get(row.setup, '')]))} |"
         )
     lines.append("")
     return "\n".join(lines)
