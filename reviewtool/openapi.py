@@ -35,7 +35,18 @@ _ERROR_TEXT: Final = {
     404: "No such project (or the caller is not a member), or no such object in it",
     409: "The action clashes with the state of things (a decided reference, a duplicate name)",
     413: "The upload is larger than the limit",
+    503: "The task queue could not be reached: the job is marked failed; start it again",
 }
+# Operations that start a job someone asked for (services.jobs.job_create): with the broker
+# down they answer 503 and leave the job failed, never `queued` with no message behind it.
+_STARTS_A_JOB: Final = frozenset(
+    {
+        ("post", "/projects/{slug}/searches"),
+        ("post", "/projects/{slug}/dedup"),
+        ("post", "/projects/{slug}/ranking/retrain"),
+        ("post", "/projects/{slug}/ranking/replay"),
+    }
+)
 
 _WRITES: Final = frozenset({"post", "put", "patch", "delete"})
 # A project's operations open to every member, reviewers included: no role is refused (403).
@@ -310,6 +321,8 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[in
         statuses.append(409)
     if "multipart/form-data" in body or (method, path) in _UNDECLARED_UPLOADS:
         statuses.append(413)
+    if (method, path) in _STARTS_A_JOB:
+        statuses.append(503)
     return statuses
 
 

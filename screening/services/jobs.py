@@ -114,15 +114,17 @@ def job_create(
     project: Project | None,
     created_by: AbstractBaseUser | None,
     params: dict[str, Any] | None = None,
+    asked: bool = True,
 ) -> Job:
     """Create a queued job and hand it to a worker once the surrounding transaction commits.
 
-    If the broker does not take the message, the job is marked failed (QUEUE_UNREACHABLE) and
-    QueueUnreachable is raised where the transaction commits: the caller answers 503, and no job
-    stays `queued` with no message behind it.
+    If the broker does not take the message, the job is marked failed (QUEUE_UNREACHABLE) and,
+    for a job somebody `asked` for, QueueUnreachable is raised where the transaction commits:
+    the caller answers 503, and no job stays `queued` with no message behind it. A job started
+    on the side of another act (a retrain after a vote) is only marked failed: the act stands.
     """
     job = Job.objects.create(kind=kind, project=project, created_by=created_by, params=params or {})
-    background_start(task_signature(RUN_JOB, job.pk), job_id=job.pk)
+    background_start(task_signature(RUN_JOB, job.pk), job_id=job.pk, asked=asked)
     return job
 
 
@@ -131,18 +133,19 @@ def task_signature(name: str, *args: Any) -> Signature:
     return _task(name).s(*args)
 
 
-def background_start(work: Signature, *, job_id: int | None = None) -> None:
+def background_start(work: Signature, *, job_id: int | None = None, asked: bool = True) -> None:
     """Start background work (one task's call, or a chord of them) once the surrounding
     transaction commits: a worker must find the rows this transaction writes.
 
     On the embedded default (`task_always_eager`) the work runs inline at the commit, as a
     worker would run it; with a broker it is sent to the workers. When the broker cannot be
-    reached, the job `job_id` (if given) is marked failed and QueueUnreachable is raised.
+    reached, the job `job_id` (if given) is marked failed and, if it was `asked` for,
+    QueueUnreachable is raised.
     """
-    transaction.on_commit(lambda: _send(work, job_id))
+    transaction.on_commit(lambda: _send(work, job_id, asked))
 
 
-def _send(work: Signature, job_id: int | None) -> None:
+def _send(work: Signature, job_id: int | None, asked: bool = True) -> None:
     if current_app.conf.task_always_eager:
         work.delay()  # runs inline: the work's own errors propagate as they are
         return
@@ -156,7 +159,8 @@ def _send(work: Signature, job_id: int | None) -> None:
             params = Job.objects.filter(pk=job_id).values_list("params", flat=True).first()
             if isinstance(params, dict) and params.get("upload"):
                 default_storage.delete(params["upload"])
-        raise QueueUnreachable(QUEUE_UNREACHABLE) from error
+        if asked:
+            raise QueueUnreachable(QUEUE_UNREACHABLE) from error
 
 
 def _task(name: str) -> Task:

@@ -177,9 +177,10 @@ def ranking_job_running(project: Project, stage: str) -> Job | None:
 
 @transaction.atomic
 def ranking_retrain_start(
-    *, project: Project, stage: str, user: AbstractBaseUser | None = None
+    *, project: Project, stage: str, user: AbstractBaseUser | None = None, asked: bool = True
 ) -> Job:
-    """Start a retrain of the stage as a Job, or give the one already waiting or running."""
+    """Start a retrain of the stage as a Job, or give the one already waiting or running.
+    `asked`: by someone (a 503 if the task queue cannot be reached), not after a vote."""
     stage = stage_for_ranking(stage)
     # Locks the project's row: two asks at once start one job, not two.
     Project.objects.select_for_update().filter(pk=project.pk).first()
@@ -187,7 +188,11 @@ def ranking_retrain_start(
     if running is not None:
         return running
     return job_create(
-        kind=JobKind.RANK, project=project, created_by=user, params={"stage": stage.value}
+        kind=JobKind.RANK,
+        project=project,
+        created_by=user,
+        params={"stage": stage.value},
+        asked=asked,
     )
 
 
@@ -216,7 +221,8 @@ def ranking_order_set(
             after={"stage": stage.value, "order": chosen.value},
         )
     if chosen == Order.RANKED and not Ranking.objects.filter(project=project, stage=stage).exists():
-        ranking_retrain_start(project=project, stage=stage, user=user)
+        # On the side of the order's change: with the task queue down the change stands.
+        ranking_retrain_start(project=project, stage=stage, user=user, asked=False)
     return project
 
 
@@ -243,4 +249,5 @@ def ranking_settled(project: Project, stage: str) -> None:
         settled = 1
     if settled >= max(project.ranking_retrain_every, 1):
         cache.set(key, 0, None)
-        ranking_retrain_start(project=project, stage=stage)
+        # On the side of a vote: with the task queue down the vote stands and the retrain fails.
+        ranking_retrain_start(project=project, stage=stage, asked=False)

@@ -253,3 +253,24 @@ def test_every_service_restarts_and_web_and_worker_have_healthchecks() -> None:
         assert "restart: unless-stopped" in body, name
     assert "healthcheck:" in blocks["web"]
     assert "inspect ping" in blocks["worker"].split("healthcheck:", 1)[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_that_starts_a_retrain_stands_when_the_task_queue_is_down(
+    broker_down, api, project, reviewer_a, reviewer_b
+) -> None:
+    from screening.models import Reference, Vote
+
+    project.ranking_retrain_every = 1
+    project.title_abstract_order = "ranked"
+    project.save()
+    reference = Reference.objects.create(project=project, title="Microcredentials for nurses")
+    path = f"/projects/{project.slug}/references/{reference.pk}/votes"
+    body = {"stage": "title_abstract", "vote": "include"}
+    assert api(as_=reviewer_a).post(path, body).status_code == 201
+    # The second vote settles the reference, and the retrain it starts cannot be sent.
+    assert api(as_=reviewer_b).post(path, body).status_code == 201
+    assert Vote.objects.filter(reference=reference).count() == 2
+    retrain = Job.objects.get(project=project, kind=JobKind.RANK)
+    assert retrain.status == JobStatus.FAILED
+    assert "task queue could not be reached" in retrain.error
