@@ -82,15 +82,6 @@ class RefuseUnstorableInputMiddleware:
         return None
 
 
-# settings.MIDDLEWARE names the class by its first name, from when it refused NUL characters only.
-RefuseNulCharactersMiddleware = RefuseUnstorableInputMiddleware
-
-
-def nul_in_request(request: HttpRequest) -> str | None:
-    """Where the request carries a NUL character (a parameter's name), or None."""
-    return next((where for where, problem, _ in _problems(request) if problem == NUL_PROBLEM), None)
-
-
 def _problems(request: HttpRequest) -> Iterator[tuple[str, str, str]]:
     """(where, what is wrong, field) for each refused value, query string first."""
     for key, values in request.GET.lists():

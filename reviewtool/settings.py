@@ -112,7 +112,7 @@ MIDDLEWARE = [
     # A login refused for too many failures: the form or the API's 429 (reviewtool/login_limits.py).
     "axes.middleware.AxesMiddleware",
     # Last, so that its 400 page knows who is logged in.
-    "reviewtool.nul_characters.RefuseNulCharactersMiddleware",
+    "reviewtool.nul_characters.RefuseUnstorableInputMiddleware",
 ]
 
 ROOT_URLCONF = "reviewtool.urls"
