@@ -261,21 +261,11 @@ def test_an_import_whose_whole_worker_is_killed_is_rerun_by_the_reaper_with_ever
 def test_a_dedup_run_whose_whole_worker_is_killed_mid_chord_is_rerun_with_the_same_merges(
     stack, api, lead, project
 ) -> None:
-    from benchmarks.corpus import medline_bytes
-    from screening import dedup
     from screening.models import DuplicateCandidate, Reference
-    from screening.services.dedup import dedup_records
-    from screening.services.imports import SearchDetails, search_import
+    from tests.screening.dedup_runs import imported_twice
 
-    data = medline_bytes(400)  # imported twice: 400 certain pairs, in 40 chunks of 10
-    for name in ("first.nbib", "second.nbib"):
-        search_import(
-            project=project, data=data, filename=name, user=lead,
-            details=SearchDetails(database="PubMed", new_search=True),
-        )  # fmt: skip
-    references = list(Reference.objects.filter(project=project).order_by("pk"))
-    expected = dedup.find_duplicates(dedup_records(references))
-    expected_sets = {frozenset(int(m) for m in c) for c in expected.clusters if len(c) > 1}
+    expected_sets = imported_twice(project, lead, 400)  # 400 certain pairs, 40 chunks of 10
+    imported = Reference.objects.filter(project=project).count()
     client = api(as_=lead)
     worker = stack.worker_start()
     job_id = client.post("/projects/microcredentials/dedup").json()["job"]
@@ -299,7 +289,7 @@ def test_a_dedup_run_whose_whole_worker_is_killed_mid_chord_is_rerun_with_the_sa
     }
     assert merged_sets == expected_sets  # the merges an undisturbed run makes
     assert job.result["merged"] == sum(len(s) - 1 for s in expected_sets)
-    assert Reference.objects.active().count() == len(references) - job.result["merged"]
+    assert Reference.objects.active().count() == imported - job.result["merged"]
 
 
 def test_an_import_whose_database_connection_is_dropped_ends_plainly_and_a_retry_is_whole(

@@ -103,22 +103,12 @@ def test_a_dedup_run_whose_worker_processes_are_killed_finishes_with_the_same_me
     import signal
     import subprocess
 
-    from benchmarks.corpus import medline_bytes
-    from screening import dedup
     from screening.models import DuplicateCandidate, Job, Reference
-    from screening.services.dedup import dedup_records
-    from screening.services.imports import SearchDetails, search_import
+    from tests.screening.dedup_runs import imported_twice
 
     # The same 1,500 records imported twice: 1,500 certain pairs, in chunks of 10 pairs.
-    data = medline_bytes(1500)
-    for name in ("first.nbib", "second.nbib"):
-        search_import(
-            project=project, data=data, filename=name, user=lead,
-            details=SearchDetails(database="PubMed", new_search=True),
-        )  # fmt: skip
-    references = list(Reference.objects.filter(project=project).order_by("pk"))
-    expected = dedup.find_duplicates(dedup_records(references))
-    expected_sets = {frozenset(int(m) for m in c) for c in expected.clusters if len(c) > 1}
+    expected_sets = imported_twice(project, lead, 1500)
+    imported = Reference.objects.filter(project=project).count()
     assert len(expected_sets) >= 1500
     client = api(as_=lead)
     job_id = client.post("/projects/microcredentials/dedup").json()["job"]
@@ -140,4 +130,4 @@ def test_a_dedup_run_whose_worker_processes_are_killed_finishes_with_the_same_me
     }
     assert merged_sets == expected_sets  # the same merges an uninterrupted run makes
     assert job["result"]["merged"] == sum(len(s) - 1 for s in expected_sets)
-    assert Reference.objects.active().count() == len(references) - job["result"]["merged"]
+    assert Reference.objects.active().count() == imported - job["result"]["merged"]
