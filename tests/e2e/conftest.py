@@ -74,12 +74,39 @@ def log_in(chromium, live_server):  # noqa: ANN201 - a function
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(f"{live_server.url}/projects/**")
+        _count_requests_in_flight(page)
         pages.append(page)
         return page
 
     yield make
     for page in pages:
+        _wait_for_requests_in_flight(page)
         page.close()
+
+
+def _count_requests_in_flight(page) -> None:  # page: a Playwright Page
+    """Keep on the page how many of its requests have not been answered yet."""
+    page.in_flight = 0
+
+    def started(_request) -> None:
+        page.in_flight += 1
+
+    def ended(_request) -> None:
+        page.in_flight -= 1
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+
+
+def _wait_for_requests_in_flight(page) -> None:  # page: a Playwright Page
+    """Let the live server answer what the page still asked before the test ends: the database
+    is emptied after the test, and on PostgreSQL a request still in its transaction then meets
+    the flush's TRUNCATE ("deadlock detected" at teardown). At most 5 s."""
+    for _ in range(100):
+        if page.in_flight <= 0:
+            return
+        page.wait_for_timeout(50)
 
 
 def screenshot(page, name: str) -> Path:
