@@ -260,6 +260,19 @@ def test_every_operation_answers_only_what_the_schema_declares(
     assert ld.get(f"{BASE}/extractions", format="xlsx").status_code == 200
     assert ld.get(f"{BASE}/extractions", format="pdf").status_code == 400
 
+    # The whole review's archive: downloaded by its admin, restored by site staff.
+    archive = a.get(f"{BASE}/archive")
+    assert archive.status_code == 200
+    assert ld.get(f"{BASE}/archive").status_code == 403
+    upload = io.BytesIO(b"".join(archive.streaming_content))
+    upload.name = "review.zip"
+    assert as_(staff).upload("/archives", {"file": upload}).status_code == 409  # slug taken
+    upload.seek(0)
+    assert as_(staff).upload("/archives", {"file": upload, "slug": "carried"}).status_code == 201
+    upload.seek(0)
+    assert a.upload("/archives", {"file": upload, "slug": "again"}).status_code == 403
+    assert as_(staff).upload("/archives", {"file": _ris()}).status_code == 400
+
     # The errors every operation shares: no token, and a project the caller is not in.
     ids = {"slug": "microcredentials", "reference_id": str(studies[0]), "job_id": "1"}
     ids |= {"username": "reviewer_b", "candidate_id": "1", "reason_id": str(reason_id)}

@@ -74,6 +74,21 @@ def _ris() -> io.BytesIO:
     return data
 
 
+class _ArchiveUpload:
+    """Another project's archive, written when the client reads it to send it: MATRIX is listed
+    at import, before there is a database to export from."""
+
+    name = "another-archive.zip"
+
+    def read(self) -> bytes:
+        from screening.models import Project
+        from screening.services.archive import project_archive_write
+
+        out = io.BytesIO()
+        project_archive_write(project=Project.objects.get(slug=OTHER_SLUG), out=out)
+        return out.getvalue()
+
+
 @dataclass(frozen=True)
 class Row:
     """One URL pattern (kind "page" or "admin") or one OpenAPI operation (kind "api").
@@ -342,6 +357,16 @@ MATRIX: list[Row] = [
     api("get", f"{P}/extractions/agreement", "lead", 200),
     api("get", f"{P}/extractions/summary", "reviewer", 200),
     api("get", f"{P}/extractions", "lead", 200),
+    api("get", f"{P}/archive", "admin", 200),
+    api(
+        "post",
+        "/archives",
+        "staff-api",
+        201,
+        upload=True,
+        body=lambda: {"file": _ArchiveUpload(), "slug": "carried"},
+        note="another project's archive, restored under a new slug",
+    ),
     # --- pages -----------------------------------------------------------------------------
     page(
         "get",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ninja import Router
 
 from . import (
+    archive,
     auth,
     conflicts,
     duplicates,
@@ -41,4 +42,5 @@ ROUTERS: tuple[Router, ...] = (
     ranking.router,
     ranking_replay.router,
     stopping.router,
+    archive.router,
 )
