@@ -39,14 +39,17 @@ from ..models import (
 )
 from ..vocabulary import Order, Stage, Status, VoteChoice
 from ..workflow import SAMPLE_MULTIPLIER
+from .claims import Held, claim
 from .statuses import _vote_status_expression, required_expression
 from .stopping import open_sample_id, stop_in_force_id, stopped_in_force
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
 
 
-CLAIM_SECONDS = 15 * 60
 _CANDIDATES = 25
+# How far the search reads when the first candidates are all taken: fifty reviewers' pages hold
+# six cards each, three hundred seats, 150 references at two votes each.
+_CANDIDATES_MOST = 25 * 8 * 8
 
 
 def next_reference(project: Project, reviewer: AbstractBaseUser, stage: str) -> int | None:
@@ -81,28 +84,46 @@ def shown_and_ahead(
     `shown` is the one the page shows now (None: hand one out, as `next_reference` does); it
     is claimed only if still open. `skip` holds what the page already has: the cards it holds
     and the references it has votes for not yet saved, which must not be handed out again.
-    Free references come first, then ones others hold: better a reference others hold than none.
+
+    The cards held ahead take a seat too (`claims.Held`): a team of fifty opening their pages at once
+    would otherwise all hold the same few references ahead, and the third to reach one would
+    read it only to have the vote refused ("has its 2 votes already"). Free references come
+    first, then ones others hold: better a reference others hold than none. When the first
+    candidates are all taken, the search reads further (up to `_CANDIDATES_MOST`).
     """
-    rows = [row for row in _candidates(project, reviewer, stage) if row[0] not in skip]
+    held = Held(stage, reviewer.pk)
+    limit = _CANDIDATES
+    while True:
+        found = _candidates(project, reviewer, stage, limit)
+        rows = [row for row in found if row[0] not in skip]
+        claims = cache.get_many([f"claims:{stage}:{pk}" for pk, _, _ in rows])
+        free = {
+            pk
+            for pk, n, required in rows
+            if n + (claims.get(f"claims:{stage}:{pk}") or 0) - held.seat_of(pk) < required
+        }
+        if len(free) > ahead or len(found) < limit or limit >= _CANDIDATES_MOST:
+            break
+        limit *= 8
     if shown is None:
         if not rows:
+            held.keep(set(skip))
             return None, []
-        shown = _claim(rows, stage, reviewer.pk)
+        shown = claim(rows, stage, reviewer.pk, held, free)
     elif mine := [row for row in rows if row[0] == shown]:
-        _claim(mine, stage, reviewer.pk)
+        claim(mine, stage, reviewer.pk, held, free)
     rest = [row for row in rows if row[0] != shown]
-    claims = cache.get_many([f"claims:{stage}:{pk}" for pk, _, _ in rest])
-    free = {
-        pk for pk, n, required in rest if n + (claims.get(f"claims:{stage}:{pk}") or 0) < required
-    }
-    ordered = sorted(rest, key=lambda row: row[0] not in free)  # stable: import order kept
-    return shown, [pk for pk, _, _ in ordered][: max(ahead, 0)]
+    ordered = sorted(rest, key=lambda row: row[0] not in free)  # stable: the stage's order kept
+    chosen = [pk for pk, _, _ in ordered][: max(ahead, 0)]
+    held.keep(set(skip) | set(chosen), reserve=[pk for pk in chosen if pk in free])
+    return shown, chosen
 
 
 def _candidates(
-    project: Project, reviewer: AbstractBaseUser, stage: str
+    project: Project, reviewer: AbstractBaseUser, stage: str, limit: int = _CANDIDATES
 ) -> list[tuple[int, int, int]]:
-    """(id, votes, votes required) of the first references open to this reviewer at `stage`."""
+    """(id, votes, votes required) of the first `limit` references open to this reviewer at
+    `stage`."""
     ranked = project.order_at(stage) == Order.RANKED
     if stage != TA:
         mine = Vote.objects.filter(reference=OuterRef("pk"), stage=stage, reviewer=reviewer)
@@ -111,19 +132,21 @@ def _candidates(
             references = _in_ranked_order(references, project, stage)
         else:
             references = references.order_by("id")
-        return list(references.values_list("id", "n_votes", "required")[:_CANDIDATES])
+        return list(references.values_list("id", "n_votes", "required")[:limit])
     pilot_id = open_pilot_id(project)
     if pilot_id is not None:  # a pilot round first: its references only, no hints needed
-        return open_on_title(project, reviewer_id=reviewer.pk, pilot_id=pilot_id)
+        return open_on_title(project, reviewer_id=reviewer.pk, pilot_id=pilot_id, limit=limit)
     # A stopping sample next, in its random order; when this reviewer is done with it, the rest.
     sample_id = open_sample_id(project, TA)
-    if sample_id and (rows := open_on_title(project, reviewer_id=reviewer.pk, sample_id=sample_id)):
+    if sample_id and (
+        rows := open_on_title(project, reviewer_id=reviewer.pk, sample_id=sample_id, limit=limit)
+    ):
         return rows
     if ranked:
         # The newest ranking walked along (ranking, position), stopping at the first open rows;
         # those not in it (imported since, or reopened) after all its open ones, in import order.
         # One query: the second part runs only when the first gave fewer than 25.
-        return open_on_title(project, reviewer_id=reviewer.pk, ranked=True)
+        return open_on_title(project, reviewer_id=reviewer.pk, ranked=True, limit=limit)
     own_key, anyone_key = _hint_keys(project, reviewer.pk)
     hints = cache.get_many([own_key, anyone_key])
     floor = hints.get(own_key)
@@ -132,7 +155,7 @@ def _candidates(
         floor = first[0][0] if first else hints.get(anyone_key, 0)
         if first:
             cache.set(anyone_key, floor, None)
-    rows = open_on_title(project, start=floor, reviewer_id=reviewer.pk)
+    rows = open_on_title(project, start=floor, reviewer_id=reviewer.pk, limit=limit)
     if rows:
         cache.set(own_key, rows[0][0], None)
     return rows
@@ -437,47 +460,3 @@ def _hint_keys(project: Project, reviewer_id: int) -> tuple[str, str]:
 def forget_hints(project: Project) -> None:
     """References below the hints may be open again (a reopening, an unmerge): start over."""
     cache.set(f"screening-hints:{project.pk}", time.time_ns(), None)
-
-
-def _claim(rows: list[tuple[int, int, int]], stage: str, reviewer_id: int) -> int:
-    """Hand the reviewer a reference whose seats are not all taken by votes and live claims.
-
-    A reference's claims are one counter in the cache; `incr` is atomic there (Redis, or the
-    in-process cache's lock), so two reviewers asking at the same moment cannot both take the
-    last seat, as they could when claims were read, changed and written back. A reviewer keeps
-    one claim: asking again before voting gives the same reference.
-    """
-    own_key = f"claimed-by:{stage}:{reviewer_id}"
-    held = cache.get(own_key)
-    if held is not None and any(pk == held for pk, _, _ in rows):
-        return held
-    for pk, votes, required in rows:
-        key = f"claims:{stage}:{pk}"
-        cache.add(key, 0, CLAIM_SECONDS)
-        try:
-            taken = cache.incr(key)
-        except ValueError:  # expired between add and incr: the seats are free again
-            continue
-        if votes + taken <= required:
-            if held is not None:
-                _unclaim(held, stage)
-            cache.set(own_key, pk, CLAIM_SECONDS)
-            return pk
-        cache.decr(key)
-    return rows[0][0]  # every seat is claimed: better a reference others hold than none
-
-
-def _unclaim(reference_id: int, stage: str) -> None:
-    try:
-        if cache.decr(f"claims:{stage}:{reference_id}") < 0:
-            cache.delete(f"claims:{stage}:{reference_id}")
-    except ValueError:  # the claims expired already
-        pass
-
-
-def release_claim(reference_id: int, stage: str, reviewer_id: int) -> None:
-    """The reviewer voted: their vote now counts, their claim must not count twice."""
-    own_key = f"claimed-by:{stage}:{reviewer_id}"
-    if cache.get(own_key) == reference_id:
-        cache.delete(own_key)
-        _unclaim(reference_id, stage)

@@ -17,7 +17,8 @@ from django.utils import timezone
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Membership, Project, Reference, ReferenceSource, Vote
 from ..selectors.blinding import blinding_for, blinding_of
-from ..selectors.queue import open_pilot_id, release_claim
+from ..selectors.claims import release_claim
+from ..selectors.queue import open_pilot_id
 from ..selectors.ranking_progress import ranking_exists
 from ..selectors.statuses import reference_facts
 from ..selectors.stopping import vote_order_for
