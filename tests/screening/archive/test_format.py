@@ -25,7 +25,7 @@ def archive(rows: list[dict] | None = None, files: dict[str, bytes] | None = Non
 
 
 def rewritten(data: bytes, changes: dict[str, bytes | None]) -> bytes:
-    """The archive with some members replaced, or dropped (None)."""
+    """The archive with some members replaced or added, or dropped (None)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
@@ -34,6 +34,9 @@ def rewritten(data: bytes, changes: dict[str, bytes | None]) -> bytes:
                     target.writestr(info.filename, changes[info.filename])
             else:
                 target.writestr(info.filename, source.read(info.filename))
+        for name in set(changes) - set(source.namelist()):
+            if changes[name] is not None:
+                target.writestr(name, changes[name])
     return out.getvalue()
 
 

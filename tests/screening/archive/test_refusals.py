@@ -1,0 +1,171 @@
+"""A restore is all or nothing: every refused archive, and one failing half-way, leaves the
+database and the stored files exactly as they were."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+
+from screening.errors import Conflict, InvalidInput
+from screening.models import Project, Reference
+from screening.services import archive_restore
+from screening.services.archive import project_archive_restore, project_archive_write
+from screening.services.fulltext import report_attach, report_mark_not_retrieved
+from screening.services.screening import vote_cast
+from tests.pdfs import pdf_with_text
+from tests.screening.archive.test_format import rewritten
+
+pytestmark = pytest.mark.django_db
+TA = "title_abstract"
+
+
+@pytest.fixture
+def archive(project, demo_imports, lead, reviewer_a, reviewer_b) -> bytes:
+    """A small review (two searches, votes, a PDF, a not-retrieved) as an archive."""
+    refs = list(Reference.objects.filter(project=project).order_by("pk"))
+    for ref in refs[:2]:
+        for who in (reviewer_a, reviewer_b):
+            vote_cast(reference=ref, reviewer=who, stage=TA, vote="include")
+    report_attach(
+        reference=refs[0], data=io.BytesIO(pdf_with_text("A study")), filename="a.pdf", user=lead
+    )
+    report_mark_not_retrieved(reference=refs[1], user=lead, note="paywall")
+    out = io.BytesIO()
+    project_archive_write(project=project, out=out)
+    return out.getvalue()
+
+
+def state(media: Path) -> tuple[dict[str, int], set[str]]:
+    """Every model's row count and every stored file: what a refused restore must not change."""
+    counts = {
+        model._meta.label: model._default_manager.count()
+        for label in ("auth", "screening", "extraction")
+        for model in apps.get_app_config(label).get_models()
+    }
+    files = {str(p.relative_to(media)) for p in media.rglob("*") if p.is_file()}
+    return counts, files
+
+
+def manifest_of(data: bytes) -> dict:
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        return json.loads(zipped.read("manifest.json"))
+
+
+def with_manifest(data: bytes, **fields: object) -> bytes:
+    manifest = {**manifest_of(data), **fields}
+    return rewritten(data, {"manifest.json": json.dumps(manifest).encode()})
+
+
+def with_rows(data: bytes, table: str, change: callable) -> bytes:
+    """The archive with each row of `table` passed through `change` (counts kept)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        lines = zipped.read(f"tables/{table}.jsonl").decode().splitlines()
+    rows = [json.dumps(change(json.loads(line))) for line in lines]
+    return rewritten(data, {f"tables/{table}.jsonl": ("\n".join(rows) + "\n").encode()})
+
+
+def refused(data: bytes, settings, error: type = InvalidInput, **options: str) -> str:
+    media = Path(settings.MEDIA_ROOT)
+    media.mkdir(parents=True, exist_ok=True)
+    before = state(media)
+    with pytest.raises(error) as refusal:
+        project_archive_restore(source=io.BytesIO(data), **options)
+    assert state(media) == before, "a refused restore changed something"
+    return refusal.value.message
+
+
+def test_an_archive_of_a_newer_format_is_refused_and_nothing_written(archive, settings) -> None:
+    message = refused(with_manifest(archive, format_version=2), settings, slug="copy")
+    assert message == (
+        "archive format version 2 is newer than this app reads (1): upgrade the app first"
+    )
+
+
+def test_a_corrupt_zip_is_refused(archive, settings) -> None:
+    assert refused(archive[: len(archive) // 2], settings, slug="copy").startswith(
+        "not a zip archive"
+    )
+
+
+def test_a_tampered_file_is_refused_by_its_hash(archive, settings) -> None:
+    pdf = next(name for name in manifest_of(archive)["files"] if name.startswith("files/reports"))
+    message = refused(rewritten(archive, {pdf: b"%PDF-1.4 not the one"}), settings, slug="copy")
+    assert message == f"{pdf}: its sha256 differs from the manifest's; damaged?"
+
+
+def test_a_taken_slug_is_refused_with_the_way_out(archive, settings) -> None:
+    message = refused(archive, settings, error=Conflict)
+    assert "microcredentials" in message
+    assert "another slug" in message
+
+
+def test_a_row_that_does_not_fit_is_refused_naming_line_and_field(archive, settings) -> None:
+    bad = with_rows(archive, "votes", lambda row: {**row, "created_at": "yesterday"})
+    message = refused(bad, settings, slug="copy")
+    assert message.startswith("tables/votes.jsonl line 1, field created_at:")
+
+
+def test_an_unknown_column_is_refused(archive, settings) -> None:
+    bad = with_rows(archive, "records", lambda row: {**row, "colour": "blue"})
+    assert refused(bad, settings, slug="copy") == (
+        "tables/records.jsonl line 1: unknown columns ['colour']"
+    )
+
+
+def test_a_link_to_a_row_not_in_the_archive_is_refused(archive, settings) -> None:
+    bad = with_rows(archive, "votes", lambda row: {**row, "reference_id": 999999})
+    assert refused(bad, settings, slug="copy") == (
+        "tables/votes.jsonl line 1, field reference_id: no row 999999 in references"
+    )
+
+
+def test_an_unknown_table_is_refused(archive, settings) -> None:
+    tables = {**manifest_of(archive)["tables"], "secrets": 0}
+    data = rewritten(with_manifest(archive, tables=tables), {"tables/secrets.jsonl": b""})
+    assert "tables this app does not know: ['secrets']" in refused(data, settings, slug="copy")
+
+
+def test_a_restore_failing_half_way_leaves_nothing(archive, settings, monkeypatch, project) -> None:
+    """The searches' files are written, then the reports' table fails: no row and no file is
+    left of it. (Ids are taken here, so the files go to the copy's own new paths.)"""
+    real = archive_restore._Restorer.table
+    files_written_before_failing = []
+
+    def failing(self: archive_restore._Restorer, table: object) -> int:
+        if table.name == "reports":
+            files_written_before_failing.append(len(self.written))
+            raise RuntimeError("the disk is full")
+        return real(self, table)
+
+    monkeypatch.setattr(archive_restore._Restorer, "table", failing)
+    media = Path(settings.MEDIA_ROOT)
+    before = state(media)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        project_archive_restore(source=io.BytesIO(archive), slug="copy")
+    assert files_written_before_failing == [2]  # the two searches' exports
+    assert state(media) == before
+    assert not Project.objects.filter(slug="copy").exists()
+
+
+def test_a_missing_person_is_created_inactive_and_named(archive, project) -> None:
+    get_user_model().objects.filter(username="reviewer_b").update(username="someone_else")
+    result = project_archive_restore(source=io.BytesIO(archive), slug="copy")
+    assert result.created_users == ["reviewer_b"]
+    person = get_user_model().objects.get(username="reviewer_b")
+    assert not person.is_active
+    assert not person.has_usable_password()
+    copy = result.project
+    roles = dict(copy.memberships.values_list("user__username", "role"))
+    assert roles == {"lead": "lead", "reviewer_a": "reviewer", "reviewer_b": "reviewer"}
+    assert set(project.memberships.values_list("user__username", flat=True)) == {
+        "lead",
+        "reviewer_a",
+        "someone_else",
+    }
+    assert copy.votes.filter(reviewer=person).count() == 2
