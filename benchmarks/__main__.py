@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-RUN_ONLY_WHEN_NAMED = frozenset({"bench_ranking", "bench_ranking_scale", "bench_stopping"})
+RUN_ONLY_WHEN_NAMED = frozenset(
+    {"bench_load", "bench_ranking", "bench_ranking_scale", "bench_stopping"}
+)
 
 
 def machine() -> str:

@@ -1,6 +1,8 @@
 """Seed a review of n references half-screened on title and abstract; prints the API tokens as JSON.
 
-Used by bench_screening: rows go in through COPY (screening.services.bulk), as an import would put them.
+Used by bench_screening and bench_load: rows go in through COPY (screening.services.bulk), as an
+import would put them. With a third argument, every account gets that password (to log in on the
+pages) and a lead, "bench-lead", joins the project.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import sys
 import django
 
 
-def main(n: int, reviewers: int) -> None:
+def main(n: int, reviewers: int, password: str = "") -> None:
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
     from django.db import transaction
 
     from screening.models import Membership, Record, Reference, Resolution, Role, Search, Vote
@@ -29,6 +32,14 @@ def main(n: int, reviewers: int) -> None:
     Membership.objects.bulk_create(
         [Membership(project=project, user=u, role=Role.REVIEWER) for u in people]
     )
+    leads = []
+    if password:
+        leads = [user_model.objects.create_user(username="bench-lead")]
+        Membership.objects.create(project=project, user=leads[0], role=Role.LEAD)
+        hashed = make_password(password)  # hashed once: the same password for every account
+        user_model.objects.filter(pk__in=[u.pk for u in [admin, *people, *leads]]).update(
+            password=hashed
+        )
     rng = random.Random(5)
     with transaction.atomic():
         search = Search.objects.create(
@@ -74,9 +85,9 @@ def main(n: int, reviewers: int) -> None:
         insert_rows(Resolution, resolutions)
         # As an import does (screening.services.imports): a planner that knows the tables' sizes.
         refresh_statistics(Reference, Record, Vote, Resolution, rows=n)
-    tokens = {u.username: token_issue(user=u, name="bench") for u in [admin, *people]}
+    tokens = {u.username: token_issue(user=u, name="bench") for u in [admin, *people, *leads]}
     print(json.dumps({"slug": project.slug, "tokens": tokens}))
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]))
+    main(int(sys.argv[1]), int(sys.argv[2]), *sys.argv[3:4])
