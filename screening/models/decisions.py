@@ -104,6 +104,13 @@ class Vote(models.Model):
         indexes = [
             # "Has this reviewer voted on it?" and a reviewer's progress: (project, reviewer, stage).
             models.Index(fields=["project", "reviewer", "stage"], name="vote_project_reviewer_idx"),
+            # The counts of a whole project (selectors/status_counts.py): one stage's votes of one
+            # project in reference order, with what they say, read from the index alone.
+            models.Index(
+                fields=["project", "stage", "reference"],
+                include=["vote", "reason"],
+                name="vote_project_stage_ref_idx",
+            ),
         ]
 
     def __str__(self) -> str:

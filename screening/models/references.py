@@ -64,6 +64,16 @@ class Reference(models.Model):
         indexes = [
             # Screening lists of one project in import order.
             models.Index(fields=["project", "id"], name="reference_project_idx"),
+            # The few references the project's counts work out one by one, whatever was done
+            # to them (selectors/status_counts.py): from other methods, drawn for a pilot, or
+            # merged away. Every other reference is from databases and screened as it is.
+            models.Index(
+                fields=["project"],
+                condition=~Q(source=ReferenceSource.DATABASES)
+                | Q(pilot__isnull=False)
+                | Q(merged_into__isnull=False),
+                name="reference_unusual_idx",
+            ),
         ]
 
     def __str__(self) -> str:

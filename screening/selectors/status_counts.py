@@ -43,57 +43,92 @@ def status_counts(project: Project, *, blinding: Blinding = SEES_ALL) -> dict[st
     return counts
 
 
-# The same rules as with_status, written out for counting a whole project: with_status counts
-# votes over a join of references and votes, which PostgreSQL sorts and groups row by row;
-# here votes, resolutions and reports are each counted per reference first, and joined after.
-# Votes are grouped apart from the other two, with FILTER rather than SUM(CASE ...): PostgreSQL
-# then reads them in reference order from the (reference, stage, reviewer) index and groups them
-# as they come, where one aggregate over the union of all three spilled its hash table to disk
-# (benchmarks/RESULTS.md). tests/screening/selectors/test_progress_rules.py checks it against with_status.
-# One difference, out of the services' reach: with_status names the highest reason *name* of the
-# exclusions, this the reason with the highest id. They differ only when the exclusions disagree on
-# the reason and a lead excluded without one, which full-text resolutions refuse.
+# The same rules as with_status, written out for counting a whole project. with_status counts
+# votes over a join of references and votes, row by row; here only the references something
+# happened to are worked out one by one, and the rest are counted (benchmarks/bench_prisma.py):
+# - title/abstract votes are counted per reference from their (project, stage, reference) index
+#   (screening 0017), two aggregates a vote; the rarer rows (full-text votes, resolutions,
+#   reports) are counted per reference together, in one small aggregate;
+# - "unusual" references (from other methods, drawn for a pilot, merged away) are read from
+#   their partial index (screening 0017): the others are from databases, screened, and need the
+#   project's number of votes (or two, if sampled: told by their id alone);
+# - the statuses of the references with votes, resolutions or reports, and of the unusual ones,
+#   are worked out once each, behind OFFSET 0 (without it PostgreSQL inlines each status into
+#   every expression reading it, and expects one group per reference, which it sorts on disk);
+# - every other reference is from databases with nothing done to it: pending on title and
+#   abstract. They are counted as the project's references less those worked out above.
+# tests/screening/selectors/test_progress_rules.py and test_status_counts.py check it against
+# with_status. One difference, out of the services' reach: with_status names the highest reason
+# *name* of the exclusions, this the reason with the highest id. They differ only when the
+# exclusions disagree on the reason and a lead excluded without one, which full-text resolutions
+# refuse.
 _STATUS_COUNTS_SQL = """
-WITH votes AS (
-    SELECT reference_id,
-        COUNT(*) FILTER (WHERE stage = %(ta)s) AS ta_votes,
-        COUNT(*) FILTER (WHERE stage = %(ta)s AND vote = %(exclude)s) AS ta_excludes,
-        COUNT(*) FILTER (WHERE stage = %(ft)s) AS ft_votes,
-        COUNT(*) FILTER (WHERE stage = %(ft)s AND vote = %(exclude)s) AS ft_excludes,
-        MIN(reason_id) FILTER (WHERE stage = %(ft)s AND vote = %(exclude)s) AS ft_first_reason,
-        MAX(reason_id) FILTER (WHERE stage = %(ft)s AND vote = %(exclude)s) AS ft_last_reason
-    FROM screening_vote WHERE project_id = %(project)s
+WITH title_votes AS (
+    SELECT reference_id, COUNT(*) AS votes, COUNT(*) FILTER (WHERE vote = %(exclude)s) AS excludes
+    FROM screening_vote WHERE project_id = %(project)s AND stage = %(ta)s
     GROUP BY reference_id
-), resolutions AS (
+), decided AS (
     SELECT reference_id,
-        MAX(decision) FILTER (WHERE stage = %(ta)s) AS ta_decision,
-        MAX(decision) FILTER (WHERE stage = %(ft)s) AS ft_decision,
-        MAX(reason_id) FILTER (WHERE stage = %(ft)s) AS ft_resolution_reason
-    FROM screening_resolution WHERE project_id = %(project)s
+        COUNT(*) FILTER (WHERE kind = 'vote') AS ft_votes,
+        COUNT(*) FILTER (WHERE kind = 'vote' AND decision = %(exclude)s) AS ft_excludes,
+        MIN(reason_id) FILTER (WHERE kind = 'vote' AND decision = %(exclude)s) AS ft_first_reason,
+        MAX(reason_id) FILTER (WHERE kind = 'vote' AND decision = %(exclude)s) AS ft_last_reason,
+        MAX(decision) FILTER (WHERE kind = %(ta)s) AS ta_decision,
+        MAX(decision) FILTER (WHERE kind = %(ft)s) AS ft_decision,
+        MAX(reason_id) FILTER (WHERE kind = %(ft)s) AS ft_resolution_reason,
+        MAX(decision) FILTER (WHERE kind = 'report') AS report
+    FROM (
+        SELECT reference_id, 'vote' AS kind, vote AS decision, reason_id
+        FROM screening_vote WHERE project_id = %(project)s AND stage = %(ft)s
+        UNION ALL
+        SELECT reference_id, stage, decision, reason_id
+        FROM screening_resolution WHERE project_id = %(project)s
+        UNION ALL
+        SELECT reference_id, 'report',
+            CASE WHEN not_retrieved THEN %(not_retrieved)s ELSE 'file' END, NULL
+        FROM screening_report WHERE project_id = %(project)s
+    ) AS done
     GROUP BY reference_id
-), reports AS (
-    SELECT reference_id,
-        MAX(CASE WHEN not_retrieved THEN %(not_retrieved)s ELSE 'file' END) AS report
-    FROM screening_report WHERE project_id = %(project)s
-    GROUP BY reference_id
+), unusual AS (
+    -- 'databases' written out, not a parameter: the partial index's condition must be seen to
+    -- hold in a plan prepared for any parameters, as a connection's repeated query may be.
+    SELECT id, source, pilot_id, merged_into_id FROM screening_reference
+    WHERE project_id = %(project)s
+        AND (source <> 'databases' OR pilot_id IS NOT NULL OR merged_into_id IS NOT NULL)
 ), counted AS (
-    SELECT r.source, v.ft_first_reason, v.ft_last_reason,
-        COALESCE(v.ta_votes, 0) AS ta_votes, COALESCE(v.ta_excludes, 0) AS ta_excludes,
-        COALESCE(v.ft_votes, 0) AS ft_votes, COALESCE(v.ft_excludes, 0) AS ft_excludes,
-        s.ta_decision, s.ft_decision, s.ft_resolution_reason, f.report,
-        CASE WHEN r.pilot_id IS NOT NULL THEN %(pilot_required)s
-            WHEN (r.id * %(multiplier)s) %% 100 < %(share)s THEN 2
-            ELSE %(per_reference)s END AS required
-    FROM screening_reference r
-    LEFT JOIN votes v ON v.reference_id = r.id
-    LEFT JOIN resolutions s ON s.reference_id = r.id
-    LEFT JOIN reports f ON f.reference_id = r.id
-    WHERE r.project_id = %(project)s AND r.merged_into_id IS NULL
+    -- References with title/abstract votes; then those with only the rarer rows; then the
+    -- unusual ones with neither (each kind tells the next apart by its index, one probe each).
+    SELECT tv.reference_id AS id, COALESCE(u.source, %(databases)s) AS source, u.pilot_id,
+        u.merged_into_id, tv.votes AS ta_votes, tv.excludes AS ta_excludes,
+        COALESCE(d.ft_votes, 0) AS ft_votes, COALESCE(d.ft_excludes, 0) AS ft_excludes,
+        d.ft_first_reason, d.ft_last_reason, d.ta_decision, d.ft_decision,
+        d.ft_resolution_reason, d.report
+    FROM title_votes tv
+    LEFT JOIN decided d ON d.reference_id = tv.reference_id
+    LEFT JOIN unusual u ON u.id = tv.reference_id
+    UNION ALL
+    SELECT d.reference_id, COALESCE(u.source, %(databases)s), u.pilot_id, u.merged_into_id,
+        0, 0, d.ft_votes, d.ft_excludes, d.ft_first_reason, d.ft_last_reason, d.ta_decision,
+        d.ft_decision, d.ft_resolution_reason, d.report
+    FROM decided d
+    LEFT JOIN unusual u ON u.id = d.reference_id
+    WHERE NOT EXISTS (
+        SELECT 1 FROM screening_vote v WHERE v.project_id = %(project)s AND v.stage = %(ta)s
+            AND v.reference_id = d.reference_id
+    )
+    UNION ALL
+    SELECT u.id, u.source, u.pilot_id, u.merged_into_id, 0, 0, 0, 0, NULL, NULL, NULL, NULL,
+        NULL, NULL
+    FROM unusual u
+    WHERE NOT EXISTS (
+        SELECT 1 FROM screening_vote v WHERE v.project_id = %(project)s AND v.stage = %(ta)s
+            AND v.reference_id = u.id
+    ) AND NOT EXISTS (SELECT 1 FROM decided d WHERE d.reference_id = u.id)
 ), statuses AS (
-    SELECT source, ft_last_reason, ft_resolution_reason,
+    SELECT source, merged_into_id, ft_last_reason, ft_resolution_reason,
         CASE WHEN ta_decision = %(include)s THEN %(included)s
             WHEN ta_decision = %(exclude)s THEN %(excluded)s
-            WHEN ta_votes < required THEN %(pending)s
+            WHEN ta_votes < {required} THEN %(pending)s
             WHEN ta_excludes = 0 THEN %(included)s
             WHEN ta_excludes = ta_votes THEN %(excluded)s
             ELSE %(conflict)s END AS ta_status,
@@ -101,34 +136,51 @@ WITH votes AS (
             WHEN report IS NULL THEN %(awaiting_report)s
             WHEN ft_decision = %(include)s THEN %(included)s
             WHEN ft_decision = %(exclude)s THEN %(excluded)s
-            WHEN ft_votes < required THEN %(pending)s
+            WHEN ft_votes < {required} THEN %(pending)s
             WHEN ft_excludes = 0 THEN %(included)s
             WHEN ft_excludes = ft_votes
                 AND (ft_first_reason IS NULL OR ft_first_reason = ft_last_reason)
                 THEN %(excluded)s
             ELSE %(conflict)s END AS ft_status,
         {lead_acts_sql}
-    FROM counted
+    FROM counted{fence}
 ), staged AS (
-    SELECT source, ft_status, ft_last_reason, ft_resolution_reason, ta_status, lead_acts,
+    SELECT source, merged_into_id, ft_status, ft_last_reason, ft_resolution_reason, ta_status,
+        lead_acts,
         CASE WHEN source = %(other)s OR ta_status = %(included)s THEN %(ft)s ELSE %(ta)s END
             AS stage
     FROM statuses
+), worked_out AS (
+    SELECT source, stage,
+        CASE WHEN stage = %(ft)s THEN ft_status ELSE ta_status END AS status,
+        CASE WHEN stage = %(ft)s AND ft_status = %(excluded)s
+            THEN COALESCE(ft_resolution_reason, ft_last_reason) END AS final_reason,
+        lead_acts, merged_into_id IS NULL AS screened, COUNT(*) AS n
+    FROM staged
+    GROUP BY 1, 2, 3, 4, 5, 6
 )
-SELECT source, stage,
-    CASE WHEN stage = %(ft)s THEN ft_status ELSE ta_status END AS status,
-    CASE WHEN stage = %(ft)s AND ft_status = %(excluded)s
-        THEN COALESCE(ft_resolution_reason, ft_last_reason) END AS final_reason,
-    COUNT(*){lead_acts}
-FROM staged
+SELECT source, stage, status, final_reason, CAST(SUM(n) AS BIGINT){lead_acts}
+FROM (
+    SELECT source, stage, status, final_reason, lead_acts, n FROM worked_out WHERE screened
+    UNION ALL
+    SELECT %(databases)s, %(ta)s, %(pending)s, NULL, {plain_lead_acts},
+        COUNT(*) - (SELECT COALESCE(SUM(n), 0) FROM worked_out)
+    FROM screening_reference WHERE project_id = %(project)s
+) AS counts
 GROUP BY 1, 2, 3, 4{lead_acts}
+HAVING SUM(n) > 0
 """
+# The votes a reference needs (workflow.votes_required); the sampled share's term only when a
+# share is sampled.
+_REQUIRED_SQL = """(CASE WHEN pilot_id IS NOT NULL THEN %(pilot_required)s
+            {sampled}ELSE %(per_reference)s END)"""
+_SAMPLED_SQL = "WHEN (id * %(multiplier)s) %% 100 < %(share)s THEN 2 "
 # What a lead did to each reference (resolved at title/abstract, at full text, has a report), as
 # one number for grouping: the counts a blind reviewer is shown depend on it (workflow.Blinding).
 _LEAD_ACTS_SQL = """(CASE WHEN ta_decision IS NULL THEN 0 ELSE 1 END
             + CASE WHEN ft_decision IS NULL THEN 0 ELSE 2 END
             + CASE WHEN report IS NULL THEN 0 ELSE 4 END
-            + CASE WHEN required < 2 THEN 8 ELSE 0 END) AS lead_acts"""
+            + CASE WHEN {required} < 2 THEN 8 ELSE 0 END) AS lead_acts"""
 
 
 def _status_rows(project: Project, *, lead_acts: bool = False) -> list[tuple[Any, ...]]:
@@ -143,13 +195,20 @@ def _status_rows(project: Project, *, lead_acts: bool = False) -> list[tuple[Any
         "share": project.second_reviewer_share if per_reference == 1 else 0,
         "per_reference": per_reference,
         "other": ReferenceSource.OTHER.value,
+        "databases": ReferenceSource.DATABASES.value,
         "include": Decision.INCLUDE.value,
         "exclude": Decision.EXCLUDE.value,
         **{status.value: status.value for status in Status},
     }
+    required = _REQUIRED_SQL.format(sampled=_SAMPLED_SQL if params["share"] else "")
     sql = _STATUS_COUNTS_SQL.format(
         lead_acts=", lead_acts" if lead_acts else "",
-        lead_acts_sql=_LEAD_ACTS_SQL if lead_acts else "0 AS lead_acts",
+        lead_acts_sql=_LEAD_ACTS_SQL.format(required=required) if lead_acts else "0 AS lead_acts",
+        required=required,
+        # Nothing done to it, one vote needed or not: a blind reviewer is shown it pending.
+        plain_lead_acts=8 if per_reference < 2 else 0,
+        # SQLite reads no OFFSET without a LIMIT, and plans it no differently.
+        fence="\n    OFFSET 0" if connection.vendor == "postgresql" else "",
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
