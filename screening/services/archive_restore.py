@@ -7,7 +7,6 @@ import contextlib
 import hashlib
 import posixpath
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -152,23 +151,30 @@ def _any_id_taken(checked: _Checked) -> bool:
     return False
 
 
-@contextlib.contextmanager
-def _timestamps_as_archived() -> Iterator[None]:
-    """Rows keep the times they were made: auto_now and auto_now_add are off while restoring.
-    (A process-wide switch: the restore runs in a request or command of its own.)"""
-    switched = [
-        (f, f.auto_now, f.auto_now_add)
-        for table in TABLES
-        for f in table.model._meta.concrete_fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    for f, _, _ in switched:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, now, now_add in switched:
-            f.auto_now, f.auto_now_add = now, now_add
+def _insert_as_archived(
+    model: type[models.Model], objs: list[models.Model], *, with_ids: bool
+) -> list[int]:
+    """Insert the rows exactly as archived: a raw insert (what `loaddata` does, row by row)
+    skips the fields' pre_save, so created_at and updated_at keep their archived times instead
+    of auto_now's. The new ids, in order."""
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if with_ids or f is not meta.pk]
+    queryset = model._default_manager.all()
+    size = max(connection.ops.bulk_batch_size(fields, objs), 1)
+    ids: list[int] = []
+    for start in range(0, len(objs), size):
+        batch = objs[start : start + size]
+        if with_ids:
+            queryset._insert(batch, fields=fields, raw=True)
+            ids += [obj.pk for obj in batch]
+            continue
+        if not connection.features.can_return_rows_from_bulk_insert:
+            raise DatabaseError("This database cannot say the ids of rows inserted together.")
+        rows = queryset._insert(
+            batch, fields=fields, raw=True, returning_fields=meta.db_returning_fields
+        )
+        ids += [row[0] for row in rows]
+    return ids
 
 
 def _sha256(data: bytes) -> str:
@@ -254,11 +260,11 @@ class _Restorer:
     ) -> int:
         if not batch:
             return 0
-        made = table.model._default_manager.bulk_create([instance for _, instance in batch])
-        for (old, _), instance in zip(batch, made, strict=True):
-            if instance.pk is None:  # a database that cannot say the ids it gave
-                raise DatabaseError("The database did not return the new rows' ids.")
-            mapping[old] = instance.pk
+        made = _insert_as_archived(
+            table.model, [instance for _, instance in batch], with_ids=self.keep_ids
+        )
+        for (old, _), pk in zip(batch, made, strict=True):
+            mapping[old] = pk
         size = len(batch)
         batch.clear()
         return size
@@ -344,9 +350,8 @@ def project_archive_restore(
     restorer = _Restorer(reader, keep_ids=not _any_id_taken(checked), slug=slug)
     try:
         with transaction.atomic():
-            with _timestamps_as_archived():
-                restorer.people()
-                tables = {table.name: restorer.table(table) for table in TABLES}
+            restorer.people()
+            tables = {table.name: restorer.table(table) for table in TABLES}
             project = Project.objects.get(slug=slug)
             if restorer.keep_ids:
                 _reset_sequences()
