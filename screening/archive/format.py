@@ -157,7 +157,7 @@ class ArchiveReader:
     `verify` reads every member through and checks the row counts, every line's JSON and the
     file hashes. Nothing should be written before both pass."""
 
-    def __init__(self, source: IO[bytes]) -> None:
+    def __init__(self, source: IO[bytes], *, max_file_bytes: int | None = None) -> None:
         try:
             self._zip = zipfile.ZipFile(source)
         except (zipfile.BadZipFile, OSError, ValueError) as error:
@@ -172,6 +172,13 @@ class ArchiveReader:
         for name in self.manifest.files:
             if name not in self._names:
                 raise ArchiveError(f"{name}: missing from the archive")
+            # The size the zip declares bounds what reading it gives (zipfile stops there), so
+            # a stored file is never read into memory beyond the limit.
+            size = self._zip.getinfo(name).file_size
+            if max_file_bytes is not None and size > max_file_bytes:
+                raise ArchiveError(
+                    f"{name}: {size} bytes, more than the {max_file_bytes} a stored file may be"
+                )
 
     def _read(self, name: str) -> bytes:
         try:

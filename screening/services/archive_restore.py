@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -286,6 +287,13 @@ class _Restorer:
                 if None not in renumbered.values():
                     moves.append(renumbered)
             values["moves"] = moves
+        if table.name == "screening_stops" and isinstance(values.get("evidence"), dict):
+            sample = values["evidence"].get("sample")
+            if isinstance(sample, int) and sample in self.maps["stopping_samples"]:
+                values["evidence"] = {
+                    **values["evidence"],
+                    "sample": self.maps["stopping_samples"][sample],
+                }
         if table.name == "audit_events":
             target = TABLE_OF_OBJECT_TYPE.get(values.get("object_type", ""))
             object_id = values.get("object_id", "")
@@ -335,7 +343,9 @@ def project_archive_restore(
     format, damaged (row counts, file hashes, a row that does not fit) or of a slug taken here.
     """
     try:
-        reader = ArchiveReader(source)
+        reader = ArchiveReader(
+            source, max_file_bytes=max(settings.UPLOAD_MAX_BYTES, settings.REPORT_MAX_BYTES)
+        )
         checked = archive_check(reader)
     except ArchiveError as error:
         raise _refuse(error) from None

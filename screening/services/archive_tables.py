@@ -114,6 +114,7 @@ MOVE_KEYS = {
     "report": "reports",
     "from": "references",
 }
+# ScreeningStop.evidence["sample"] is the id of its stopping sample.
 # AuditEvent.object_type is the model's name; object_id an id of that model's table.
 TABLE_OF_OBJECT_TYPE = {t.model._meta.model_name: t.name for t in TABLES}
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import io
 import json
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
+from screening.archive import format as format_module
 from screening.archive.format import ArchiveError, ArchiveReader, ArchiveWriter
 
 WHEN = dt.datetime(2026, 12, 8, 1, 2, 3, tzinfo=dt.UTC)
@@ -126,3 +130,26 @@ def test_a_file_is_stored_once() -> None:
     writer.write_file("reports/1/a.pdf", [b"x"])
     with pytest.raises(ArchiveError, match="stored twice"):
         writer.write_file("reports/1/a.pdf", [b"x"])
+
+
+def test_a_stored_file_larger_than_the_limit_is_refused_before_it_is_read() -> None:
+    data = archive(files={"reports/1/a.pdf": b"%PDF" + b"0" * 2000})
+    with pytest.raises(ArchiveError, match=r"files/reports/1/a.pdf: 2004 bytes, more than"):
+        ArchiveReader(io.BytesIO(data), max_file_bytes=1000)
+    ArchiveReader(io.BytesIO(data), max_file_bytes=2004).verify()
+
+
+def test_the_format_module_imports_nothing_of_django_or_the_app() -> None:
+    """It is pure (the import contracts' pure core, though pyproject.toml does not list it)."""
+    source = Path(format_module.__file__).read_text()
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        (node.module or "").split(".")[0]
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.level == 0
+    }
+    assert imported <= {"__future__", *sys.stdlib_module_names}, imported

@@ -181,6 +181,9 @@ def test_a_review_restored_beside_itself_is_renumbered_and_counts_the_same(revie
     for candidate in restored.duplicates.all():
         assert set(candidate.references) <= own
         assert {move["from"] for move in candidate.moves} <= own
+    stop = restored.screening_stops.get()
+    assert stop.evidence["sample"] == stop.sample_id
+    assert stop.sample.project == restored
     # The stored files were put back under the copy's own paths.
     for search in restored.searches.all():
         assert search.file.name.startswith(f"projects/{restored.pk}/")
