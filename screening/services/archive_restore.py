@@ -13,7 +13,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.core.management.color import no_style
@@ -67,7 +67,7 @@ def _fields(table: Table) -> dict[str, models.Field]:
 
 def _convert(f: models.Field, value: object, where: str) -> object:
     if value is None:
-        if not f.null and not f.is_relation and not f.has_default():
+        if not f.null and not f.has_default():
             raise ArchiveError(f"{where}: may not be empty")
         return None
     try:
@@ -87,6 +87,8 @@ def _check_users(reader: ArchiveReader, checked: _Checked) -> None:
             raise ArchiveError(f"{where}, field username: must be a username")
         if not isinstance(pk, int) or isinstance(pk, bool):
             raise ArchiveError(f"{where}, field id: must be a whole number")
+        if pk in ids:
+            raise ArchiveError(f"{where}, field id: {pk} is there twice")
         ids.add(pk)
     checked.ids[USERS] = ids
 
@@ -104,6 +106,8 @@ def _check_table(reader: ArchiveReader, table: Table, checked: _Checked) -> None
             raise ArchiveError(f"{where}: unknown columns {sorted(unknown)}")
         if not isinstance(row.get("id"), int) or isinstance(row.get("id"), bool):
             raise ArchiveError(f"{where}, field id: must be a whole number")
+        if row["id"] in ids:
+            raise ArchiveError(f"{where}, field id: {row['id']} is there twice")
         for column, value in row.items():
             converted = _convert(fields[column], value, f"{where}, field {column}")
             target = targets.get(column)
@@ -114,6 +118,8 @@ def _check_table(reader: ArchiveReader, table: Table, checked: _Checked) -> None
             elif converted not in checked.ids.get(target, ()):
                 raise ArchiveError(f"{where}, field {column}: no row {converted} in {target}")
         if table.file_field and row.get(table.file_field):
+            if not isinstance(row[table.file_field], str):
+                raise ArchiveError(f"{where}, field {table.file_field}: must be a file's name")
             path = FILES_DIR + file_member_path(table.name, row["id"], row[table.file_field])
             if path not in reader.manifest.files:
                 raise ArchiveError(f"{where}: its file {path} is not in the archive")
@@ -302,16 +308,13 @@ class _Restorer:
                 values["object_id"] = str(found) if found is not None else object_id
 
     def _file_back(self, table: Table, instance: models.Model, old: int, stored: str) -> None:
-        """Put the row's file back in storage: under its old name when ids are kept (or an
-        identical file is there already), else where the field files a new one."""
+        """Put the row's file back in storage where the field files it (its old name, when the
+        ids are kept), its name's last part only: an archive names no path of its own. An
+        identical file there already is used as it is."""
         data = self.reader.read_file(FILES_DIR + file_member_path(table.name, old, stored))
         file_field = instance._meta.get_field(table.file_field)
         storage = file_field.storage
-        name = (
-            stored
-            if self.keep_ids
-            else file_field.generate_filename(instance, posixpath.basename(stored))
-        )
+        name = file_field.generate_filename(instance, posixpath.basename(stored))
         if storage.exists(name):
             with storage.open(name, "rb") as existing:
                 if _sha256(existing.read()) == _sha256(data):
@@ -389,6 +392,9 @@ def project_archive_restore(
         raise InvalidInput(
             f"The archive's rows do not fit this app's database: {error}", field="file"
         ) from None
+    except SuspiciousFileOperation as error:
+        restorer.forget_files()
+        raise InvalidInput(f"A stored file's name is refused: {error}", field="file") from None
     except (DatabaseError, ValidationError, ValueError) as error:
         restorer.forget_files()
         raise InvalidInput(

@@ -125,6 +125,37 @@ def test_a_link_to_a_row_not_in_the_archive_is_refused(archive, settings) -> Non
     )
 
 
+def test_a_row_twice_is_refused(archive, settings) -> None:
+    with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
+        first = zipped.read("tables/votes.jsonl").decode().splitlines()[0]
+    bad = with_rows(archive, "votes", lambda row: json.loads(first))
+    assert refused(bad, settings, slug="copy").endswith("is there twice")
+
+
+def test_a_stored_file_s_path_in_the_archive_is_not_followed(archive, settings) -> None:
+    """A report's file named with path parts is put back where reports go, by its last part."""
+    bad = with_rows(
+        archive, "reports", lambda row: {**row, "file": "../../outside.pdf"} if row["file"] else row
+    )
+    pdf = next(name for name in manifest_of(archive)["files"] if name.startswith("files/reports"))
+    report_id = pdf.split("/")[2]
+    with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
+        data = zipped.read(pdf)
+    moved = rewritten(bad, {pdf: None, f"files/reports/{report_id}/outside.pdf": data})
+    manifest = manifest_of(moved)
+    files = {name: digest for name, digest in manifest["files"].items() if name != pdf}
+    files[f"files/reports/{report_id}/outside.pdf"] = manifest["files"][pdf]
+    result = project_archive_restore(
+        source=io.BytesIO(with_manifest(moved, files=files)), slug="copy"
+    )
+    report = result.project.reports.exclude(file="").get()
+    assert (
+        report.file.name
+        == f"projects/{result.project.pk}/reports/{report.reference_id}/outside.pdf"
+    )
+    assert not (Path(settings.MEDIA_ROOT).parent / "outside.pdf").exists()
+
+
 def test_an_unknown_table_is_refused(archive, settings) -> None:
     tables = {**manifest_of(archive)["tables"], "secrets": 0}
     data = rewritten(with_manifest(archive, tables=tables), {"tables/secrets.jsonl": b""})
