@@ -191,6 +191,8 @@ def _people(record: Record) -> tuple[list[Author], list[Author]]:
     present = [tag for tag in _ROLES if tag in fields]
     if not present:
         return [], []
+    if present == ["AU"] or present == ["A1"]:  # authors alone, the usual record
+        return [_person(value, "author") for value in fields[present[0]] if value], []
     if len(present) == 1:
         ordered = [(present[0], value) for value in fields[present[0]]]
     else:
@@ -208,10 +210,22 @@ def _people(record: Record) -> tuple[list[Author], list[Author]]:
             # cites (`Andres, Bucchianeri, Buote, ...`): no editor of this work, and no one name.
             # Known and expected, so no warning; it stays in `fields` and the raw record.
             continue
-        person = ris_author(html.unescape(value) if "&" in value else value)
-        person.role = role
-        (authors if role == "author" else editors).append(person)
+        (authors if role == "author" else editors).append(_person(value, role))
     return authors, editors
+
+
+def _person(value: str, role: str) -> Author:
+    """`ris_author` of the value, unescaped, in its role. The usual `Family, Given` (printable,
+    single-spaced, no entity) is split here: the same Author, without three calls and the
+    checks that collapse_space and parse_author would repeat on it."""
+    if "&" not in value and "  " not in value and value.isprintable():
+        name = value.strip().strip(" ;")
+        if "," in name:
+            family, _, given = name.partition(",")
+            return Author(family.strip(), given.strip(), name, role)
+    person = ris_author(html.unescape(value) if "&" in value else value)
+    person.role = role
+    return person
 
 
 def ris_author(printed: str) -> Author:
