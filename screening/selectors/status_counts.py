@@ -45,29 +45,25 @@ def status_counts(project: Project, *, blinding: Blinding = SEES_ALL) -> dict[st
 
 # The same rules as with_status, written out for counting a whole project. with_status counts
 # votes over a join of references and votes, row by row; here only the references something
-# happened to are worked out one by one, and the rest are counted (benchmarks/bench_prisma.py):
-# - title/abstract votes are counted per reference from their (project, stage, reference) index
-#   (screening 0017), two aggregates a vote; the rarer rows (full-text votes, resolutions,
-#   reports) are counted per reference together, in one small aggregate;
-# - "unusual" references (from other methods, drawn for a pilot, merged away) are read from
-#   their partial index (screening 0017): the others are from databases, screened, and need the
-#   project's number of votes (or two, if sampled: told by their id alone);
-# - the statuses of the references with votes, resolutions or reports, and of the unusual ones,
-#   are worked out once each, behind OFFSET 0 (without it PostgreSQL inlines each status into
-#   every expression reading it, and expects one group per reference, which it sorts on disk);
+# rarer happened to are worked out one by one, and the rest are counted (benchmarks/bench_prisma.py):
+# - "worked out": references with full-text votes, a resolution or a report (the rarer rows,
+#   counted per reference in one small aggregate), and the unusual ones (from other methods,
+#   drawn for a pilot, merged away: read from their partial index, screening 0017), each with
+#   its title/abstract votes, read by its id from the (project, stage, reference) index;
+# - every other reference with votes is from databases, in no pilot, voted on at title and
+#   abstract only: its status depends on its number of votes and of excludes alone (and on
+#   the votes it needs, told by its id when a share is sampled), so those are counted by that;
 # - every other reference is from databases with nothing done to it: pending on title and
-#   abstract. They are counted as the project's references less those worked out above.
+#   abstract. They are counted as the project's references less those above.
+# The statuses are worked out behind OFFSET 0: without it PostgreSQL inlines each status into
+# every expression reading it, and expects one group per reference, which it sorts on disk.
 # tests/screening/selectors/test_progress_rules.py and test_status_counts.py check it against
-# with_status. One difference, out of the services' reach: with_status names the highest reason
-# *name* of the exclusions, this the reason with the highest id. They differ only when the
-# exclusions disagree on the reason and a lead excluded without one, which full-text resolutions
-# refuse.
+# with_status and workflow.py. One difference, out of the services' reach: with_status names the
+# highest reason *name* of the exclusions, this the reason with the highest id. They differ only
+# when the exclusions disagree on the reason and a lead excluded without one, which full-text
+# resolutions refuse.
 _STATUS_COUNTS_SQL = """
-WITH title_votes AS (
-    SELECT reference_id, COUNT(*) AS votes, COUNT(*) FILTER (WHERE vote = %(exclude)s) AS excludes
-    FROM screening_vote WHERE project_id = %(project)s AND stage = %(ta)s
-    GROUP BY reference_id
-), decided AS (
+WITH decided AS (
     SELECT reference_id,
         COUNT(*) FILTER (WHERE kind = 'vote') AS ft_votes,
         COUNT(*) FILTER (WHERE kind = 'vote' AND decision = %(exclude)s) AS ft_excludes,
@@ -95,40 +91,46 @@ WITH title_votes AS (
     SELECT id, source, pilot_id, merged_into_id FROM screening_reference
     WHERE project_id = %(project)s
         AND (source <> 'databases' OR pilot_id IS NOT NULL OR merged_into_id IS NOT NULL)
+), worked_out_ids AS (
+    SELECT reference_id AS id FROM decided UNION SELECT id FROM unusual
+), title_votes AS (
+    SELECT reference_id, COUNT(*) AS votes, COUNT(*) FILTER (WHERE vote = %(exclude)s) AS excludes
+    FROM screening_vote WHERE project_id = %(project)s AND stage = %(ta)s
+    GROUP BY reference_id
 ), counted AS (
-    -- References with title/abstract votes; then those with only the rarer rows; then the
-    -- unusual ones with neither (each kind tells the next apart by its index, one probe each).
-    SELECT tv.reference_id AS id, COALESCE(u.source, %(databases)s) AS source, u.pilot_id,
-        u.merged_into_id, tv.votes AS ta_votes, tv.excludes AS ta_excludes,
+    -- The references worked out one by one, with their title/abstract votes.
+    SELECT COALESCE(u.source, %(databases)s) AS source, u.merged_into_id,
+        COALESCE(tv.votes, 0) AS ta_votes, COALESCE(tv.excludes, 0) AS ta_excludes,
         COALESCE(d.ft_votes, 0) AS ft_votes, COALESCE(d.ft_excludes, 0) AS ft_excludes,
         d.ft_first_reason, d.ft_last_reason, d.ta_decision, d.ft_decision,
-        d.ft_resolution_reason, d.report
-    FROM title_votes tv
-    LEFT JOIN decided d ON d.reference_id = tv.reference_id
-    LEFT JOIN unusual u ON u.id = tv.reference_id
+        d.ft_resolution_reason, d.report, {required} AS required, 1 AS n
+    FROM worked_out_ids w
+    LEFT JOIN (
+        SELECT reference_id, COUNT(*) AS votes,
+            COUNT(*) FILTER (WHERE vote = %(exclude)s) AS excludes
+        FROM screening_vote
+        WHERE project_id = %(project)s AND stage = %(ta)s
+            AND reference_id IN (SELECT id FROM worked_out_ids)
+        GROUP BY reference_id
+    ) AS tv ON tv.reference_id = w.id
+    LEFT JOIN decided d ON d.reference_id = w.id
+    LEFT JOIN unusual u ON u.id = w.id
     UNION ALL
-    SELECT d.reference_id, COALESCE(u.source, %(databases)s), u.pilot_id, u.merged_into_id,
-        0, 0, d.ft_votes, d.ft_excludes, d.ft_first_reason, d.ft_last_reason, d.ta_decision,
-        d.ft_decision, d.ft_resolution_reason, d.report
-    FROM decided d
-    LEFT JOIN unusual u ON u.id = d.reference_id
-    WHERE NOT EXISTS (
-        SELECT 1 FROM screening_vote v WHERE v.project_id = %(project)s AND v.stage = %(ta)s
-            AND v.reference_id = d.reference_id
-    )
-    UNION ALL
-    SELECT u.id, u.source, u.pilot_id, u.merged_into_id, 0, 0, 0, 0, NULL, NULL, NULL, NULL,
-        NULL, NULL
-    FROM unusual u
-    WHERE NOT EXISTS (
-        SELECT 1 FROM screening_vote v WHERE v.project_id = %(project)s AND v.stage = %(ta)s
-            AND v.reference_id = u.id
-    ) AND NOT EXISTS (SELECT 1 FROM decided d WHERE d.reference_id = u.id)
+    -- Every other reference with votes: from databases, only voted on at title and abstract;
+    -- counted by its votes and excludes, not one by one.
+    SELECT %(databases)s, NULL, votes, excludes, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL,
+        required, COUNT(*)
+    FROM (
+        SELECT votes, excludes, {plain_required} AS required
+        FROM title_votes tv
+        WHERE NOT EXISTS (SELECT 1 FROM worked_out_ids w WHERE w.id = tv.reference_id)
+    ) AS plain
+    GROUP BY votes, excludes, required
 ), statuses AS (
-    SELECT source, merged_into_id, ft_last_reason, ft_resolution_reason,
+    SELECT source, merged_into_id, ft_last_reason, ft_resolution_reason, n,
         CASE WHEN ta_decision = %(include)s THEN %(included)s
             WHEN ta_decision = %(exclude)s THEN %(excluded)s
-            WHEN ta_votes < {required} THEN %(pending)s
+            WHEN ta_votes < required THEN %(pending)s
             WHEN ta_excludes = 0 THEN %(included)s
             WHEN ta_excludes = ta_votes THEN %(excluded)s
             ELSE %(conflict)s END AS ta_status,
@@ -136,7 +138,7 @@ WITH title_votes AS (
             WHEN report IS NULL THEN %(awaiting_report)s
             WHEN ft_decision = %(include)s THEN %(included)s
             WHEN ft_decision = %(exclude)s THEN %(excluded)s
-            WHEN ft_votes < {required} THEN %(pending)s
+            WHEN ft_votes < required THEN %(pending)s
             WHEN ft_excludes = 0 THEN %(included)s
             WHEN ft_excludes = ft_votes
                 AND (ft_first_reason IS NULL OR ft_first_reason = ft_last_reason)
@@ -146,7 +148,7 @@ WITH title_votes AS (
     FROM counted{fence}
 ), staged AS (
     SELECT source, merged_into_id, ft_status, ft_last_reason, ft_resolution_reason, ta_status,
-        lead_acts,
+        lead_acts, n,
         CASE WHEN source = %(other)s OR ta_status = %(included)s THEN %(ft)s ELSE %(ta)s END
             AS stage
     FROM statuses
@@ -155,7 +157,7 @@ WITH title_votes AS (
         CASE WHEN stage = %(ft)s THEN ft_status ELSE ta_status END AS status,
         CASE WHEN stage = %(ft)s AND ft_status = %(excluded)s
             THEN COALESCE(ft_resolution_reason, ft_last_reason) END AS final_reason,
-        lead_acts, merged_into_id IS NULL AS screened, COUNT(*) AS n
+        lead_acts, merged_into_id IS NULL AS screened, SUM(n) AS n
     FROM staged
     GROUP BY 1, 2, 3, 4, 5, 6
 )
@@ -170,17 +172,21 @@ FROM (
 GROUP BY 1, 2, 3, 4{lead_acts}
 HAVING SUM(n) > 0
 """
-# The votes a reference needs (workflow.votes_required); the sampled share's term only when a
-# share is sampled.
-_REQUIRED_SQL = """(CASE WHEN pilot_id IS NOT NULL THEN %(pilot_required)s
-            {sampled}ELSE %(per_reference)s END)"""
-_SAMPLED_SQL = "WHEN (id * %(multiplier)s) %% 100 < %(share)s THEN 2 "
+# The votes a reference needs (workflow.votes_required), worked out one by one; and those of
+# the others (from databases, in no pilot). The sampled share's term only when a share is
+# sampled: a plan that sees it cannot tell how few kinds of reference there are.
+_REQUIRED_SQL = """CASE WHEN u.pilot_id IS NOT NULL THEN %(pilot_required)s
+            {sampled}ELSE %(per_reference)s END"""
+_PLAIN_REQUIRED_SQL = "CASE {sampled}ELSE %(per_reference)s END"
+_SAMPLED_SQL = "WHEN ({id} * %(multiplier)s) %% 100 < %(share)s THEN 2 "
+
+
 # What a lead did to each reference (resolved at title/abstract, at full text, has a report), as
 # one number for grouping: the counts a blind reviewer is shown depend on it (workflow.Blinding).
 _LEAD_ACTS_SQL = """(CASE WHEN ta_decision IS NULL THEN 0 ELSE 1 END
             + CASE WHEN ft_decision IS NULL THEN 0 ELSE 2 END
             + CASE WHEN report IS NULL THEN 0 ELSE 4 END
-            + CASE WHEN {required} < 2 THEN 8 ELSE 0 END) AS lead_acts"""
+            + CASE WHEN required < 2 THEN 8 ELSE 0 END) AS lead_acts"""
 
 
 def _status_rows(project: Project, *, lead_acts: bool = False) -> list[tuple[Any, ...]]:
@@ -200,11 +206,16 @@ def _status_rows(project: Project, *, lead_acts: bool = False) -> list[tuple[Any
         "exclude": Decision.EXCLUDE.value,
         **{status.value: status.value for status in Status},
     }
-    required = _REQUIRED_SQL.format(sampled=_SAMPLED_SQL if params["share"] else "")
+    sampled = params["share"] > 0
     sql = _STATUS_COUNTS_SQL.format(
         lead_acts=", lead_acts" if lead_acts else "",
-        lead_acts_sql=_LEAD_ACTS_SQL.format(required=required) if lead_acts else "0 AS lead_acts",
-        required=required,
+        lead_acts_sql=_LEAD_ACTS_SQL if lead_acts else "0 AS lead_acts",
+        required=_REQUIRED_SQL.format(sampled=_SAMPLED_SQL.format(id="w.id") if sampled else ""),
+        plain_required=_PLAIN_REQUIRED_SQL.format(
+            sampled=_SAMPLED_SQL.format(id="tv.reference_id") if sampled else ""
+        )
+        if sampled
+        else "%(per_reference)s",
         # Nothing done to it, one vote needed or not: a blind reviewer is shown it pending.
         plain_lead_acts=8 if per_reference < 2 else 0,
         # SQLite reads no OFFSET without a LIMIT, and plans it no differently.
