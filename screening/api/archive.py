@@ -32,7 +32,14 @@ _ZIP = "application/zip"
             200: {
                 "description": "The archive (a zip), as an attachment",
                 "content": {_ZIP: {"schema": {"type": "string", "format": "binary"}}},
-            }
+            },
+            409: {
+                "description": "A file the review stores is missing from storage: the archive "
+                "would be incomplete",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
         }
     },
 )

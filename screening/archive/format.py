@@ -12,6 +12,7 @@ what their rows mean (screening/services/archive_tables.py).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -87,6 +88,11 @@ class ArchiveWriter:
                 member.write(chunk)
         self.files[name] = digest.hexdigest()
         return name
+
+    def abort(self) -> None:
+        """Give up a partly written archive (it has no manifest, so it is never restored)."""
+        with contextlib.suppress(OSError, ValueError):
+            self._zip.close()
 
     def close(self, *, created_at: dt.datetime) -> dict[str, Any]:
         manifest = {

@@ -85,9 +85,13 @@ def project_archive_write(*, project: Project, out: IO[bytes]) -> dict[str, Any]
 
 def _write(project: Project, out: IO[bytes]) -> dict[str, Any]:
     writer = ArchiveWriter(out=out, project=project.slug, app_version=app_version(), notes=NOTES)
-    writer.write_table(USERS, _people(project))
-    for table in TABLES:
-        writer.write_table(table.name, _rows(table, project))
-        if table.file_field:
-            _files(writer, table, project)
+    try:
+        writer.write_table(USERS, _people(project))
+        for table in TABLES:
+            writer.write_table(table.name, _rows(table, project))
+            if table.file_field:
+                _files(writer, table, project)
+    except BaseException:
+        writer.abort()
+        raise
     return writer.close(created_at=timezone.now())

@@ -48,6 +48,17 @@ def test_an_admin_downloads_the_archive_as_an_attachment(api, admin, demo_import
     assert manifest["tables"]["records"] == 22
 
 
+def test_an_archive_missing_a_stored_file_is_refused_not_sent_incomplete(
+    api, admin, demo_imports
+) -> None:
+    search = Project.objects.get(slug="microcredentials").searches.first()
+    search.file.storage.delete(search.file.name)
+    answer = api(admin).get(f"{BASE}/archive")
+    assert answer.status_code == 409
+    assert search.file.name in answer.json()["detail"]
+    assert "missing from storage" in answer.json()["detail"]
+
+
 def test_a_lead_may_not_download_the_archive(api, lead, demo_imports) -> None:
     assert api(lead).get(f"{BASE}/archive").status_code == 403
 
