@@ -65,7 +65,9 @@ def reason_list(request: HttpRequest, slug: str) -> Any:
     """The project's exclusion reasons in the lead's order with their keys, then those
     reviewers proposed; leads and admins also see how many votes name each."""
     project, membership = get_project_for_user(request.user, slug)
-    reasons = exclusion_reasons(project, votes=membership.leads)
+    reasons = exclusion_reasons(
+        project, votes=membership.leads, viewer=None if membership.leads else request.user
+    )
     return [_reason_listed(r) for r in reasons]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
@@ -60,7 +61,11 @@ def reference_search(
 
 
 def exclusion_reasons(
-    project: Project, *, offered: bool = False, votes: bool = False
+    project: Project,
+    *,
+    offered: bool = False,
+    votes: bool = False,
+    viewer: AbstractBaseUser | None = None,
 ) -> list[ExclusionReason]:
     """The project's reasons in the lead's order, those reviewers proposed after; each with its
     `place` in the lead's list and its `key` (1-9, or None).
@@ -69,9 +74,14 @@ def exclusion_reasons(
     leaves its key unused rather than shifting the keys after it, and a new reason goes last, so
     only the lead's move changes a key a reviewer learnt. `offered`: only those a new vote may
     name (listed, not retired). `votes`: with `votes_count`, the votes naming each (leads only:
-    a reviewer would read other reviewers' votes in it).
+    a reviewer would read other reviewers' votes in it). `viewer`: a reviewer (not a lead), who
+    is shown only the proposals they made or their own votes name: another reviewer's proposal
+    says that reviewer excluded a reference at full text, and why (blinding).
     """
     reasons = ExclusionReason.objects.filter(project=project).order_by("proposed", "position", "id")
+    if viewer is not None:
+        named = Vote.objects.filter(reason=OuterRef("pk"), reviewer=viewer)
+        reasons = reasons.filter(Q(proposed=False) | Q(created_by=viewer) | Exists(named))
     if votes:
         reasons = reasons.annotate(votes_count=Count("votes"))
     listed = list(reasons)

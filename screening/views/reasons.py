@@ -79,7 +79,11 @@ def exclusion_reasons(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, error.message)
         url = reverse("exclusion_reasons", args=[project.slug])
         return redirect(f"{url}?{query}" if query else url)
-    reasons = references.exclusion_reasons(project, votes=membership.leads)
+    reasons = references.exclusion_reasons(
+        project,
+        votes=membership.leads,
+        viewer=None if membership.leads else request.user,
+    )
     return render(
         request,
         "screening/exclusion_reasons.html",

@@ -1,0 +1,100 @@
+"""The leaks test_blinding_surfaces.py found, each fixed at its cause (issue 19).
+
+- A reason another reviewer proposed on an open full-text exclusion was listed to every reviewer
+  (GET exclusion-reasons, the Reasons page): it said that reviewer had excluded, and why.
+- A study the two votes included at full text, while full text is blind, was listed to a
+  reviewer for extraction (the studies page, "next study", the summary, the progress panel): it
+  said the other reviewer had included it too.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from screening.services.fulltext import report_attach
+from screening.services.screening import vote_cast
+from tests.pdfs import pdf_with_text
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/projects/microcredentials"
+TA, FT = "title_abstract", "full_text"
+A_REASON = "Quokka outcome measured only once"
+
+
+@pytest.fixture
+def at_full_text(project, demo_imports, lead, reviewer_a, reviewer_b) -> list:
+    """Two references both reviewers included at title/abstract, their reports uploaded."""
+    references = list(project.references.order_by("id")[:2])
+    for reference in references:
+        for voter in (reviewer_a, reviewer_b):
+            vote_cast(reference=reference, reviewer=voter, stage=TA, vote="include")
+        pdf = io.BytesIO(pdf_with_text("Full text"))
+        report_attach(reference=reference, data=pdf, filename="report.pdf", user=lead)
+    return references
+
+
+def test_a_reviewer_is_shown_only_the_reasons_they_proposed(
+    api, browser_client, at_full_text, lead, reviewer_a, reviewer_b
+) -> None:
+    first, second = at_full_text
+    a = api(reviewer_a)
+    voted = a.post(
+        f"{BASE}/references/{first.pk}/votes", {"stage": FT, "vote": "exclude", "reason": A_REASON}
+    )
+    assert voted.status_code == 201, voted.content
+
+    def names(client) -> list[str]:
+        answer = client.get(f"{BASE}/exclusion-reasons")
+        assert answer.status_code == 200
+        return [r["name"] for r in answer.json()]
+
+    assert names(api(reviewer_b)) == []
+    page = browser_client(reviewer_b).get(f"{BASE}/reasons/")
+    assert page.status_code == 200
+    assert A_REASON.encode() not in page.content
+    # The one who proposed it sees it, and so do the lead (to confirm it) and B once B's own
+    # vote names it.
+    assert names(a) == [A_REASON]
+    assert names(api(lead)) == [A_REASON]
+    assert A_REASON.encode() in browser_client(lead).get(f"{BASE}/reasons/").content
+    vote_cast(reference=second, reviewer=reviewer_b, stage=FT, vote="exclude", reason=A_REASON)
+    assert names(api(reviewer_b)) == [A_REASON]
+
+
+def test_a_study_the_votes_included_is_not_offered_for_extraction_while_full_text_is_blind(
+    api, browser_client, at_full_text, project, lead, reviewer_a, reviewer_b
+) -> None:
+    study, _ = at_full_text
+    boss, b = api(lead), api(reviewer_b)
+    put = boss.put(f"{BASE}/codebook", {"fields": [{"name": "Design", "type": "text"}]})
+    assert put.status_code == 200, put.content
+    for voter in (reviewer_a, reviewer_b):
+        vote_cast(reference=study, reviewer=voter, stage=FT, vote="include")
+    page_b, page_lead = browser_client(reviewer_b), browser_client(lead)
+    title = study.title.encode()
+    # "Next study" (the first open to B) does not send B to it.
+    assert not page_b.get(f"{BASE}/extraction/next/")["Location"].endswith(f"/{study.pk}/")
+    # The lead sees it included, and extracts it.
+    assert title in page_lead.get(f"{BASE}/extraction/").content
+    extracted = boss.post(
+        f"{BASE}/references/{study.pk}/extractions", {"values": {"Design": "RCT"}}
+    )
+    assert extracted.status_code == 201, extracted.content
+    assert boss.get(f"{BASE}/extractions/summary").json()["studies"] == 1
+
+    def b_sees_the_study() -> list[bool]:
+        return [
+            title in page_b.get(f"{BASE}/extraction/").content,
+            b.get(f"{BASE}/extractions/summary").json()["studies"] == 1,
+            b"<dt>Included studies</dt><dd>1</dd>"
+            in page_b.get(f"{BASE}/extraction/progress/").content,
+        ]
+
+    assert b_sees_the_study() == [False] * 3
+    assert b"full-text screening is blind" in page_b.get(f"{BASE}/extraction/").content
+    # Unblinded, full text shows its outcomes: B sees the study.
+    assert boss.post(f"{BASE}/blinding", {"stage": FT, "blind": False}).status_code == 200
+    assert b_sees_the_study() == [True] * 3
