@@ -158,6 +158,30 @@ def _any_id_taken(checked: _Checked) -> bool:
     return False
 
 
+def _reserve_ids(checked: _Checked) -> None:
+    """On PostgreSQL, move each table's id sequence past the archived ids before they are
+    written (setval is not rolled back: other sessions see it at once), so that a row someone
+    else adds during the restore never draws an id the restore is writing. SQLite lets one
+    writer at a time, so nobody else writes until the restore commits."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            if not checked.ids[table.name]:
+                continue
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)",
+                [table.model._meta.db_table, table.model._meta.pk.column],
+            )
+            (sequence,) = cursor.fetchone()
+            if sequence is None:
+                continue
+            cursor.execute(
+                f"SELECT setval(%s, GREATEST(last_value, %s)) FROM {sequence}",  # noqa: S608 - the name PostgreSQL gave
+                [sequence, max(checked.ids[table.name])],
+            )
+
+
 def _insert_as_archived(
     model: type[models.Model], objs: list[models.Model], *, with_ids: bool
 ) -> list[int]:
@@ -363,6 +387,8 @@ def project_archive_restore(
     restorer = _Restorer(reader, keep_ids=not _any_id_taken(checked), slug=slug)
     try:
         with transaction.atomic():
+            if restorer.keep_ids:
+                _reserve_ids(checked)
             restorer.people()
             tables = {table.name: restorer.table(table) for table in TABLES}
             project = Project.objects.get(slug=slug)

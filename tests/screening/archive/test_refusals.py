@@ -200,3 +200,36 @@ def test_a_missing_person_is_created_inactive_and_named(archive, project) -> Non
         "someone_else",
     }
     assert copy.votes.filter(reviewer=person).count() == 2
+
+
+def test_on_postgresql_the_ids_are_reserved_before_any_is_written(
+    archive, settings, tmp_path, monkeypatch
+) -> None:
+    """Someone adding a vote while the restore runs draws an id past the archived ones."""
+    from django.db import connection
+
+    from screening.models import Vote
+    from tests.screening.archive.test_round_trip import empty_the_database
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer at a time: nobody draws an id during a restore")
+    archived = max(
+        json.loads(line)["id"]
+        for line in zipfile.ZipFile(io.BytesIO(archive)).read("tables/votes.jsonl").splitlines()
+    )
+    empty_the_database()
+    settings.MEDIA_ROOT = tmp_path / "new-server-media"
+    seen = []
+    real = archive_restore._Restorer.people
+
+    def people(self: archive_restore._Restorer) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Vote._meta.db_table])
+            cursor.execute(f"SELECT last_value FROM {cursor.fetchone()[0]}")  # noqa: S608
+            seen.append(cursor.fetchone()[0])
+        real(self)
+
+    monkeypatch.setattr(archive_restore._Restorer, "people", people)
+    result = project_archive_restore(source=io.BytesIO(archive))
+    assert result.ids_kept
+    assert seen == [archived]
