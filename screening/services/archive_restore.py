@@ -70,10 +70,14 @@ def _convert(f: models.Field, value: object, where: str) -> object:
         if not f.null and not f.has_default():
             raise ArchiveError(f"{where}: may not be empty")
         return None
+    if isinstance(value, dict | list) and not isinstance(f, models.JSONField):
+        raise ArchiveError(f"{where}: a JSON {type(value).__name__} where a value belongs")
     try:
         return f.to_python(value)
     except ValidationError as error:
         raise ArchiveError(f"{where}: {'; '.join(error.messages)}") from None
+    except (TypeError, ValueError) as error:
+        raise ArchiveError(f"{where}: {error}") from None
 
 
 def _check_users(reader: ArchiveReader, checked: _Checked) -> None:

@@ -111,6 +111,17 @@ def test_a_row_that_does_not_fit_is_refused_naming_line_and_field(archive, setti
     assert message.startswith("tables/votes.jsonl line 1, field created_at:")
 
 
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("created_at", 5), ("created_at", ["2026-01-01"]), ("note", {"a": 1}), ("vote", None)],
+)
+def test_a_value_of_the_wrong_kind_is_refused(archive, settings, column, value) -> None:
+    bad = with_rows(archive, "votes", lambda row: {**row, column: value})
+    assert refused(bad, settings, slug="copy").startswith(
+        f"tables/votes.jsonl line 1, field {column}:"
+    )
+
+
 def test_an_unknown_column_is_refused(archive, settings) -> None:
     bad = with_rows(archive, "records", lambda row: {**row, "colour": "blue"})
     assert refused(bad, settings, slug="copy") == (
