@@ -33,6 +33,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -285,7 +286,9 @@ def render(calls: list[Call], api_b: Client, page_b: Client) -> dict[str, tuple[
         headers = {"HX-Request": "true"} if call.htmx else {}
         answer = client.get(call.url, dict(call.params), headers=headers)
         body = normalised(_content(answer), answer.get("Content-Type", ""))
-        if call.row.path.endswith("/history") and isinstance(body, bytes):
+        # The audit events' ids count everyone's events; the id of what a row's setup creates
+        # (a pilot round) counts the rolled-back worlds before it on PostgreSQL.
+        if (call.row.path.endswith("/history") or call.row.setup) and isinstance(body, bytes):
             body = EVENT_ID.sub(b'"id": -', body)
         seen[call.key] = (answer.status_code, body)
     return seen
@@ -424,9 +427,12 @@ def _with_setup(request: pytest.FixtureRequest, setup: str, world: dict[str, Any
     if setup == "pilot":
         from screening.services.pilots import pilot_start
 
-        pilot_start(
-            project=request.getfixturevalue("project"), size=2, user=request.getfixturevalue("lead")
-        )
+        with mock.patch("screening.services.pilots.secrets.randbits", return_value=7):
+            pilot_start(  # the same draw in every world
+                project=request.getfixturevalue("project"),
+                size=2,
+                user=request.getfixturevalue("lead"),
+            )
     elif setup == "extraction":
         _extraction_ready(request, world)
     elif setup in STOPPING_SETUPS:
