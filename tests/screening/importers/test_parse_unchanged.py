@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import medline_bytes, ris_bytes
-from tests.shared_data import SHARED_DATA
+from tests.shared_data import SHARED_DATA, requires_shared_data
 
 from .parse_snapshot import TAGGED_SUFFIXES
 
@@ -144,10 +144,8 @@ def _snapshot(pythonpath: Path, files: list[Path], out: Path) -> dict:
     return json.loads(out.read_text())
 
 
-@pytest.mark.skipif(
-    not (SHARED_DATA / "exports").is_dir(),
-    reason=f"{SHARED_DATA} is absent (a clone outside the workplace): no real exports to compare",
-)
+@requires_shared_data
+@pytest.mark.shared_data
 def test_every_reading_of_real_generated_and_damaged_exports_is_as_before() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
