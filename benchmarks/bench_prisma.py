@@ -174,8 +174,10 @@ def _measure_here(*, vacuum: bool) -> dict:
                 cursor.execute(sql, params)
                 cursor.fetchall()
                 alone.append((time.perf_counter() - started) * 1000)
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
+            plan = ""
+            if connection.vendor == "postgresql":
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
             queries.append(
                 {
                     "name": f"{number}. {_name(sql)}",
