@@ -4,10 +4,10 @@ Cochrane, APA PsycNet, and the reference managers (EndNote, Zotero, Rayyan).
 Our own reader, not `rispy`. rispy keeps neither the line a record starts on nor its raw text
 (both needed for every warning and for the audit trail), silently drops a last record that has
 no `ER` where we must name the line of the cut-off record, cannot read APA's `PMID  - ` tag, and
-raises KeyError on any APA PsycNet file of two or more records. Nor is it faster: here the
-regex engine, not a Python loop per line, finds the records and their fields, and the mapping
-onto `Citation` (authors split, DOI cleaned, pages expanded, identifiers found) weighs about as
-much as the reading (benchmarks/bench_import.py; the figures in benchmarks/RESULTS.md).
+raises KeyError on any APA PsycNet file of two or more records. Our reading alone is faster
+than rispy's; the mapping onto `Citation` (authors split, DOI cleaned, pages expanded,
+identifiers found), which rispy does not do, weighs about as much as the reading
+(benchmarks/bench_import.py; the figures in benchmarks/RESULTS.md).
 
 Finding the records and their tags is `ris_records`' part; here each record becomes a `Citation`.
 """
