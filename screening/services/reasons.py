@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from ..errors import Conflict, InvalidInput, NotFound
-from ..models import ExclusionReason, Project
+from ..models import AuditEvent, ExclusionReason, Project
 from ..selectors.references import forget_offered_reasons
 from ..vocabulary import Stage, VoteChoice
 from .audit import audit_record
@@ -112,6 +112,15 @@ def _reason_created(
     return reason
 
 
+def _first_naming(reason: ExclusionReason, user: AbstractBaseUser) -> bool:
+    """Whether `user` neither created the proposed reason nor proposed it before."""
+    if reason.created_by_id == user.pk:
+        return False
+    return not AuditEvent.objects.filter(
+        actor=user, verb="reason.propose", object_type="exclusionreason", object_id=str(reason.pk)
+    ).exists()
+
+
 def reason_for_vote(
     project: Project, name: str, user: AbstractBaseUser, *, proposed: bool = True
 ) -> ExclusionReason:
@@ -137,6 +146,12 @@ def reason_for_vote(
             field="reason",
         )
     if not created:
+        if proposed and reason.proposed and _first_naming(reason, user):
+            # Another reviewer's proposal, this one's first naming of it: the same event as had
+            # they been first, since the other's proposal may name an open vote (blinding).
+            audit_record(
+                actor=user, verb="reason.propose", project=project, obj=reason, after={"name": name}
+            )
         return reason
     _reasons_changed(project.pk)
     audit_record(

@@ -2,6 +2,8 @@
 
 - A reason another reviewer proposed on an open full-text exclusion was listed to every reviewer
   (GET exclusion-reasons, the Reasons page): it said that reviewer had excluded, and why.
+- A reviewer naming a new reason another reviewer had proposed on an open vote had no
+  "reason.propose" event in their history, as they would have had they been first.
 - A study the two votes included at full text, while full text is blind, was listed to a
   reviewer for extraction (the studies page, "next study", the summary, the progress panel): it
   said the other reviewer had included it too.
@@ -98,3 +100,22 @@ def test_a_study_the_votes_included_is_not_offered_for_extraction_while_full_tex
     # Unblinded, full text shows its outcomes: B sees the study.
     assert boss.post(f"{BASE}/blinding", {"stage": FT, "blind": False}).status_code == 200
     assert b_sees_the_study() == [True] * 3
+
+
+@pytest.mark.parametrize("a_proposed_it_first", [False, True])
+def test_naming_a_reason_another_reviewer_proposed_answers_as_proposing_it(
+    api, at_full_text, reviewer_a, reviewer_b, a_proposed_it_first: bool
+) -> None:
+    """B names a new reason: whether A named it first (an open vote), B's history shows B
+    proposing it and B's list shows it. (Not its id: B gets A's row, whose id is older.)"""
+    first, second = at_full_text
+    if a_proposed_it_first:
+        vote_cast(reference=first, reviewer=reviewer_a, stage=FT, vote="exclude", reason=A_REASON)
+    b = api(reviewer_b)
+    voted = b.post(
+        f"{BASE}/references/{second.pk}/votes", {"stage": FT, "vote": "exclude", "reason": A_REASON}
+    )
+    assert voted.status_code == 201, voted.content
+    history = [(e["action"], e["after"]) for e in b.get(f"{BASE}/history").json()["items"]]
+    assert ("reason.propose", {"name": A_REASON}) in history
+    assert [r["name"] for r in b.get(f"{BASE}/exclusion-reasons").json()] == [A_REASON]
