@@ -27,8 +27,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="vote",
             index=models.Index(
-                fields=["project", "stage", "reference"],
-                include=("vote", "reason"),
+                fields=["project", "stage", "reference", "vote", "reason"],
                 name="vote_project_stage_ref_idx",
             ),
         ),

@@ -105,10 +105,10 @@ class Vote(models.Model):
             # "Has this reviewer voted on it?" and a reviewer's progress: (project, reviewer, stage).
             models.Index(fields=["project", "reviewer", "stage"], name="vote_project_reviewer_idx"),
             # The counts of a whole project (selectors/status_counts.py): one stage's votes of one
-            # project in reference order, with what they say, read from the index alone.
+            # project in reference order, with what they say, read from the index alone. Vote
+            # and reason as keys, not INCLUDE columns, which SQLite would warn it ignores.
             models.Index(
-                fields=["project", "stage", "reference"],
-                include=["vote", "reason"],
+                fields=["project", "stage", "reference", "vote", "reason"],
                 name="vote_project_stage_ref_idx",
             ),
         ]
