@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -79,10 +79,13 @@ def exclusion_reason_add(*, project: Project, name: str, user: AbstractBaseUser)
 
 
 def _reason_named(project: Project, name: str) -> ExclusionReason | None:
+    # Both sides lowered by the database, as the unique constraint lowers them: Python's lower()
+    # is not SQLite's (ASCII only) nor PostgreSQL's (the final sigma), so a name it folded
+    # differently was not found, and its insert broke the constraint (a 500; issue 19's fuzz).
     return (
         ExclusionReason.objects.filter(project=project)
         .annotate(lower=Lower("name"))
-        .filter(lower=name.lower())
+        .filter(lower=Lower(Value(name)))
         .first()
     )
 

@@ -261,6 +261,28 @@ def test_a_reason_may_change_its_own_case(project, lead) -> None:
     assert ExclusionReason.objects.get().name == "Wrong population"
 
 
+# Names Python lowers otherwise than the database does: SQLite lowers ASCII only, PostgreSQL has
+# no final sigma. Found by the fuzzed API (issue 19): the second add broke the constraint, a 500.
+FOLDED_OTHERWISE = ["Étude non randomisée", "ΣΧΟΛΕΙΟΣ"]
+
+
+@pytest.mark.parametrize("name", FOLDED_OTHERWISE)
+def test_a_name_the_database_folds_otherwise_is_found_taken_not_a_500(
+    api, project, lead, name
+) -> None:
+    first = api(lead).post(f"{BASE}/exclusion-reasons", {"name": name})
+    again = api(lead).post(f"{BASE}/exclusion-reasons", {"name": name})
+    assert first.status_code == 201
+    assert (again.status_code, again.json()["field"]) == (409, "name")
+    assert ExclusionReason.objects.filter(project=project).count() == 1
+
+
+@pytest.mark.parametrize("name", FOLDED_OTHERWISE)
+def test_a_vote_naming_such_a_reason_again_names_the_same_one(project, lead, name) -> None:
+    found = [reasons.reason_for_vote(project, name, lead, proposed=False) for _ in range(2)]
+    assert found[0].pk == found[1].pk
+
+
 # Retiring -----------------------------------------------------------------------------------
 
 
