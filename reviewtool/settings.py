@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "reviewtool.middleware.ServerTimingMiddleware",
+    # An API client's 4xx as JSON with a "detail", also Django's and ninja's own (404, 405, 400).
+    "reviewtool.api_errors.ApiErrorsAsJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "reviewtool.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
