@@ -5,8 +5,8 @@
 - A reviewer naming a new reason another reviewer had proposed on an open vote had no
   "reason.propose" event in their history, as they would have had they been first.
 - A study the two votes included at full text, while full text is blind, was listed to a
-  reviewer for extraction (the studies page, "next study", the summary, the progress panel): it
-  said the other reviewer had included it too.
+  reviewer for extraction (the studies page, "next study", the summary, the progress panel) and
+  accepted their extraction: it said the other reviewer had included it too.
 """
 
 from __future__ import annotations
@@ -69,16 +69,24 @@ def test_a_reviewer_is_shown_only_the_reasons_they_proposed(
 def test_a_study_the_votes_included_is_not_offered_for_extraction_while_full_text_is_blind(
     api, browser_client, at_full_text, project, lead, reviewer_a, reviewer_b
 ) -> None:
-    study, _ = at_full_text
+    study, other = at_full_text  # the other: only B included it at full text
     boss, b = api(lead), api(reviewer_b)
     put = boss.put(f"{BASE}/codebook", {"fields": [{"name": "Design", "type": "text"}]})
     assert put.status_code == 200, put.content
     for voter in (reviewer_a, reviewer_b):
         vote_cast(reference=study, reviewer=voter, stage=FT, vote="include")
+    vote_cast(reference=other, reviewer=reviewer_b, stage=FT, vote="include")
     page_b, page_lead = browser_client(reviewer_b), browser_client(lead)
     title = study.title.encode()
     # "Next study" (the first open to B) does not send B to it.
     assert not page_b.get(f"{BASE}/extraction/next/")["Location"].endswith(f"/{study.pk}/")
+    # Nor may B extract it: the refusal a study not included gets.
+    for reference in (study, other):
+        refused = b.post(f"{BASE}/references/{reference.pk}/extractions", {"values": {}})
+        assert (refused.status_code, refused.json()["detail"]) == (
+            409,
+            f"Reference {reference.pk} is not an included study: only those are extracted.",
+        )
     # The lead sees it included, and extracts it.
     assert title in page_lead.get(f"{BASE}/extraction/").content
     extracted = boss.post(
