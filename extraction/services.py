@@ -194,17 +194,10 @@ def _codebook_or_conflict(project: Project) -> Codebook:
     return codebook
 
 
-def _check_extractable(
-    project: Project, reference: Reference, viewer: AbstractBaseUser | None = None
-) -> Codebook:
-    """The codebook, once the reference is an included study (as `viewer` is shown it)."""
+def _check_extractable(project: Project, reference: Reference) -> Codebook:
     codebook = _codebook_or_conflict(project)
     state = statuses.reference_state(reference, project)
-    hidden = (
-        viewer is not None
-        and not included_references(project, viewer).filter(pk=reference.pk).exists()
-    )
-    if state["stage"] != FT or state["status"] != Status.INCLUDED or hidden:
+    if state["stage"] != FT or state["status"] != Status.INCLUDED:
         raise Conflict(
             f"Reference {reference.pk} is not an included study: only those are extracted.",
             field="reference",
@@ -285,7 +278,7 @@ def extraction_save(
     *, project: Project, reference: Reference, extractor: AbstractBaseUser, values: object
 ) -> Extraction:
     """The extractor's values for an included study (replacing their own earlier ones)."""
-    codebook = _check_extractable(project, reference, extractor)
+    codebook = _check_extractable(project, reference)
     assigned = set(
         Assignment.objects.filter(reference=reference).values_list("extractor_id", flat=True)
     )
