@@ -169,7 +169,7 @@ def _rounded(value: float | None) -> float | None:
 def extraction_summary(request: HttpRequest, slug: str) -> dict[str, Any]:
     """The review's "Table 2": counts and percentages of the included studies, field by field."""
     project, _ = get_project_for_user(request.user, slug)
-    return services.extraction_summary(project, request.user)
+    return services.extraction_summary(project)
 
 
 @router.get("/projects/{slug}/extractions")

@@ -20,7 +20,6 @@ from django.db.models import Count, QuerySet
 from screening.errors import Conflict, InvalidInput
 from screening.models import Membership, Project, Reference
 from screening.selectors import statuses
-from screening.selectors.blinding import as_seen, blinding_of
 from screening.services.audit import audit_each, audit_record
 from screening.vocabulary import Stage, Status
 
@@ -104,21 +103,13 @@ def codebook_put(
 # Extractions and consensus --------------------------------------------------------------------
 
 
-def included_references(
-    project: Project, viewer: AbstractBaseUser | None = None
-) -> QuerySet[Reference]:
-    """References included after full text: the studies of the review, in import order.
-
-    `viewer`: those the viewer is shown included (workflow.Blinding): while full text is blind
-    to a reviewer, an inclusion the two votes decided is not, since it would tell them the other
-    reviewer's vote; a lead's resolution, or unblinding the stage, shows it.
-    """
-    references = statuses.screened_references(project)
-    if viewer is not None:
-        references = as_seen(references, blinding_of(project, viewer)).filter(
-            shown_stage=FT, shown_status=Status.INCLUDED.value
-        )
-    return references.filter(stage=FT, status=Status.INCLUDED.value).order_by("id")
+def included_references(project: Project) -> QuerySet[Reference]:
+    """References included after full text: the studies of the review, in import order."""
+    return (
+        statuses.screened_references(project)
+        .filter(stage=FT, status=Status.INCLUDED.value)
+        .order_by("id")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +138,7 @@ class StudyState:
 
 def study_states(project: Project, user: AbstractBaseUser) -> list[StudyState]:
     """Every included study and where it stands: five queries, however many studies."""
-    studies = list(included_references(project, user))
+    studies = list(included_references(project))
     ids = [s.pk for s in studies]
     doubled = set(
         DoubleExtraction.objects.filter(reference__in=ids).values_list("reference", flat=True)
@@ -440,14 +431,11 @@ def _extracted_twice(
     ]
 
 
-def study_values(
-    project: Project, viewer: AbstractBaseUser | None = None
-) -> tuple[list[Reference], dict[int, dict[str, Any]]]:
+def study_values(project: Project) -> tuple[list[Reference], dict[int, dict[str, Any]]]:
     """The included studies and the values that stand for each: the consensus where there is
     one, else the single extraction. A study of the double sample without consensus is left out
-    (its two extractions wait for the lead), and so is a study nobody has extracted yet.
-    `viewer`: as `included_references`."""
-    studies = list(included_references(project, viewer))
+    (its two extractions wait for the lead), and so is a study nobody has extracted yet."""
+    studies = list(included_references(project))
     ids = [s.pk for s in studies]
     consensus = dict(Consensus.objects.filter(reference__in=ids).values_list("reference", "values"))
     doubled = set(
@@ -467,11 +455,9 @@ def study_values(
     return [s for s in studies if s.pk in values], values
 
 
-def extraction_summary(
-    project: Project, viewer: AbstractBaseUser | None = None
-) -> dict[str, object]:
+def extraction_summary(project: Project) -> dict[str, object]:
     specs = field_specs(current_codebook(project))
-    _, values = study_values(project, viewer)
+    _, values = study_values(project)
     return coding.summary(specs, [_under(specs, v) for v in values.values()])
 
 
@@ -487,10 +473,9 @@ def _under(specs: list[coding.FieldSpec], values: dict[str, Any]) -> dict[str, A
     return out
 
 
-def extraction_progress(project: Project, viewer: AbstractBaseUser | None = None) -> dict[str, int]:
-    """How far extraction is: included studies, extracted, in the double sample, settled.
-    `viewer`: as `included_references`."""
-    ids = list(included_references(project, viewer).values_list("id", flat=True))
+def extraction_progress(project: Project) -> dict[str, int]:
+    """How far extraction is: included studies, extracted, in the double sample, settled."""
+    ids = list(included_references(project).values_list("id", flat=True))
     extracted = set(
         Extraction.objects.filter(reference__in=ids).values_list("reference", flat=True)
     )

@@ -309,7 +309,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
         kind = request.GET["format"]
         body = exports.extraction_file(project, kind, csv_formulas=responses.csv_formulas(request))
         return responses.attachment(body, f"{project.slug}-extraction.{kind}")
-    table = services.extraction_summary(project, request.user)
+    table = services.extraction_summary(project)
     fields = []
     for name, figures in table["fields"].items():  # type: ignore[union-attr]
         chart = (
@@ -341,5 +341,5 @@ def progress_panel(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "extraction/progress_panel.html",
-        {"project": project, "figures": services.extraction_progress(project, request.user)},
+        {"project": project, "figures": services.extraction_progress(project)},
     )

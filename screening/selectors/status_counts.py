@@ -22,13 +22,15 @@ def status_counts(project: Project, *, blinding: Blinding = SEES_ALL) -> dict[st
     """References per stage and status: {"title_abstract": {"pending": n, ...}, ...}.
 
     A blind reviewer's counts are of the statuses they are shown (workflow.Blinding): a count of
-    agreements or conflicts would tell them how the others voted.
+    agreements or conflicts would tell them how the others voted. The statuses come in
+    vocabulary.Status's order, never in the order the database met them: that order too
+    changes with how the others voted.
     """
     counts: dict[str, dict[str, int]] = {TA: {}, FT: {}}
     if not blinding.blind_stages:
         for _, stage, status, _, n in status_table(project):
             counts[stage][status] = counts[stage].get(status, 0) + n
-        return counts
+        return _in_status_order(counts)
     for source, stage, status, _, n, acts in _status_rows(project, lead_acts=True):
         shown_stage, shown = blinding.shown(
             stage=stage,
@@ -40,7 +42,14 @@ def status_counts(project: Project, *, blinding: Blinding = SEES_ALL) -> dict[st
             single_vote=bool(acts & 8),
         )
         counts[shown_stage][shown.value] = counts[shown_stage].get(shown.value, 0) + n
-    return counts
+    return _in_status_order(counts)
+
+
+def _in_status_order(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    return {
+        stage: {s.value: by_status[s.value] for s in Status if s.value in by_status}
+        for stage, by_status in counts.items()
+    }
 
 
 # The same rules as with_status, written out for counting a whole project. with_status counts

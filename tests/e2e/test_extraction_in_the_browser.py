@@ -28,8 +28,6 @@ def included(api, demo_imports, lead, reviewer_a, reviewer_b) -> int:
     api(lead).upload(f"{BASE}/references/{reference}/report", {"file": pdf})
     for who in (reviewer_a, reviewer_b):
         api(who).post(f"{BASE}/references/{reference}/votes", {"stage": FT, "vote": "include"})
-    # Extraction starts once the lead unblinds full text (a blind stage shows no inclusion).
-    api(lead).post(f"{BASE}/blinding", {"stage": FT, "blind": False})
     return reference
 
 

@@ -351,8 +351,10 @@ def _setup_world(request: pytest.FixtureRequest) -> dict[str, Any]:
         report_attach(reference=reference, data=pdf, filename=f"{reference.pk}.pdf", user=lead)
     for reference, vote in zip(at_title, ["include", "exclude", "maybe"] * 2, strict=True):
         vote_cast(reference=reference, reviewer=b, stage=TA, vote=vote, note="B's own note")
-    vote_cast(reference=at_full[0], reviewer=b, stage=FT, vote="include")
-    vote_cast(reference=at_full[1], reviewer=b, stage=FT, vote="exclude", reason=B_REASON)
+    # B excluded both at full text: no world's votes settle an inclusion there, which extraction
+    # shows every member by design (a study of the review; tests/screening/test_blinding_leaks.py).
+    for reference in at_full:
+        vote_cast(reference=reference, reviewer=b, stage=FT, vote="exclude", reason=B_REASON)
     _extraction_ready(request, world)  # a codebook; the matrix's `with_report` included by two
     from screening.selectors.history import history_kinds
 
