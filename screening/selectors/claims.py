@@ -9,8 +9,6 @@ reference's lock.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from django.core.cache import cache
 
 CLAIM_SECONDS = 15 * 60
@@ -35,15 +33,29 @@ class Held:
         cache.set(self.key, sorted(self.ids), CLAIM_SECONDS)
         return True
 
-    def keep(self, page_holds: set[int], reserve: Collection[int] = ()) -> None:
-        """Let go of the seats of cards the page no longer holds; take one for each in
-        `reserve` (free ones handed out to hold ahead)."""
+    def reserve(self, rows: list[tuple[int, int, int]], free: set[int], wanted: int) -> list[int]:
+        """Up to `wanted` of the free `rows` (in their order) to hold ahead, each with a seat:
+        one held already keeps it; another takes one if it still has one free when counted
+        (`incr` is atomic: two pages asking at once cannot both take its last seat)."""
+        chosen: list[int] = []
+        for pk, votes, required in rows:
+            if len(chosen) >= wanted:
+                break
+            if pk in self.ids:
+                chosen.append(pk)
+            elif pk in free and (taken := _incr_claims(pk, self.stage)) is not None:
+                if votes + taken <= required:
+                    chosen.append(pk)
+                    self.ids.add(pk)
+                else:
+                    _unclaim(pk, self.stage)
+        return chosen
+
+    def keep(self, page_holds: set[int]) -> None:
+        """Let go of the seats of cards the page no longer holds."""
         for pk in self.ids - page_holds:
             _unclaim(pk, self.stage)
         self.ids &= page_holds
-        for pk in reserve:
-            if pk not in self.ids and _incr_claims(pk, self.stage) is not None:
-                self.ids.add(pk)
         cache.set(self.key, sorted(self.ids), CLAIM_SECONDS)
 
 

@@ -110,12 +110,17 @@ def shown_and_ahead(
             held.keep(set(skip))
             return None, []
         shown = claim(rows, stage, reviewer.pk, held, free)
-    elif mine := [row for row in rows if row[0] == shown]:
+    else:
+        # Claimed if still open; one read past the candidates (the first ones taken by others)
+        # keeps the seat it was held ahead with: let go, the card on screen could fill up.
+        mine = [row for row in rows if row[0] == shown] or [(shown, 0, 0)]
         claim(mine, stage, reviewer.pk, held, free)
     rest = [row for row in rows if row[0] != shown]
-    ordered = sorted(rest, key=lambda row: row[0] not in free)  # stable: the stage's order kept
-    chosen = [pk for pk, _, _ in ordered][: max(ahead, 0)]
-    held.keep(set(skip) | set(chosen), reserve=[pk for pk in chosen if pk in free])
+    chosen = held.reserve(rest, free, max(ahead, 0))
+    if not free:  # the stage's end: better references others hold than none, in its order
+        chosen += [pk for pk, _, _ in rest if pk not in chosen][: max(ahead, 0) - len(chosen)]
+    # Free ones that others took meanwhile are not handed out: the page asks again for more.
+    held.keep(set(skip) | set(chosen))
     return shown, chosen
 
 
