@@ -158,6 +158,20 @@ def _manifest(data: bytes) -> Manifest:
     )
 
 
+# What zipfile raises on a damaged member: a bad header or CRC, bad compressed data, a cut-off
+# stream, a compression method or flag byte it does not know (NotImplementedError), the
+# encrypted bit set (RuntimeError: a password is required).
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+)
+
+
 class ArchiveReader:
     """An archive opened for reading. Opening checks the zip and the manifest (format, version);
     `verify` reads every member through and checks the row counts, every line's JSON and the
@@ -166,7 +180,7 @@ class ArchiveReader:
     def __init__(self, source: IO[bytes], *, max_file_bytes: int | None = None) -> None:
         try:
             self._zip = zipfile.ZipFile(source)
-        except (zipfile.BadZipFile, OSError, ValueError) as error:
+        except _UNREADABLE as error:
             raise ArchiveError(f"not a zip archive ({error})") from None
         self._names = set(self._zip.namelist())
         if MANIFEST not in self._names:
@@ -189,7 +203,7 @@ class ArchiveReader:
     def _read(self, name: str) -> bytes:
         try:
             return self._zip.read(name)
-        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as error:
+        except _UNREADABLE as error:
             raise ArchiveError(f"{name}: cannot be read ({error})") from None
 
     def rows(self, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -209,7 +223,9 @@ class ArchiveReader:
                     if not isinstance(row, dict):
                         raise ArchiveError(f"{member} line {number}: a row must be a JSON object")
                     yield number, row
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
+        except ArchiveError:
+            raise
+        except _UNREADABLE as error:
             raise ArchiveError(f"{member}: cannot be read ({error})") from None
 
     def verify(self) -> None:
@@ -231,7 +247,7 @@ class ArchiveReader:
             with self._zip.open(name) as stream:
                 while chunk := stream.read(_CHUNK):
                     yield chunk
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
+        except _UNREADABLE as error:
             raise ArchiveError(f"{name}: cannot be read ({error})") from None
 
     def read_file(self, name: str) -> bytes:
