@@ -39,12 +39,10 @@ test: install
 
 # The slow tests (issue 19): the fuzzed API (tests/test_api_fuzz.py) with FUZZ_EXAMPLES requests
 # per operation and persona (`make test` draws 2): 50 x 6 personas = 300 per operation, 19,200
-# requests over 64 operations, about 5 minutes on the embedded default on a 2-core machine; and
-# the importers' readings compared with those before the speed work (about 90 s).
+# requests over 64 operations, about 5 minutes on the embedded default on a 2-core machine.
 FUZZ_EXAMPLES ?= 50
 test-slow: install
-	ALLOW_DEV_SECRET_KEY=1 SLOW_TESTS=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest \
-		tests/test_api_fuzz.py tests/screening/importers/test_parse_unchanged.py $(PYTEST_ARGS)
+	ALLOW_DEV_SECRET_KEY=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_api_fuzz.py $(PYTEST_ARGS)
 
 # Both passes CI makes, on this machine's PostgreSQL and Redis.
 test-services: install

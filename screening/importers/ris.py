@@ -4,10 +4,10 @@ Cochrane, APA PsycNet, and the reference managers (EndNote, Zotero, Rayyan).
 Our own reader, not `rispy`. rispy keeps neither the line a record starts on nor its raw text
 (both needed for every warning and for the audit trail), silently drops a last record that has
 no `ER` where we must name the line of the cut-off record, cannot read APA's `PMID  - ` tag, and
-raises KeyError on any APA PsycNet file of two or more records. Our reading alone is faster
-than rispy's; the mapping onto `Citation` (authors split, DOI cleaned, pages expanded,
-identifiers found), which rispy does not do, weighs about as much as the reading
-(benchmarks/bench_import.py; the figures in benchmarks/RESULTS.md).
+raises KeyError on any APA PsycNet file of two or more records. Nor is it faster: here the
+regex engine, not a Python loop per line, finds the records and their fields, and the mapping
+onto `Citation` (authors split, DOI cleaned, pages expanded, identifiers found) weighs about as
+much as the reading (benchmarks/bench_import.py; the figures in benchmarks/RESULTS.md).
 
 Finding the records and their tags is `ris_records`' part; here each record becomes a `Citation`.
 """
@@ -191,8 +191,6 @@ def _people(record: Record) -> tuple[list[Author], list[Author]]:
     present = [tag for tag in _ROLES if tag in fields]
     if not present:
         return [], []
-    if present == ["AU"] or present == ["A1"]:  # authors alone, the usual record
-        return [_person(value, "author") for value in fields[present[0]] if value], []
     if len(present) == 1:
         ordered = [(present[0], value) for value in fields[present[0]]]
     else:
@@ -210,22 +208,10 @@ def _people(record: Record) -> tuple[list[Author], list[Author]]:
             # cites (`Andres, Bucchianeri, Buote, ...`): no editor of this work, and no one name.
             # Known and expected, so no warning; it stays in `fields` and the raw record.
             continue
-        (authors if role == "author" else editors).append(_person(value, role))
+        person = ris_author(html.unescape(value) if "&" in value else value)
+        person.role = role
+        (authors if role == "author" else editors).append(person)
     return authors, editors
-
-
-def _person(value: str, role: str) -> Author:
-    """`ris_author` of the value, unescaped, in its role. The usual `Family, Given` (printable,
-    single-spaced, no entity) is split here: the same Author, without three calls and the
-    checks that collapse_space and parse_author would repeat on it."""
-    if "&" not in value and "  " not in value and value.isprintable():
-        name = value.strip().strip(" ;")
-        if "," in name:
-            family, _, given = name.partition(",")
-            return Author(family.strip(), given.strip(), name, role)
-    person = ris_author(html.unescape(value) if "&" in value else value)
-    person.role = role
-    return person
 
 
 def ris_author(printed: str) -> Author:

@@ -10,7 +10,6 @@ Cochrane's `Record #3 of 18` headers and APA's `Provider:` preamble are skipped 
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -58,13 +57,12 @@ class Record:
 
 
 class _Lines:
-    """1-based line numbers of positions in a text, counted once, front to back; the text's
-    first line is line `first + 1` (a text that is the end of a longer one)."""
+    """1-based line numbers of positions in a text, counted once, front to back."""
 
-    def __init__(self, text: str, first: int = 0) -> None:
+    def __init__(self, text: str) -> None:
         self.text = text
         self.position = 0
-        self.count = first
+        self.count = 0
 
     def after(self, newline: int) -> int:
         """The number of the line that starts after the "\\n" at `newline`."""
@@ -74,82 +72,8 @@ class _Lines:
 
 
 def records(text: str, warnings: list[ImportWarning]) -> Iterator[Record]:
-    """The records of `text` in order; what cannot be read as it stands goes to `warnings`.
-
-    Records of plain tag lines only (`XX  - value`, `TY` first, `ER` last, blank lines between:
-    what most databases and reference managers write) are read line by line here. From the
-    first record with anything else in or after it (a wrapped value, another spacing, text
-    between records, a missing `ER`), the rest of the text is read by `_read`, the regex reader
-    that knows every dialect; both give the same records.
-    """
-    lines = text.split("\n")
-    clean, rest = _clean_records(lines)
-    yield from clean
-    if rest < len(lines):
-        yield from _read(text if rest == 0 else "\n".join(lines[rest:]), warnings, rest)
-
-
-# Every tag `_FIELD_SPLIT_RE` reads as `XX  - `: a capital, then a capital or a digit.
-_TAG_NAMES = frozenset(
-    first + second
-    for first in string.ascii_uppercase
-    for second in string.ascii_uppercase + string.digits
-)
-
-
-def _clean_records(lines: list[str]) -> tuple[list[Record], int]:
-    """The records at the start of `lines` made of plain tag lines, and the index of the line
-    from which the rest must be read by `_read` (len(lines) when none is left).
-
-    The rest starts at the TY line of the record where anything else turned up, in it or in the
-    text after it, so that `_read` sees that record whole and what follows it.
-    """
-    found: list[Record] = []
-    add = found.append
-    names = _TAG_NAMES
-    count = len(lines)
-    i = 0
-    while i < count:
-        line = lines[i]
-        if line[:6] != "TY  - " and line != "TY  -":
-            if line and not line.isspace():
-                if not found:
-                    return found, 0
-                return found, found.pop().line - 1  # read again with the text after it
-            i += 1
-            continue
-        start = i
-        fields: dict[str, list[str]] = {}
-        get = fields.get
-        tags: list[str] = []
-        add_tag = tags.append
-        for i in range(start, count):
-            line = lines[i]
-            tag = line[:2]
-            if tag not in names or (line[2:6] != "  - " and line[2:] != "  -"):
-                return found, start
-            add_tag(tag)
-            if tag == "ER":
-                break
-            value = line[6:].strip()
-            values = get(tag)
-            if values is None:
-                fields[tag] = [value]
-            else:
-                values.append(value)
-        else:
-            return found, start  # no ER: cut off
-        if tags.count("TY") != 1:
-            return found, start  # a TY before this one's ER
-        i += 1
-        add(Record(start + 1, "\n".join(lines[start:i]).rstrip(), fields, False, tags))
-    return found, count
-
-
-def _read(text: str, warnings: list[ImportWarning], first: int = 0) -> Iterator[Record]:
-    """Every record of `text`, whose first line is line `first + 1` of the file."""
     text = "\n" + text  # so that the first line, too, follows a "\n"
-    lines = _Lines(text, first)
+    lines = _Lines(text)
     start = -1  # the "\n" before the open record's TY; -1 between records
     gap = 0  # the "\n" where the text between records begins
     ended: Record | None = None  # held back: Ovid writes an `NL` line after `ER`

@@ -168,47 +168,6 @@ def _too_long(citation: importers.Citation) -> list[importers.ImportWarning]:
     ]
 
 
-def _fits(c: importers.Citation) -> bool:
-    """True when no value is longer than its column (_WIDTHS), the usual case: one test each,
-    without _too_long's list and lookups by name."""
-    return not (
-        len(c.journal) > 500
-        or len(c.journal_abbrev) > 200
-        or len(c.volume) > 50
-        or len(c.issue) > 50
-        or len(c.pages) > 50
-        or len(c.start_page) > 20
-        or len(c.end_page) > 20
-        or len(c.doi) > 255
-        or len(c.pmid) > 20
-        or len(c.pmcid) > 20
-        or len(c.accession) > 100
-        or len(c.language) > 60
-        or len(c.publication_type) > 120
-        or len(c.source_database) > 120
-    )
-
-
-def _reference_row(record: dict[str, Any], authors: list[importers.Author]) -> dict[str, Any]:
-    """reference_summary of a record made by record_from_citation, its authors shown straight
-    from the citation's (as author_display shows their stored form)."""
-    return {
-        "title": record["title"],
-        "abstract": record["abstract"],
-        "authors": [
-            f"{a.family}, {a.given}" if a.given else a.family or a.printed for a in authors
-        ],
-        "year": record["year"],
-        "journal": record["journal"],
-        "volume": record["volume"],
-        "issue": record["issue"],
-        "pages": record["pages"],
-        "doi": record["doi"],
-        "pmid": record["pmid"],
-        "keywords": record["keywords"],
-    }
-
-
 def _rows(
     batches: Iterator[list[importers.Citation]], warnings: list[importers.ImportWarning]
 ) -> Iterator[tuple[Rows, Rows]]:
@@ -223,13 +182,10 @@ def _rows(
         for start in range(0, len(batch), 5000):
             part = batch[start : start + 5000]
             for citation in part:
-                if not _fits(citation):
-                    warnings.extend(_too_long(citation))
+                if cut := _too_long(citation):
+                    warnings.extend(cut)
             records = [record_from_citation(c, position + i) for i, c in enumerate(part)]
-            yield (
-                [_reference_row(r, c.authors) for r, c in zip(records, part, strict=True)],
-                records,
-            )
+            yield [reference_summary(row) for row in records], records
             position += len(part)
 
 
