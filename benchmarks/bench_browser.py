@@ -9,15 +9,15 @@ Goal: median under 100 ms.
 
 from __future__ import annotations
 
-import http.client
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from benchmarks.servers import wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8766
@@ -44,19 +44,6 @@ document.addEventListener("keydown", () => {
   observer.observe(document.getElementById("main"), {subtree: true, childList: true, attributes: true});
 }, true);
 """
-
-
-def _wait_for_server() -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-            connection.request("GET", "/login/")
-            connection.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.2)  # polling a port that is not listening yet: nothing to wait on
-    raise RuntimeError("the development server did not start")
 
 
 def _screen(browser, username: str, password: str) -> list[float]:
@@ -104,7 +91,7 @@ def run() -> str:
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        _wait_for_server()
+        wait_for_server(PORT)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             times = [t for name, word in REVIEWERS for t in _screen(browser, name, word)]

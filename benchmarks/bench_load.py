@@ -18,13 +18,14 @@ LOAD_RUNS ("postgres,embedded").
 from __future__ import annotations
 
 import csv
-import http.client
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.servers import wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -123,7 +124,7 @@ def _run(name: str) -> list[str]:
         server_command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        _wait_for_server()
+        wait_for_server(PORT)
         locust = subprocess.run(
             [str(Path(sys.executable).parent / "locust"), "-f", "benchmarks/load_locustfile.py",
              "--headless", "--users", str(page + api + leads), "--spawn-rate", str(SPAWN_RATE),
@@ -153,19 +154,6 @@ def _run(name: str) -> list[str]:
                 f"| {GOALS.get(endpoint, '')} |"
             )
     return rows
-
-
-def _wait_for_server() -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-            connection.request("GET", "/login/")
-            connection.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.2)  # polling a port that is not listening yet: nothing to wait on
-    raise RuntimeError("the server did not start")
 
 
 if __name__ == "__main__":

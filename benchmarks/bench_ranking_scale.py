@@ -36,6 +36,8 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.servers import wait_for_server
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("BENCH_SCREENING_DATA", ROOT.parent / "shared" / "data" / "screening"))
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -252,7 +254,7 @@ def _queue_times(slug: str, tokens: dict[str, str], *, retraining: bool) -> dict
     )  # fmt: skip
     trainer = None
     try:
-        bench_screening._wait_for_server()
+        wait_for_server(bench_screening.PORT)
         if retraining:
             trainer = subprocess.Popen(
                 [sys.executable, "-m", "benchmarks.bench_ranking_scale", "retrain", slug, "0",

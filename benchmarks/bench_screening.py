@@ -20,6 +20,8 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.servers import wait_for_server
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -137,7 +139,7 @@ def _run_layout(workers: int, threads: int) -> list[str]:
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
-        _wait_for_server()
+        wait_for_server(PORT)
         slug, tokens = setup["slug"], setup["tokens"]
         out: dict[str, list[float]] = {
             "next": [],
@@ -178,19 +180,6 @@ def _run_layout(workers: int, threads: int) -> list[str]:
         f"| {layout} | votes refused (409: the reference filled up meanwhile) | "
         f"{len(out['refused'])} | | | |",
     ]
-
-
-def _wait_for_server() -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-            connection.request("GET", "/api/v1/openapi.json")
-            connection.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.2)  # polling a port that is not listening yet: nothing to wait on
-    raise RuntimeError("gunicorn did not start")
 
 
 def _prisma_times(slug: str, token: str) -> list[float]:
