@@ -9,27 +9,17 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from screening.models import ExclusionReason, Pilot, Reference, Report, Resolution, Vote
+from screening.models import ExclusionReason, Pilot
 from screening.selectors.queue import _open_references, open_on_title
 from screening.selectors.status_counts import status_table
 from screening.selectors.statuses import reference_facts, screened_references
 from tests.factories import UserFactory
 
+from .reference_mixes import make_references, reference_spec
+
 pytestmark = pytest.mark.django_db
 
-vote = st.tuples(st.sampled_from(["include", "exclude", "maybe"]), st.sampled_from([0, 1]))
-stage_votes = st.lists(vote, max_size=3)
-reference = st.fixed_dictionaries(
-    {
-        "other": st.booleans(),
-        "pilot": st.booleans(),
-        "ta": stage_votes,
-        "ft": stage_votes,
-        "ta_resolution": st.sampled_from([None, "include", "exclude"]),
-        "ft_resolution": st.sampled_from([None, "include", "exclude"]),
-        "report": st.sampled_from([None, "file", "not_retrieved"]),
-    }
-)
+reference = reference_spec()
 
 
 @settings(
@@ -67,33 +57,7 @@ def test_sql_and_python_agree(project, references, required, share) -> None:
     ]
     # Closed: hypothesis runs its examples in one transaction, and only one pilot may be open.
     pilot = Pilot.objects.create(project=project, size=1, seed=0, closed_at=timezone.now())
-    made = []
-    for spec in references:
-        ref = Reference.objects.create(
-            project=project,
-            source="other" if spec["other"] else "databases",
-            pilot=pilot if spec["pilot"] else None,
-        )
-        made.append(ref)
-        for stage, votes in (("title_abstract", spec["ta"]), ("full_text", spec["ft"])):
-            for who, (choice, reason) in zip(reviewers, votes, strict=False):
-                Vote.objects.create(
-                    project=project,
-                    reference=ref,
-                    stage=stage,
-                    reviewer=who,
-                    vote=choice,
-                    reason=reasons[reason] if choice == "exclude" else None,
-                )
-            decision = spec["ta_resolution" if stage == "title_abstract" else "ft_resolution"]
-            if decision:
-                Resolution.objects.create(
-                    project=project, reference=ref, stage=stage, decision=decision
-                )
-        if spec["report"] == "file":
-            Report.objects.create(project=project, reference=ref, file="r.pdf")
-        elif spec["report"] == "not_retrieved":
-            Report.objects.create(project=project, reference=ref, not_retrieved=True)
+    made = make_references(project, references, reviewers, reasons, pilot)
     in_sql = {
         r.pk: (r.ta_status, r.ft_status, r.stage, r.status)
         for r in screened_references(project).filter(pk__in=[r.pk for r in made])

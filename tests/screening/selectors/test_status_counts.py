@@ -15,64 +15,22 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from screening.models import ExclusionReason, Pilot, Reference, Report, Resolution, Vote
+from screening.models import ExclusionReason, Pilot, Reference
 from screening.selectors.status_counts import status_counts, status_table
 from screening.selectors.statuses import reference_facts, screened_references
 from screening.vocabulary import Stage, Status
 from screening.workflow import Blinding
 from tests.factories import UserFactory
 
+from .reference_mixes import make_references, reference_spec
+
 pytestmark = pytest.mark.django_db
 
 TA, FT = Stage.TITLE_ABSTRACT.value, Stage.FULL_TEXT.value
-vote = st.tuples(st.sampled_from(["include", "exclude", "maybe"]), st.sampled_from([0, 1]))
-stage_votes = st.lists(vote, max_size=3)
-reference = st.fixed_dictionaries(
-    {
-        "other": st.booleans(),
-        "pilot": st.booleans(),
-        "merged": st.booleans(),
-        "ta": stage_votes,
-        "ft": stage_votes,
-        "ta_resolution": st.sampled_from([None, "include", "exclude"]),
-        "ft_resolution": st.sampled_from([None, "include", "exclude"]),
-        "report": st.sampled_from([None, "file", "not_retrieved"]),
-    }
-)
+reference = reference_spec(merged=True)
 NOTHING_DONE = {"other": False, "pilot": False, "merged": False, "ta": [], "ft": [],
                 "ta_resolution": None, "ft_resolution": None, "report": None}  # fmt: skip
 BLINDINGS = [Blinding(), Blinding(frozenset({TA})), Blinding(frozenset({TA, FT}))]
-
-
-def _make(project, specs: list[dict], reviewers: list, reasons: list, pilot) -> list[Reference]:
-    made = []
-    for spec in specs:
-        ref = Reference.objects.create(
-            project=project,
-            source="other" if spec["other"] else "databases",
-            pilot=pilot if spec["pilot"] else None,
-        )
-        made.append(ref)
-        for stage, votes in ((TA, spec["ta"]), (FT, spec["ft"])):
-            for who, (choice, reason) in zip(reviewers, votes, strict=False):
-                Vote.objects.create(
-                    project=project, reference=ref, stage=stage, reviewer=who, vote=choice,
-                    reason=reasons[reason] if choice == "exclude" else None,
-                )  # fmt: skip
-            decision = spec["ta_resolution" if stage == TA else "ft_resolution"]
-            if decision:
-                Resolution.objects.create(
-                    project=project, reference=ref, stage=stage, decision=decision
-                )
-        if spec["report"] == "file":
-            Report.objects.create(project=project, reference=ref, file="r.pdf")
-        elif spec["report"] == "not_retrieved":
-            Report.objects.create(project=project, reference=ref, not_retrieved=True)
-    # A merged reference keeps its row and its votes: merged into the first one made.
-    for ref, spec in zip(made, specs, strict=True):
-        if spec["merged"] and ref != made[0]:
-            Reference.objects.filter(pk=ref.pk).update(merged_into=made[0])
-    return made
 
 
 @settings(
@@ -102,7 +60,7 @@ def test_counts_are_those_of_the_references_one_by_one(
         ExclusionReason.objects.get_or_create(project=project, name=f"r{i}")[0] for i in range(2)
     ]
     pilot = Pilot.objects.create(project=project, size=1, seed=0, closed_at=timezone.now())
-    _make(project, references, reviewers, reasons, pilot)
+    make_references(project, references, reviewers, reasons, pilot)
     screened = list(screened_references(project))
     grouped = Counter((r.source, r.stage, r.status, r.final_reason) for r in screened)
     table = status_table(project)
