@@ -43,12 +43,9 @@ class Held:
                 break
             if pk in self.ids:
                 chosen.append(pk)
-            elif pk in free and (taken := _incr_claims(pk, self.stage)) is not None:
-                if votes + taken <= required:
-                    chosen.append(pk)
-                    self.ids.add(pk)
-                else:
-                    _unclaim(pk, self.stage)
+            elif pk in free and _take_seat(pk, votes, required, self.stage):
+                chosen.append(pk)
+                self.ids.add(pk)
         return chosen
 
     def keep(self, page_holds: set[int]) -> None:
@@ -75,28 +72,27 @@ def claim(
     if claimed is not None and any(pk == claimed for pk, _, _ in rows):
         return claimed
     for pk, votes, required in rows:
-        if held.take(pk) or (
-            pk in free
-            and (taken := _incr_claims(pk, stage)) is not None
-            and votes + taken <= required
-        ):
+        if held.take(pk) or (pk in free and _take_seat(pk, votes, required, stage)):
             if claimed is not None:
                 _unclaim(claimed, stage)
             cache.set(own_key, pk, CLAIM_SECONDS)
             return pk
-        if pk in free and taken is not None:
-            cache.decr(f"claims:{stage}:{pk}")
     return rows[0][0]  # every seat is claimed: better a reference others hold than none
 
 
-def _incr_claims(reference_id: int, stage: str) -> int | None:
-    """One more seat claimed on the reference: the claims now counted, None if they expired."""
+def _take_seat(reference_id: int, votes: int, required: int, stage: str) -> bool:
+    """Count one more claim on the reference if a seat is left beside its `votes`: `incr` is
+    atomic, and a count past the seats is taken back."""
     key = f"claims:{stage}:{reference_id}"
     cache.add(key, 0, CLAIM_SECONDS)
     try:
-        return cache.incr(key)
+        taken = cache.incr(key)
     except ValueError:  # expired between add and incr: the seats are free again
-        return None
+        return False
+    if votes + taken <= required:
+        return True
+    _unclaim(reference_id, stage)
+    return False
 
 
 def _unclaim(reference_id: int, stage: str) -> None:
