@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.servers import wait_for_server
+from benchmarks.servers import server_env, wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -74,19 +74,13 @@ def _run(name: str) -> list[str]:
         "PostgreSQL, gunicorn 4 workers" if name == "postgres" else "SQLite, runserver"
     )
     work = Path(tempfile.mkdtemp(prefix=f"load-{name}-"))
-    env = {
-        **os.environ,
-        "SECRET_KEY": "bench-only-" + "x" * 40,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        # Plain HTTP on loopback: cookies without the Secure flag, no redirect to HTTPS.
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "DJANGO_SETTINGS_MODULE": "reviewtool.settings",
-        "VAR_DIR": str(work),
-    }
+    env = server_env(
+        # Plain HTTP on loopback: cookies without the Secure flag, for locust to send back.
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        SECURE_HSTS_SECONDS="0",
+        VAR_DIR=str(work),
+    )
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     if name == "postgres":

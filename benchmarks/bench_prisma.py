@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.servers import server_env
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DATABASE = os.environ.get("BENCH_PRISMA_DATABASE", "reviewtool_bench_prisma")
@@ -43,16 +45,11 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": PG_ADMIN.rsplit("/", 1)[0] + "/" + DATABASE,
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
-        "SECRET_KEY": "bench-only-" + "x" * 40,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SETTINGS_MODULE": "reviewtool.settings",
-    }
+    return server_env(
+        DATABASE_URL=PG_ADMIN.rsplit("/", 1)[0] + "/" + DATABASE,
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        ALLOWED_HOSTS="testserver",
+    )
 
 
 def run() -> str:

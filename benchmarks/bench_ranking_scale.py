@@ -36,7 +36,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.servers import wait_for_server
+from benchmarks.servers import server_env, wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("BENCH_SCREENING_DATA", ROOT.parent / "shared" / "data" / "screening"))
@@ -199,18 +199,12 @@ def retrain(slug: str, times: int, forget: bool) -> None:
 
 
 def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": PG_ADMIN.rsplit("/", 1)[0] + "/" + DATABASE,
-        "REDIS_URL": REDIS,
-        "SECRET_KEY": "bench-only-" + "x" * 40,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SETTINGS_MODULE": "reviewtool.settings",
-        "VAR_DIR": str(ROOT / "var" / "bench-ranking-scale"),
-        "MEDIA_ROOT": str(ROOT / "var" / "bench-ranking-scale" / "media"),
-    }
+    return server_env(
+        DATABASE_URL=PG_ADMIN.rsplit("/", 1)[0] + "/" + DATABASE,
+        REDIS_URL=REDIS,
+        VAR_DIR=str(ROOT / "var" / "bench-ranking-scale"),
+        MEDIA_ROOT=str(ROOT / "var" / "bench-ranking-scale" / "media"),
+    )
 
 
 def _fresh_database(n: int, source: str = "synthetic") -> dict:

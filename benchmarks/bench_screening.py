@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.servers import wait_for_server
+from benchmarks.servers import server_env, wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -114,16 +114,9 @@ def _run_layout(workers: int, threads: int) -> list[str]:
             conn.execute("CREATE DATABASE reviewtool_bench_screening")
     except Exception as error:  # noqa: BLE001 - no PostgreSQL here: say so, do not fail the run
         return [f"| {layout} | skipped: PostgreSQL not reachable ({error}) | | | | |"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": PG_ADMIN.rsplit("/", 1)[0] + "/reviewtool_bench_screening",
-        "REDIS_URL": REDIS,
-        "SECRET_KEY": "bench-only-" + "x" * 40,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SETTINGS_MODULE": "reviewtool.settings",
-    }
+    env = server_env(
+        DATABASE_URL=PG_ADMIN.rsplit("/", 1)[0] + "/reviewtool_bench_screening", REDIS_URL=REDIS
+    )
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     seed = subprocess.run(
         [sys.executable, "-m", "benchmarks.screening_seed", str(REFERENCES), str(REVIEWERS)],

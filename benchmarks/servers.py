@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import os
 import time
 
 
@@ -18,3 +19,17 @@ def wait_for_server(port: int, *, seconds: float = 60) -> None:
         except OSError:
             time.sleep(0.2)  # polling a port that is not listening yet: nothing to wait on
     raise RuntimeError(f"the server on port {port} did not start")
+
+
+def server_env(**settings: str) -> dict[str, str]:
+    """The environment of a benchmark's server or seeding command: production settings (DEBUG
+    off, a throwaway SECRET_KEY) served over plain HTTP on loopback, plus `settings`."""
+    return {
+        **os.environ,
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SETTINGS_MODULE": "reviewtool.settings",
+        **settings,
+    }
